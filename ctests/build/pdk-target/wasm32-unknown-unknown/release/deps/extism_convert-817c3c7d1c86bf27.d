@@ -1,0 +1,11 @@
+/work/main/ctests/plugins/pdk/../../build/pdk-target/wasm32-unknown-unknown/release/deps/extism_convert-817c3c7d1c86bf27.d: /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/lib.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/encoding.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/from_bytes.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/memory_handle.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/to_bytes.rs
+
+/work/main/ctests/plugins/pdk/../../build/pdk-target/wasm32-unknown-unknown/release/deps/libextism_convert-817c3c7d1c86bf27.rlib: /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/lib.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/encoding.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/from_bytes.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/memory_handle.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/to_bytes.rs
+
+/work/main/ctests/plugins/pdk/../../build/pdk-target/wasm32-unknown-unknown/release/deps/libextism_convert-817c3c7d1c86bf27.rmeta: /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/lib.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/encoding.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/from_bytes.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/memory_handle.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/to_bytes.rs
+
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/lib.rs:
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/encoding.rs:
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/from_bytes.rs:
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/memory_handle.rs:
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/extism-convert-1.41.0/src/to_bytes.rs:

@@ -1,0 +1,33 @@
+;; A main module exporting `_start`: a call to `_start` makes the runtime rebuild the plugin
+;; before its next call (checklist 73-75).
+(module
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "length" (func $length (param i64) (result i64)))
+  (import "extism:host/env" "var_get" (func $var_get (param i64) (result i64)))
+  (import "extism:host/env" "var_set" (func $var_set (param i64 i64)))
+  (import "extism:host/env" "config_get" (func $config_get (param i64) (result i64)))
+  (memory (export "memory") 1)
+  (global $g (mut i32) (i32.const 0))
+  ;; one-byte block holding the character c
+  (func $char (param $c i32) (result i64) (local $p i64)
+    (local.set $p (call $alloc (i64.const 1)))
+    (call $store_u8 (local.get $p) (local.get $c))
+    (local.get $p))
+  (func (export "_start") (global.set $g (i32.add (global.get $g) (i32.const 1))))
+  (func (export "bump") (result i32)
+    (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g))
+  (func (export "get") (result i32) (global.get $g))
+  ;; var "k" = "vv"
+  (func (export "setvar") (local $v i64)
+    (local.set $v (call $alloc (i64.const 2)))
+    (call $store_u8 (local.get $v) (i32.const 118))
+    (call $store_u8 (i64.add (local.get $v) (i64.const 1)) (i32.const 118))
+    (call $var_set (call $char (i32.const 107)) (local.get $v)))
+  ;; length of var "k" (0 when unset)
+  (func (export "getvar") (result i32)
+    (i32.wrap_i64 (call $length (call $var_get (call $char (i32.const 107))))))
+  ;; length of config "k" (0 when unset)
+  (func (export "getcfg") (result i32)
+    (i32.wrap_i64 (call $length (call $config_get (call $char (i32.const 107))))))
+)

@@ -1,0 +1,860 @@
+/*
+ * extism.h: the C API of libextism. This library is a drop-in replacement for
+ * upstream Extism's runtime library (https://extism.org), written in Rust on the
+ * wasmi WebAssembly interpreter, for firmware and minimal C hosts.
+ *
+ * A program written against upstream Extism 1.x's extism.h compiles unchanged
+ * against this file and links against this library. The header is also the
+ * manual: each type and function says what it does, who frees what, how long
+ * returned pointers stay valid, which thread may call it, and what failure
+ * looks like.
+ *
+ * The file has two parts:
+ *   1. Upstream's API, unchanged: the same names, types and signatures as
+ *      Extism 1.x, with the same behaviour (see "Conventions" just below).
+ *   2. "Extensions (not in upstream Extism)", at the end of the file: names
+ *      prefixed extism_x_ / ExtismX that only this library provides. A program
+ *      that uses nothing from part 2 stays portable to upstream.
+ */
+
+#pragma once
+#ifndef EXTISM_H
+#define EXTISM_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+/*
+ * Conventions that hold for the whole API (details at each function)
+ *
+ * - Failure values. A function that returns a pointer returns NULL on failure,
+ *   one that returns bool returns false, extism_plugin_call* returns -1, and
+ *   sizes and memory handles are 0. A failed creation can explain itself
+ *   through its `errmsg` argument; after a failed call, ask extism_plugin_error.
+ * - NULL arguments. Wherever a valid object or string is required, this
+ *   implementation checks for NULL and returns the failure value (or does
+ *   nothing). Upstream crashes on several of these (a NULL function name, a
+ *   NULL cancel handle, ...), so portable code must not rely on the check.
+ * - Ownership. Every object you create is released by its own *_free
+ *   function, and every *_free function accepts NULL. Pointers returned by the
+ *   library point into memory the library owns: never free them. The only
+ *   string you free yourself is a creation error message (`errmsg`), with
+ *   extism_plugin_new_error_free.
+ * - Your buffers. Bytes and strings you pass in are only read during the
+ *   function (copied where needed): you may free or reuse them as soon as it
+ *   returns.
+ * - Strings are NUL-terminated. Names (function names, namespaces) must be
+ *   UTF-8.
+ * - Threads. All functions may be called from any thread, with the limits
+ *   described at ExtismPlugin (one call at a time per plugin) and at the
+ *   logging functions (process-wide, set up once).
+ * - Builds. The library is built with or without its `std` feature (an
+ *   operating system: files, clocks, standard streams, environment variables,
+ *   WAT text). Both builds export exactly the same functions; features that
+ *   need an operating system are absent from a build without `std`, and the
+ *   function asked for them fails as described where it is documented.
+ */
+
+/* ======================================================================== */
+/* Part 1: upstream Extism 1.x API                                          */
+/* ======================================================================== */
+
+/* ------------------------------------------------------------------------ */
+/* Macros                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Declares a host function named N with the signature of ExtismFunctionType,
+ * so that a definition can follow in another file:
+ *
+ *     EXTISM_FUNCTION(hello_world);
+ *     ... extism_function_new("hello_world", ..., hello_world, ...);
+ */
+#define EXTISM_FUNCTION(N) extern void N(ExtismCurrentPlugin*, const ExtismVal*, ExtismSize, ExtismVal*, ExtismSize, void*)
+
+/**
+ * Declares a function N with the shape used by upstream's Go SDK for its cgo
+ * trampolines (opaque plugin pointer, non-const inputs, user data passed as
+ * an integer handle). Kept for source compatibility; C hosts use
+ * EXTISM_FUNCTION.
+ */
+#define EXTISM_GO_FUNCTION(N) extern void N(void*, ExtismVal*, ExtismSize, ExtismVal*, ExtismSize, uintptr_t)
+
+/**
+ * The result code of extism_plugin_call for a successful call. A call counts
+ * as a success only when the result code is EXTISM_SUCCESS and
+ * extism_plugin_error returns NULL afterwards.
+ */
+#define EXTISM_SUCCESS 0
+
+/**
+ * The value type of an Extism pointer: a memory handle (ExtismMemoryHandle)
+ * passed between a plugin and a host function is an I64. Use it in the type
+ * arrays of extism_function_new for parameters and results that are handles.
+ */
+#define EXTISM_PTR ExtismValType_I64
+
+/* ------------------------------------------------------------------------ */
+/* Types                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A WebAssembly value type, used to declare the parameters and results of a
+ * host function (extism_function_new) and as the tag of an ExtismVal.
+ *
+ * The values are fixed: I32 = 0, I64 = 1, F32 = 2, F64 = 3, V128 = 4,
+ * FuncRef = 5, ExternRef = 6; the type is 4 bytes wide.
+ *
+ * Only I32, I64, F32 and F64 can be exchanged with a host function. V128,
+ * FuncRef and ExternRef exist for source compatibility: a host function
+ * declared with them cannot be used (upstream aborts the process when such a
+ * function is called).
+ */
+typedef enum {
+  /** Signed 32-bit integer (ExtismVal member `i32`). */
+  ExtismValType_I32,
+  /** Signed 64-bit integer (ExtismVal member `i64`); also the type of memory handles, see EXTISM_PTR. */
+  ExtismValType_I64,
+  /** 32-bit floating point number (ExtismVal member `f32`). */
+  ExtismValType_F32,
+  /** 64-bit floating point number (ExtismVal member `f64`). */
+  ExtismValType_F64,
+  /** 128-bit SIMD vector. Not supported in host functions. */
+  ExtismValType_V128,
+  /** Reference to a WebAssembly function. Not supported in host functions. */
+  ExtismValType_FuncRef,
+  /** Reference to opaque host data. Not supported in host functions. */
+  ExtismValType_ExternRef
+} ExtismValType;
+
+/**
+ * A token that stops the call a plugin is running, from any thread: see
+ * extism_plugin_cancel_handle and extism_plugin_cancel.
+ *
+ * Owned by its plugin: never free it. It is valid until extism_plugin_free of
+ * that plugin; do not use it afterwards, and do not let a cancel race with the
+ * free.
+ */
+typedef struct ExtismCancelHandle ExtismCancelHandle;
+
+/**
+ * A module (or manifest) parsed and compiled once, from which any number of
+ * plugins can be made quickly with extism_plugin_new_from_compiled.
+ *
+ * Created by extism_compiled_plugin_new or
+ * extism_compiled_plugin_new_with_fuel_limit, released by
+ * extism_compiled_plugin_free. Plugins made from it keep working after it has
+ * been freed. It is never modified after creation: several threads may make
+ * plugins from one compiled plugin at the same time.
+ */
+typedef struct ExtismCompiledPlugin ExtismCompiledPlugin;
+
+/**
+ * The plugin that is running a host function, as seen from inside that host
+ * function: the first argument of every ExtismFunctionType callback.
+ *
+ * It gives access to the plugin's kernel memory (extism_current_plugin_memory
+ * and friends) and to the call's host context. It is owned by the runtime and
+ * valid only until the callback returns: never store it, never free it, and
+ * never pass it to functions that take an ExtismPlugin.
+ */
+typedef struct ExtismCurrentPlugin ExtismCurrentPlugin;
+
+/**
+ * A host function: a C callback that plugins can import.
+ *
+ * Created by extism_function_new, handed to one plugin-creating call, and
+ * released by extism_function_free. See extism_function_new for the complete
+ * ownership rules.
+ */
+typedef struct ExtismFunction ExtismFunction;
+
+/**
+ * A loaded plugin: one instance of a WebAssembly program with its kernel
+ * memory, configuration, variables and the results of its last call.
+ *
+ * Created by extism_plugin_new, extism_plugin_new_with_fuel_limit or
+ * extism_plugin_new_from_compiled; released by extism_plugin_free.
+ *
+ * Threads: a plugin may be used from any thread. It runs one call at a time: a
+ * second thread calling while a call is running waits until the first call has
+ * finished. The results of a call (output data, error text) belong to the
+ * plugin and are replaced by the next call, whichever thread makes it: a host
+ * that shares one plugin between threads must hold its own lock from the call
+ * until it has read (or copied) the results. extism_plugin_cancel may be used
+ * from any thread at any time while the plugin is alive. extism_plugin_free
+ * must not run at the same time as any other use of the plugin.
+ *
+ * Plugins are independent: different plugins run in parallel on different
+ * threads.
+ */
+typedef struct ExtismPlugin ExtismPlugin;
+
+/**
+ * A handle to a block of a plugin's kernel memory: the block's byte offset
+ * from the start of that memory (extism_current_plugin_memory). 0 never
+ * designates data; it stands for "nothing" (no block, failed allocation).
+ *
+ * Kernel memory is separate from the plugin module's own linear memory; it is
+ * where a plugin and its host functions exchange data. It is wiped before each
+ * call and by extism_plugin_reset, so a handle is meaningful only during the
+ * call in which it was obtained.
+ */
+typedef uint64_t ExtismMemoryHandle;
+
+/** A size or count in bytes or elements; always 64 bits wide. */
+typedef uint64_t ExtismSize;
+
+/**
+ * The value part of an ExtismVal: read and write the member named by the
+ * value's type tag (i32 for ExtismValType_I32, and so on). 8 bytes.
+ */
+typedef union {
+  int32_t i32;
+  int64_t i64;
+  float f32;
+  double f64;
+} ExtismValUnion;
+
+/**
+ * A typed value passed to or returned from a host function: the type tag `t`
+ * and the value `v`. 16 bytes: `t` at offset 0, `v` at offset 8.
+ */
+typedef struct {
+  ExtismValType t;
+  ExtismValUnion v;
+} ExtismVal;
+
+/**
+ * The signature of a host function callback (see extism_function_new).
+ *
+ * - `plugin`: the running plugin; valid only until the callback returns (see
+ *   ExtismCurrentPlugin).
+ * - `inputs`, `n_inputs`: one value per declared parameter, in order, each with
+ *   its type tag set. NULL when the function has no parameters. Read-only, and
+ *   valid only during the callback.
+ * - `outputs`, `n_outputs`: one value per declared result, in order, each with
+ *   its tag preset to the declared type and its value zeroed. NULL when the
+ *   function has no results. Write each result through the member named by its
+ *   tag; a result left untouched is 0.
+ * - `data`: the `user_data` pointer given to extism_function_new.
+ *
+ * The callback runs on the thread that called extism_plugin_call*, while that
+ * plugin's call is in progress. It cannot fail the call: there is no error
+ * return. It must not call extism_plugin_call*, extism_plugin_output_*,
+ * extism_plugin_error or any other extism_plugin_* function on the plugin
+ * that is running it (upstream deadlocks); other plugins may be used freely.
+ * Time spent in the callback counts against the call's timeout but does not
+ * interrupt it.
+ */
+typedef void (*ExtismFunctionType)(ExtismCurrentPlugin *plugin,
+                                   const ExtismVal *inputs,
+                                   ExtismSize n_inputs,
+                                   ExtismVal *outputs,
+                                   ExtismSize n_outputs,
+                                   void *data);
+
+/**
+ * The callback of extism_log_drain, called once per buffered log line.
+ *
+ * - `data`: the line, NUL-terminated and ending with "\n". It is owned by the
+ *   library and valid only until the callback returns: copy it to keep it.
+ * - `size`: the number of bytes before the NUL (strlen(data)).
+ */
+typedef void (*ExtismLogDrainFunctionType)(const char *data, ExtismSize size);
+
+#ifdef __cplusplus
+extern "C" {
+#endif /* __cplusplus */
+
+/* ------------------------------------------------------------------------ */
+/* Version and identity                                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Returns the version of this library as a plain semantic version string
+ * (e.g. "1.13.0"): the upstream Extism version whose behaviour it matches.
+ *
+ * The string is static: never NULL, never freed, valid for the life of the
+ * process. Any thread.
+ */
+const char *extism_version(void);
+
+/**
+ * Returns the plugin's identifier: the address of 16 raw bytes forming a
+ * version-4 UUID, distinct for every plugin (also for plugins made from one
+ * compiled plugin). The bytes are not NUL-terminated and not text.
+ *
+ * The pointer is owned by the plugin, is the same on every call, and stays
+ * valid until extism_plugin_free. NULL plugin: NULL. The same UUID appears in
+ * the `plugin="..."` field of the plugin's log lines.
+ */
+const uint8_t *extism_plugin_id(ExtismPlugin *plugin);
+
+/* ------------------------------------------------------------------------ */
+/* Host functions                                                           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Creates a host function: a C callback that plugins can import.
+ *
+ * - `name`: the import name (the field name in the plugin's import), UTF-8.
+ *   Copied.
+ * - `inputs`, `n_inputs`: parameter types; `outputs`, `n_outputs`: result types.
+ *   Copied. An array may be NULL when its count is 0. Only I32, I64, F32 and
+ *   F64 are usable (see ExtismValType); memory handles are I64 (EXTISM_PTR).
+ * - `func`: the callback (see ExtismFunctionType).
+ * - `user_data`: any pointer; handed to every call of `func` as `data`. It must
+ *   stay valid as long as any plugin may call the function.
+ * - `free_user_data`: called as free_user_data(user_data) when the function is
+ *   finally released (see below), or NULL.
+ *
+ * The import module (namespace) starts as "extism:host/user"; change it with
+ * extism_function_set_namespace before handing the function over.
+ *
+ * A plugin's import is matched by namespace, name and exact type (parameter
+ * and result lists). A missing or mistyped import makes plugin creation fail
+ * ("unknown import: `<ns>::<name>` has not been defined", "types incompatible:
+ * ..."). Extra host functions nobody imports are fine; of two functions with
+ * the same namespace and name, the later one in the array wins.
+ *
+ * Ownership and lifetime:
+ * - The caller owns the returned handle and releases it with
+ *   extism_function_free, whether or not it was used.
+ * - A handle can be handed to exactly one plugin-creating call
+ *   (extism_plugin_new, extism_plugin_new_with_fuel_limit,
+ *   extism_compiled_plugin_new, extism_compiled_plugin_new_with_fuel_limit).
+ *   That call takes the function over, even when the call fails. Handing the
+ *   same handle to a second creating call makes that call fail with
+ *   "Function cannot be registered with multiple different Plugins". To use
+ *   one callback in several plugins, create one handle per plugin, or create
+ *   the plugins from one compiled plugin.
+ * - free_user_data(user_data) runs exactly once, when the last owner lets go:
+ *   at extism_function_free if the handle was never handed over; otherwise
+ *   when the last plugin or compiled plugin that holds the function is freed
+ *   (a compiled plugin and every plugin made from it share it). It runs only
+ *   when both `user_data` and `free_user_data` are non-NULL.
+ *
+ * Returns NULL if `name` is NULL or not valid UTF-8. Nothing is taken over
+ * then: free_user_data is not called and `user_data` stays the caller's.
+ */
+ExtismFunction *extism_function_new(const char *name,
+                                    const ExtismValType *inputs,
+                                    ExtismSize n_inputs,
+                                    const ExtismValType *outputs,
+                                    ExtismSize n_outputs,
+                                    ExtismFunctionType func,
+                                    void *user_data,
+                                    void (*free_user_data)(void *_));
+
+/**
+ * Releases a host function handle. NULL is fine.
+ *
+ * If the handle was never handed to a plugin-creating call, its
+ * free_user_data(user_data) runs now. Otherwise the plugins (or compiled
+ * plugin) that took the function over keep it, and its user data is released
+ * when the last of them is freed; freeing the handle before or after that
+ * makes no difference to them. The handle must not be used after this call.
+ */
+void extism_function_free(ExtismFunction *f);
+
+/**
+ * Sets the import module name (namespace) under which plugins find the
+ * function, e.g. "env" or "my:host/api" (default "extism:host/user").
+ * `namespace_` is copied; it must be UTF-8.
+ *
+ * Has no effect once the function has been handed to a plugin-creating call.
+ * NULL `ptr` or `namespace_`: nothing happens (upstream crashes).
+ */
+void extism_function_set_namespace(ExtismFunction *ptr, const char *namespace_);
+
+/* ------------------------------------------------------------------------ */
+/* Creating plugins                                                         */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Creates a plugin from a WebAssembly module or a manifest.
+ *
+ * `wasm`, `wasm_size`: the input, read during the call only. Its format is
+ * recognised from its bytes:
+ *   1. starts with "\0asm" (00 61 73 6d): a binary WebAssembly module;
+ *   2. UTF-8 text whose first byte is "(" followed (after optional blanks) by
+ *      "module", or that begins (after blanks) with a ";;" or "(;" comment: a
+ *      WAT text module (builds with the `std` feature only; other builds fail);
+ *   3. other UTF-8 text: a manifest, tried as TOML, then as JSON. Empty input
+ *      is an empty manifest;
+ *   4. anything else: compiled as a binary module (and fails).
+ * A bare module runs with an empty manifest: no config, no HTTP hosts, no
+ * directories, no timeout, default limits.
+ *
+ * The manifest (unknown keys anywhere reject it; null is accepted for any
+ * optional field; types are strict):
+ *   - "wasm": required, non-empty list of module sources, each one of
+ *       {"path": "file.wasm"}, {"data": "<base64>"},
+ *       {"data": {"ptr": <address>, "len": <size>}} (bytes in this process),
+ *       {"url": "https://...", "headers": {...}, "method": "GET"};
+ *     each may add "name" (module name) and "hash" (lower-case hex SHA-256 of
+ *     the bytes, checked). With one source it is the main module (the one whose
+ *     exports you call). With several, each is registered under its "name"
+ *     (default "main") and the sources can import each other by name; if no
+ *     earlier source is named "main", the last one becomes "main". A source
+ *     named "extism:host/user" can provide host-function imports in wasm.
+ *   - "memory": {"max_pages": <64 KiB pages the plugin's memories may grow by
+ *     in total, kernel memory included>, "max_http_response_bytes": <default
+ *     52428800>, "max_var_bytes": <bytes of plugin variables, default 1048576,
+ *     0 disables variables>};
+ *   - "config": {"key": "value", ...}, read by plugins with config_get (see
+ *     also extism_plugin_config);
+ *   - "allowed_hosts": glob patterns ("*", "?", "[...]") of host names plugins
+ *     may reach over HTTP; absent or empty: no HTTP at all;
+ *   - "allowed_paths": {"<host dir>": "<guest path>"}, a "ro:" prefix on the
+ *     host directory makes it read-only; used with WASI only;
+ *   - "timeout_ms": wall-clock limit of each call, in milliseconds.
+ * TOML uses the same fields, e.g. [[wasm]] tables and top-level timeout_ms.
+ *
+ * - `functions`, `n_functions`: host functions for the plugin's imports, an
+ *   array of handles from extism_function_new. NULL means none, whatever
+ *   `n_functions` says. Every handle in the array is taken over by this call,
+ *   even when it fails (see extism_function_new); the array itself stays
+ *   yours. A NULL entry fails with "Cannot pass null pointer".
+ * - `with_wasi`: provide WASI (wasi_snapshot_preview1) to the plugin: no
+ *   arguments, no environment variables, empty stdin; stdout and stderr are
+ *   discarded unless the environment variable EXTISM_ENABLE_WASI_OUTPUT is set
+ *   when the plugin is created; the manifest's "allowed_paths" are the
+ *   preopened directories (fd 3 onwards, in sorted order). Without WASI, a
+ *   module importing WASI fails to load ("unknown import").
+ * - `errmsg`: NULL, or where to store an explanation on failure.
+ *
+ * Returns the new plugin, to release with extism_plugin_free; the input buffer
+ * may be freed right away. On failure returns NULL and, if `errmsg` is not
+ * NULL, sets *errmsg to a heap string that the caller releases with
+ * extism_plugin_new_error_free (it is left untouched on success). Its text
+ * starts with "Unable to compile Extism plugin: ", followed by the cause
+ * (e.g. "Unknown manifest format", "No wasm files specified in Extism
+ * manifest", an unknown import); problems with the function array have no
+ * prefix.
+ *
+ * Creation instantiates the modules and runs their start functions and
+ * initialisers, which may call host functions.
+ */
+ExtismPlugin *extism_plugin_new(const uint8_t *wasm,
+                                ExtismSize wasm_size,
+                                const ExtismFunction **functions,
+                                ExtismSize n_functions,
+                                bool with_wasi,
+                                char **errmsg);
+
+/**
+ * Like extism_plugin_new, with a fuel limit: each call may execute at most
+ * `fuel_limit` units of work (roughly one per WebAssembly instruction; the
+ * exact count differs from upstream's engine, so keep a wide margin). The tank
+ * is refilled before every call. Running dry ends the call with result code -1
+ * and the error text "plugin ran out of fuel"; the plugin stays usable. Start
+ * functions and initialisers run at creation are limited too (creation fails,
+ * "... all fuel consumed by WebAssembly").
+ *
+ * Error texts: "Unable to create Extism plugin: " for failures while
+ * instantiating or linking, "Unable to compile Extism plugin: " for parse or
+ * compile failures. Everything else as extism_plugin_new.
+ */
+ExtismPlugin *extism_plugin_new_with_fuel_limit(const uint8_t *wasm,
+                                                ExtismSize wasm_size,
+                                                const ExtismFunction **functions,
+                                                ExtismSize n_functions,
+                                                bool with_wasi,
+                                                uint64_t fuel_limit,
+                                                char **errmsg);
+
+/**
+ * Parses and compiles a module or manifest once, to make plugins from it with
+ * extism_plugin_new_from_compiled. The arguments are those of
+ * extism_plugin_new, and the host functions are taken over the same way: they
+ * are shared by the compiled plugin and every plugin made from it.
+ *
+ * Only parsing and compiling happen here: import and linking problems (e.g. a
+ * missing host function) are reported when a plugin is made from it.
+ *
+ * Returns the compiled plugin, to release with extism_compiled_plugin_free, or
+ * NULL with *errmsg set as for extism_plugin_new (free it with
+ * extism_plugin_new_error_free).
+ */
+ExtismCompiledPlugin *extism_compiled_plugin_new(const uint8_t *wasm,
+                                                 ExtismSize wasm_size,
+                                                 const ExtismFunction **functions,
+                                                 ExtismSize n_functions,
+                                                 bool with_wasi,
+                                                 char **errmsg);
+
+/**
+ * Like extism_compiled_plugin_new, with a per-call fuel limit (see
+ * extism_plugin_new_with_fuel_limit) that applies to every plugin made from
+ * it.
+ */
+ExtismCompiledPlugin *extism_compiled_plugin_new_with_fuel_limit(const uint8_t *wasm,
+                                                                 ExtismSize wasm_size,
+                                                                 const ExtismFunction **functions,
+                                                                 ExtismSize n_functions,
+                                                                 bool with_wasi,
+                                                                 uint64_t fuel_limit,
+                                                                 char **errmsg);
+
+/**
+ * Releases a compiled plugin. NULL is fine. Plugins already made from it keep
+ * working; its host functions are released when the last of those plugins is
+ * freed.
+ */
+void extism_compiled_plugin_free(ExtismCompiledPlugin *plugin);
+
+/**
+ * Makes a new, independent plugin from a compiled plugin: its own id, kernel
+ * memory, variables, configuration (from the manifest) and instances; the
+ * compiled plugin's WASI setting, fuel limit and host functions. This is the
+ * fast way to create many plugins from one module. May be called from several
+ * threads at once on one compiled plugin.
+ *
+ * Returns the plugin, to release with extism_plugin_free, or NULL with
+ * *errmsg set (when `errmsg` is not NULL; free it with
+ * extism_plugin_new_error_free): "Unable to create Extism plugin: ..." for
+ * instantiation and linking failures such as a missing import. NULL
+ * `compiled`: NULL (upstream crashes).
+ */
+ExtismPlugin *extism_plugin_new_from_compiled(const ExtismCompiledPlugin *compiled, char **errmsg);
+
+/**
+ * Releases a creation error message stored through `errmsg` by one of the
+ * creating functions. NULL is fine. Do not use it for the strings returned by
+ * extism_plugin_error, which the plugin owns.
+ */
+void extism_plugin_new_error_free(char *err);
+
+/**
+ * Releases a plugin and everything it owns: its id, cancel handle, output
+ * and error strings all become invalid. Host functions it took over are
+ * released (their free_user_data runs) if no other plugin or compiled plugin
+ * still holds them. NULL is fine.
+ *
+ * Must not run while another thread uses the plugin (including a running
+ * call).
+ */
+void extism_plugin_free(ExtismPlugin *plugin);
+
+/* ------------------------------------------------------------------------ */
+/* Calling a plugin                                                         */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Calls the exported function `func_name` of the plugin's main module with
+ * `data_len` bytes of input at `data`, and returns its result code (rc).
+ * Same as extism_plugin_call_with_host_context with a NULL host context.
+ *
+ * - `func_name`: NUL-terminated UTF-8 name of the export. The export must take
+ *   no parameters and return nothing or one value.
+ * - `data`, `data_len`: the input, copied before the function runs. NULL is
+ *   read as empty input.
+ *
+ * What a call does, in order:
+ *   1. if the plugin's previous call was to a function named "_start", the
+ *      plugin is rebuilt from scratch first (kernel memory, variables, WASI
+ *      state and instances are fresh; configuration survives);
+ *   2. on first use the main module is instantiated and one initialiser runs
+ *      (hs_init, else __wasm_call_ctors, else _initialize);
+ *   3. kernel memory is wiped (handles from earlier calls become invalid), the
+ *      error is cleared, and the input is copied in;
+ *   4. the export runs under the plugin's limits: timeout_ms from the
+ *      manifest, cancellation, the fuel limit, the memory page budget;
+ *   5. the output and the error text are collected.
+ * Variables set by the plugin (var_set) and configuration persist from call
+ * to call.
+ *
+ * Result codes (rc) and the error text extism_plugin_error returns after the
+ * call:
+ *
+ *   outcome                                    rc      error text
+ *   returned nothing, or i32 0                 0       NULL
+ *   returned i32 v != 0                        v       NULL
+ *   returned a single value that is not i32    -1      NULL
+ *   plugin recorded an error and returned v    v (*)   the recorded text
+ *   plugin recorded an error, then trapped     -1      the recorded text
+ *   trap (unreachable, out-of-bounds, ...)     134     engine diagnostic
+ *   timeout or extism_plugin_cancel            134     "timeout"
+ *   fuel exhausted                             -1      "plugin ran out of fuel"
+ *   memory budget (max_pages) exceeded         -1      "oom"
+ *   failure in a runtime-provided import       -1      diagnostic with cause
+ *     (bad handle, HTTP refused, vars full ...)
+ *   export not found (or not a function)       -1      "Function not found: <name>"
+ *   export has more than one result            -1      "Function <name> has N results, expected 0 or 1"
+ *   export needs parameters                    -1      "expected N arguments, got 0"
+ *   func_name not valid UTF-8                  -1      "invalid utf-8 sequence of ..."
+ *   WASI proc_exit(0), no recorded error       0       NULL
+ *   WASI proc_exit(n), n != 0                  n       diagnostic ("Exited with i32 exit status n")
+ *   WASI exit after a recorded error           -1      the recorded text
+ *   NULL plugin or NULL func_name              -1      (upstream crashes on a NULL name)
+ *
+ *   (*) 0 is possible: check the error text too. A call counts as a success
+ *   only when rc is EXTISM_SUCCESS (0) and extism_plugin_error returns NULL.
+ *
+ * After a trap, timeout or failure the plugin remains usable for the next call,
+ * and output published before the failure stays readable.
+ *
+ * Threads: one call at a time per plugin; a call made while another thread's
+ * call runs waits for it (see ExtismPlugin).
+ */
+int32_t extism_plugin_call(ExtismPlugin *plugin,
+                           const char *func_name,
+                           const uint8_t *data,
+                           ExtismSize data_len);
+
+/**
+ * Like extism_plugin_call, and makes `host_context` available to the host
+ * functions the plugin calls during this call, through
+ * extism_current_plugin_host_context. The runtime never reads, writes or
+ * frees `host_context`; it is forgotten when the call returns.
+ */
+int32_t extism_plugin_call_with_host_context(ExtismPlugin *plugin,
+                                             const char *func_name,
+                                             const uint8_t *data,
+                                             ExtismSize data_len,
+                                             void *host_context);
+
+/**
+ * Returns true if the plugin's main module exports a function named
+ * `func_name` that can be called: it takes no parameters and returns nothing
+ * or one i32. False otherwise, for a NULL plugin or a NULL name.
+ *
+ * A successful check clears the plugin's error text (see
+ * extism_plugin_error).
+ */
+bool extism_plugin_function_exists(ExtismPlugin *plugin, const char *func_name);
+
+/**
+ * Returns the number of bytes of output the plugin published during its last
+ * call (0 if none). NULL plugin: 0.
+ *
+ * After extism_plugin_reset the length keeps its old value while the bytes
+ * read as zeros (upstream quirk).
+ */
+ExtismSize extism_plugin_output_length(ExtismPlugin *plugin);
+
+/**
+ * Returns the address of the output the plugin published during its last
+ * call; extism_plugin_output_length gives its size. The bytes are not
+ * NUL-terminated.
+ *
+ * Never NULL for a live plugin (even when the length is 0, also after a call
+ * that ran out of fuel). The data is owned by the plugin and stays valid until
+ * the next call, extism_plugin_reset or extism_plugin_free of that plugin:
+ * copy it to keep it. NULL plugin: NULL.
+ */
+const uint8_t *extism_plugin_output_data(ExtismPlugin *plugin);
+
+/**
+ * Returns the error text of the plugin's last operation, or NULL if it
+ * succeeded:
+ *   - if the plugin code recorded an error message during the last call
+ *     (error_set), a NUL-terminated copy of those bytes;
+ *   - else the runtime's own message for the last failure (see the table at
+ *     extism_plugin_call);
+ *   - else NULL.
+ * extism_plugin_config and extism_plugin_function_exists also update it: a
+ * successful one clears it.
+ *
+ * The string is owned by the plugin: do not free it. It stays valid until the
+ * next API call on that plugin, including another extism_plugin_error (each
+ * call may return a fresh buffer), or until extism_plugin_free: copy it to
+ * keep it. NULL plugin: NULL.
+ */
+const char *extism_plugin_error(ExtismPlugin *plugin);
+
+/**
+ * Deprecated alias of extism_plugin_error, with identical behaviour. Kept for
+ * source compatibility.
+ */
+const char *extism_error(ExtismPlugin *plugin);
+
+/* ------------------------------------------------------------------------ */
+/* Configuration, reset, cancellation, HTTP headers                         */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Updates the plugin's configuration (the values plugins read with
+ * config_get). `json`, `json_size`: a JSON object whose values are strings or
+ * null, e.g. {"key": "value", "old": null}; a string sets its key, null
+ * deletes it, keys not mentioned keep their values. The bytes are read during
+ * the call only and need no NUL terminator.
+ *
+ * Returns true on success (and clears the plugin's error text). Returns false
+ * without changing anything for anything else: invalid JSON, a value that is
+ * not a string or null, a non-object, trailing bytes (a NUL included), or a
+ * NULL plugin. The configuration survives calls, extism_plugin_reset and
+ * "_start" rebuilds. Waits for a running call of the plugin to finish.
+ */
+bool extism_plugin_config(ExtismPlugin *plugin, const uint8_t *json, ExtismSize json_size);
+
+/**
+ * Wipes the plugin's kernel memory: every block, the input, the output and
+ * the error are gone (existing memory handles become invalid). Variables,
+ * configuration and the module's own state (globals, linear memory) are kept.
+ *
+ * Returns true; false for a NULL plugin (upstream crashes). Invalidates the
+ * pointer from extism_plugin_output_data; the output length keeps its old
+ * value. Waits for a running call of the plugin to finish.
+ */
+bool extism_plugin_reset(ExtismPlugin *plugin);
+
+/**
+ * Returns the plugin's cancel handle, for extism_plugin_cancel. The handle is
+ * owned by the plugin (never free it), is the same pointer every time, and
+ * stays valid until extism_plugin_free: hand it to the thread that may need to
+ * cancel. NULL plugin: NULL.
+ */
+const ExtismCancelHandle *extism_plugin_cancel_handle(const ExtismPlugin *plugin);
+
+/**
+ * Asks the call that the handle's plugin is running right now to stop. Safe
+ * from any thread while the plugin is alive.
+ *
+ * The call stops at its next loop or function boundary, exactly like a
+ * timeout: rc 134 and error text "timeout"; the plugin remains usable. A host
+ * function in progress is not interrupted; the call stops after it returns.
+ * Cancelling an idle plugin has no effect and is not remembered for a later
+ * call. Only the handle's plugin is affected (upstream also stops plugins made
+ * from the same compiled plugin).
+ *
+ * Returns true when the request was registered, whether or not a call was
+ * running. NULL handle: false (upstream crashes).
+ */
+bool extism_plugin_cancel(const ExtismCancelHandle *handle);
+
+/**
+ * Lets the plugin read the headers of its HTTP responses: from now on the
+ * plugin import http_headers returns a JSON object of the last response's
+ * headers (lower-case names, sorted; "{}" before any request) instead of
+ * nothing. Cannot be switched off again. NULL plugin: nothing happens
+ * (upstream crashes).
+ */
+void extism_plugin_allow_http_response_headers(ExtismPlugin *plugin);
+
+/* ------------------------------------------------------------------------ */
+/* Inside a host function                                                   */
+/*                                                                          */
+/* These take the ExtismCurrentPlugin a callback receives as its first      */
+/* argument and may only be used during that callback, on its thread. With  */
+/* a NULL plugin they return 0 / NULL or do nothing.                        */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Returns the base address of the running plugin's kernel memory (not the
+ * module's own linear memory). The bytes of a block with handle h start at
+ * base + h and extism_current_plugin_memory_length(plugin, h) bytes are
+ * readable and writable there. The base stays the same for the plugin's
+ * whole life (also across extism_current_plugin_memory_alloc), but use it only
+ * during the callback. Owned by the plugin: never free it.
+ */
+uint8_t *extism_current_plugin_memory(ExtismCurrentPlugin *plugin);
+
+/**
+ * Allocates a block of `n` bytes in the running plugin's kernel memory and
+ * returns its handle, to give to the plugin as an I64 result (EXTISM_PTR).
+ * Returns 0 when `n` is 0 or the memory is exhausted. The block's content is
+ * unspecified; it lives until it is freed (by the host or the plugin), the
+ * plugin's next call, or extism_plugin_reset.
+ */
+ExtismMemoryHandle extism_current_plugin_memory_alloc(ExtismCurrentPlugin *plugin, ExtismSize n);
+
+/**
+ * Returns the length in bytes of the block whose handle is `n`, or 0 if `n`
+ * is not the start of a live block (0, an offset inside a block, a freed
+ * block). Use it to size the data behind a handle a plugin passed in.
+ */
+ExtismSize extism_current_plugin_memory_length(ExtismCurrentPlugin *plugin, ExtismMemoryHandle n);
+
+/**
+ * Frees the block whose handle is `ptr` in the running plugin's kernel memory.
+ * Unknown handles and 0 are ignored.
+ */
+void extism_current_plugin_memory_free(ExtismCurrentPlugin *plugin, ExtismMemoryHandle ptr);
+
+/**
+ * Returns the `host_context` pointer given to
+ * extism_plugin_call_with_host_context for the call in progress, or NULL when
+ * the call was made with extism_plugin_call (or a NULL context).
+ */
+void *extism_current_plugin_host_context(ExtismCurrentPlugin *plugin);
+
+/* ------------------------------------------------------------------------ */
+/* Logging                                                                  */
+/*                                                                          */
+/* One logger for the whole process, installed once by extism_log_file or   */
+/* extism_log_custom: the first successful install wins, and every later    */
+/* install (of either kind) returns false. Without a logger nothing is      */
+/* logged and plugins see the level as "off". Any thread.                   */
+/*                                                                          */
+/* Log levels: "trace", "debug", "info", "warn", "error" (any case) or "1"  */
+/* to "5". A plain level shows the runtime's own messages and the plugins'  */
+/* messages (target extism::pdk) at that level and above. Any other string  */
+/* is read as a comma-separated list of filter directives                   */
+/* (target=level,...); "off" silences everything. NULL means "error".       */
+/*                                                                          */
+/* Line format:                                                             */
+/*   <UTC time, RFC 3339 with microseconds>Z <LEVEL> <target>: <message>    */
+/*   plugin="<uuid>"                                                        */
+/* (one line; the level padded to 5 characters). Failed calls also log an   */
+/* ERROR line with target extism::plugin.                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Installs the process-wide logger writing to `filename`, showing messages at
+ * `log_level` (see above) and above.
+ *
+ * `filename`: "stderr", "-" or NULL for standard error, "stdout" for standard
+ * output (both with ANSI colours); anything else is a file path, opened for
+ * appending and created if missing, written without colours.
+ *
+ * Returns true if installed; false if a logger is already installed, the
+ * level is invalid, or the file cannot be opened. Builds without the `std`
+ * feature have no files or standard streams and return false.
+ */
+bool extism_log_file(const char *filename, const char *log_level);
+
+/**
+ * Installs the process-wide logger that keeps lines in memory until the host
+ * collects them with extism_log_drain. `log_level` as above.
+ *
+ * Returns true if installed; false if a logger is already installed or the
+ * level is invalid. Lines accumulate until drained: drain regularly.
+ */
+bool extism_log_custom(const char *log_level);
+
+/**
+ * Hands every line buffered by the extism_log_custom logger, oldest first, to
+ * `handler` (see ExtismLogDrainFunctionType), then discards it: each line is
+ * delivered once. Runs `handler` on the calling thread before returning; does
+ * nothing if there are no lines, no such logger, or `handler` is NULL. The
+ * handler must not call extism_log_drain itself.
+ */
+void extism_log_drain(ExtismLogDrainFunctionType handler);
+
+/* ======================================================================== */
+/* Part 2: Extensions (not in upstream Extism)                              */
+/*                                                                          */
+/* Everything below is specific to this library; a program that uses it    */
+/* does not build against upstream's extism.h. Test for EXTISM_X_VERSION    */
+/* with #ifdef to write code that builds against both.                      */
+/*                                                                          */
+/* Naming rule: every extension function is prefixed extism_x_, every      */
+/* extension type ExtismX and every extension macro EXTISM_X_, so that a    */
+/* name upstream adds in the future can never collide with one of ours.     */
+/* ======================================================================== */
+
+/**
+ * Version of the extension API declared in this part. It only grows: it is
+ * raised whenever an extension is added; existing extensions keep their
+ * signatures and behaviour.
+ */
+#define EXTISM_X_VERSION 1
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif /* __cplusplus */
+
+#endif /* EXTISM_H */

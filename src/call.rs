@@ -1,0 +1,324 @@
+//! One call from start to rc: refill fuel, rebuild after `_start`, instantiate and initialise the
+//! main module, copy the input, run the export in fuel slices (checking deadline and cancel between
+//! slices), then turn what happened into upstream's rc and error text.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use wasmi::{Func, Instance, Linker, Module, ResumableCall, Store, Val, ValType};
+
+use crate::compiled::Compiled;
+use crate::config;
+use crate::hooks;
+use crate::plugin::{main_export, CancelHandle, Inner, Plugin};
+use crate::state::{State, Stop};
+
+/// A failure outside the export itself (instantiation, initialisers).
+#[derive(Debug)]
+pub struct Failure {
+    pub rc: i32,
+    pub message: String,
+}
+
+impl Failure {
+    fn new(rc: i32, message: impl Into<String>) -> Failure {
+        Failure { rc, message: message.into() }
+    }
+}
+
+/// How one run of wasm code ended.
+enum Outcome {
+    Finished,
+    /// A wasm trap or engine error.
+    Trap(wasmi::Error),
+    /// A host function or runtime import returned an error.
+    HostError(wasmi::Error),
+    Timeout,
+    OutOfFuel,
+}
+
+/// The budget one run of wasm code gets.
+struct RunLimits<'a> {
+    fuel_limit: Option<u64>,
+    deadline_ns: Option<u64>,
+    cancel: Option<&'a CancelHandle>,
+}
+
+/// Runs `func` with no arguments, giving it fuel a slice at a time. Between slices: the cancel flag,
+/// the deadline, and the fuel limit.
+fn run_sliced(store: &mut Store<State>, func: Func, results: &mut [Val], limits: &RunLimits<'_>) -> Outcome {
+    let first = limits.fuel_limit.map_or(config::FUEL_SLICE, |l| l.min(config::FUEL_SLICE));
+    let mut given = first;
+    let mut spent: u64 = 0;
+    if store.set_fuel(given).is_err() {
+        return Outcome::Trap(wasmi::Error::new("fuel metering is off in this engine"));
+    }
+    let mut state = func.call_resumable(&mut *store, &[], results);
+    loop {
+        let pending = match state {
+            Err(e) => return Outcome::Trap(e),
+            Ok(ResumableCall::Finished) => return Outcome::Finished,
+            Ok(ResumableCall::HostTrap(t)) => return Outcome::HostError(t.into_host_error()),
+            Ok(ResumableCall::OutOfFuel(t)) => t,
+        };
+        spent = spent.saturating_add(given.saturating_sub(store.get_fuel().unwrap_or(0)));
+        if limits.cancel.is_some_and(|c| c.is_requested()) {
+            return Outcome::Timeout;
+        }
+        if let Some(deadline) = limits.deadline_ns {
+            if hooks::now_ns().is_none_or(|now| now >= deadline) {
+                return Outcome::Timeout;
+            }
+        }
+        let required = pending.required_fuel().max(1);
+        given = match limits.fuel_limit {
+            Some(limit) => {
+                let left = limit.saturating_sub(spent);
+                if left < required {
+                    return Outcome::OutOfFuel;
+                }
+                left.min(config::FUEL_SLICE.max(required))
+            }
+            None => config::FUEL_SLICE.max(required),
+        };
+        if store.set_fuel(given).is_err() {
+            return Outcome::Trap(wasmi::Error::new("fuel metering is off in this engine"));
+        }
+        state = pending.resume(&mut *store, results);
+    }
+}
+
+/// Text of an engine error: traps read like upstream's (`wasm trap: ...`).
+fn trap_text(e: &wasmi::Error) -> String {
+    match e.as_trap_code() {
+        Some(code) => format!("wasm trap: {code}"),
+        None => e.to_string(),
+    }
+}
+
+fn init_limits(compiled: &Compiled) -> RunLimits<'static> {
+    RunLimits { fuel_limit: Some(compiled.fuel_limit.unwrap_or(config::INIT_FUEL)), deadline_ns: None, cancel: None }
+}
+
+/// Instantiates `module` (running its start section) against `linker`.
+pub fn instantiate_module(
+    compiled: &Compiled,
+    store: &mut Store<State>,
+    linker: &Linker<State>,
+    module: &Module,
+) -> Result<Instance, Failure> {
+    let fuel = compiled.fuel_limit.unwrap_or(config::INIT_FUEL);
+    store.set_fuel(fuel).map_err(|e| Failure::new(config::RC_ERROR, e.to_string()))?;
+    let result = linker.instantiate_and_start(&mut *store, module);
+    result.map_err(|e| {
+        let stop = store.data_mut().stop.take();
+        match stop {
+            Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, "oom"),
+            Some(Stop::Import(m)) | Some(Stop::Host(m)) => Failure::new(config::RC_ERROR, m),
+            None => Failure::new(config::RC_ERROR, trap_text(&e)),
+        }
+    })
+}
+
+/// Runs the export `name` of `instance` if it exists and has type `() -> ()`.
+pub fn run_initializer(compiled: &Compiled, store: &mut Store<State>, instance: Instance, name: &str) -> Result<(), Failure> {
+    let Some(func) = main_export(store, instance, name) else { return Ok(()) };
+    let ty = func.ty(&*store);
+    if !ty.params().is_empty() || !ty.results().is_empty() {
+        return Ok(());
+    }
+    let outcome = run_sliced(store, func, &mut [], &init_limits(compiled));
+    finish_init(store, outcome)
+}
+
+fn finish_init(store: &mut Store<State>, outcome: Outcome) -> Result<(), Failure> {
+    match outcome {
+        Outcome::Finished => Ok(()),
+        Outcome::Timeout => Err(Failure::new(config::RC_TRAP, "timeout")),
+        Outcome::OutOfFuel => Err(Failure::new(config::RC_ERROR, "plugin ran out of fuel")),
+        Outcome::Trap(e) | Outcome::HostError(e) => {
+            let stop = store.data_mut().stop.take();
+            Err(match stop {
+                Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, "oom"),
+                Some(Stop::Import(m)) | Some(Stop::Host(m)) => Failure::new(config::RC_ERROR, m),
+                None => Failure::new(config::RC_TRAP, trap_text(&e)),
+            })
+        }
+    }
+}
+
+/// Instantiates the main module. At creation only `_initialize` runs (upstream's throwaway
+/// instance); for calls, one initialiser by upstream's rule: `hs_init` (after `_initialize`),
+/// else `__wasm_call_ctors`, else `_initialize`.
+pub fn instantiate_main(
+    compiled: &Compiled,
+    store: &mut Store<State>,
+    linker: &Linker<State>,
+    at_creation: bool,
+) -> Result<Instance, Failure> {
+    let instance = instantiate_module(compiled, store, linker, &compiled.main_module().module)?;
+    if at_creation {
+        run_initializer(compiled, store, instance, "_initialize")?;
+        return Ok(instance);
+    }
+    if let Some(hs_init) = main_export(store, instance, "hs_init") {
+        run_initializer(compiled, store, instance, "_initialize")?;
+        let ty = hs_init.ty(&*store);
+        if ty.params() == [ValType::I32, ValType::I32] && ty.results().is_empty() {
+            // hs_init(argc, argv) takes arguments, so it is run directly rather than sliced.
+            store.set_fuel(compiled.fuel_limit.unwrap_or(config::INIT_FUEL)).ok();
+            hs_init
+                .call(&mut *store, &[Val::I32(0), Val::I32(0)], &mut [])
+                .map_err(|e| Failure::new(config::RC_TRAP, trap_text(&e)))?;
+        }
+    } else if main_export(store, instance, "__wasm_call_ctors").is_some() {
+        run_initializer(compiled, store, instance, "__wasm_call_ctors")?;
+    } else {
+        run_initializer(compiled, store, instance, "_initialize")?;
+    }
+    Ok(instance)
+}
+
+/// The result of one call: the rc and the error text (None on success).
+pub struct CallResult {
+    pub rc: i32,
+    pub error: Option<Vec<u8>>,
+}
+
+impl CallResult {
+    fn fail(rc: i32, message: impl Into<String>) -> CallResult {
+        CallResult { rc, error: Some(message.into().into_bytes()) }
+    }
+}
+
+/// Calls export `name` of `plugin` with `input`; the caller holds the plugin's lock (`inner`).
+pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> CallResult {
+    let compiled = &*plugin.compiled;
+    plugin.cancel.clear();
+    inner.output = (0, 0);
+    if inner.needs_rebuild {
+        if let Err(e) = plugin.rebuild(inner) {
+            return CallResult::fail(config::RC_ERROR, e);
+        }
+    }
+    inner.needs_rebuild = name == "_start";
+    {
+        let state = inner.store.data_mut();
+        state.stop = None;
+        state.host_context = host_context;
+    }
+    if let Some(result) = check_initial_memory(compiled) {
+        return result;
+    }
+    let main = match inner.main {
+        Some(m) => m,
+        None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false) {
+            Ok(m) => {
+                inner.main = Some(m);
+                m
+            }
+            Err(f) => return CallResult::fail(f.rc, f.message),
+        },
+    };
+    let state = inner.store.data_mut();
+    state.kernel.reset();
+    state.sync_kernel_limit();
+    if !state.kernel.set_input(input) {
+        return CallResult::fail(config::RC_ERROR, "failed to allocate extism memory");
+    }
+    let Some(func) = main_export(&inner.store, main, name) else {
+        return CallResult::fail(config::RC_ERROR, format!("Function not found: {name}"));
+    };
+    let ty = func.ty(&inner.store);
+    if ty.results().len() > 1 {
+        return CallResult::fail(
+            config::RC_ERROR,
+            format!("Function {name} has {} results, expected 0 or 1", ty.results().len()),
+        );
+    }
+    if !ty.params().is_empty() {
+        return CallResult::fail(config::RC_ERROR, format!("expected {} arguments, got 0", ty.params().len()));
+    }
+    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
+    let limits = RunLimits {
+        fuel_limit: compiled.fuel_limit,
+        deadline_ns: compiled.manifest.timeout_ms.map(|ms| {
+            hooks::now_ns().unwrap_or(0).saturating_add(ms.saturating_mul(1_000_000))
+        }),
+        cancel: Some(&plugin.cancel),
+    };
+    let outcome = run_sliced(&mut inner.store, func, &mut results, &limits);
+    let result = finish_call(&mut inner.store, outcome, &results);
+    inner.store.data_mut().host_context = 0;
+    if !matches!(result.rc, config::RC_ERROR) || result.error.as_deref() != Some(b"plugin ran out of fuel".as_slice()) {
+        let kernel = &inner.store.data().kernel;
+        let (off, len) = (kernel.output_offset(), kernel.output_length());
+        if kernel.bytes(off, len).is_some() {
+            inner.output = (off, len);
+        }
+    }
+    result
+}
+
+/// With `memory.max_pages`, the main module's declared memory must fit, or every call is `oom`.
+fn check_initial_memory(compiled: &Compiled) -> Option<CallResult> {
+    let max = compiled.manifest.memory.max_pages?;
+    for import_or_export in compiled.main_module().module.exports() {
+        if let wasmi::ExternType::Memory(m) = import_or_export.ty() {
+            if m.minimum() > u64::from(max) {
+                return Some(CallResult::fail(config::RC_ERROR, "oom"));
+            }
+        }
+    }
+    None
+}
+
+/// Maps how the export ended onto upstream's rc table (spec §3).
+fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> CallResult {
+    let recorded = recorded_error(store.data());
+    match outcome {
+        Outcome::Finished => {
+            let rc = match results.first() {
+                None => 0,
+                Some(Val::I32(v)) => *v,
+                Some(_) => config::RC_ERROR,
+            };
+            CallResult { rc, error: recorded }
+        }
+        Outcome::Timeout => CallResult::fail(config::RC_TRAP, "timeout"),
+        Outcome::OutOfFuel => CallResult::fail(config::RC_ERROR, "plugin ran out of fuel"),
+        Outcome::HostError(e) | Outcome::Trap(e) => {
+            if let Some(code) = e.i32_exit_status() {
+                return exit_status(code, recorded);
+            }
+            if recorded.is_some() {
+                return CallResult { rc: config::RC_ERROR, error: recorded };
+            }
+            match store.data_mut().stop.take() {
+                Some(Stop::OutOfMemory) => CallResult::fail(config::RC_ERROR, "oom"),
+                Some(Stop::Import(m)) | Some(Stop::Host(m)) => CallResult::fail(config::RC_ERROR, m),
+                None if e.as_trap_code().is_some() => CallResult::fail(config::RC_TRAP, trap_text(&e)),
+                None => CallResult::fail(config::RC_ERROR, e.to_string()),
+            }
+        }
+    }
+}
+
+/// WASI `proc_exit`: 0 is success, anything else fails the call with the code as rc.
+fn exit_status(code: i32, recorded: Option<Vec<u8>>) -> CallResult {
+    match (code, recorded) {
+        (_, Some(r)) => CallResult { rc: config::RC_ERROR, error: Some(r) },
+        (0, None) => CallResult { rc: 0, error: None },
+        (n, None) => CallResult::fail(n, format!("Exited with i32 exit status {n}")),
+    }
+}
+
+/// The plugin's recorded error: the block at the error register ("" if it does not start a block).
+fn recorded_error(state: &State) -> Option<Vec<u8>> {
+    let off = state.kernel.error_get();
+    if off == 0 {
+        return None;
+    }
+    Some(state.kernel.block(off).map(|b| b.to_vec()).unwrap_or_default())
+}

@@ -1,0 +1,78 @@
+//! `extism_compiled_plugin_*`: compile once, make many plugins cheaply, from any thread.
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use core::ffi::c_char;
+
+use super::function::ExtismFunction;
+use super::plugin::{compile, create_error_text, Prefixes};
+use super::set_errmsg;
+use super::types::*;
+
+/// # Safety
+/// Pointers as in `extism_compiled_plugin_new`.
+unsafe fn new_compiled(
+    wasm: *const u8,
+    wasm_size: ExtismSize,
+    functions: *mut *const ExtismFunction,
+    n_functions: ExtismSize,
+    with_wasi: bool,
+    fuel_limit: Option<u64>,
+    errmsg: *mut *mut c_char,
+) -> *mut ExtismCompiledPlugin {
+    // SAFETY: forwarded caller promises.
+    match unsafe { compile(wasm, wasm_size, functions, n_functions, with_wasi, fuel_limit) } {
+        Ok(c) => Box::into_raw(Box::new(ExtismCompiledPlugin { compiled: Arc::new(c) })),
+        Err(e) => {
+            let text = match e {
+                Ok(e) => create_error_text(&e, Prefixes::ByCause),
+                Err(plain) => plain,
+            };
+            // SAFETY: caller's promise about errmsg.
+            unsafe { set_errmsg(errmsg, &text) };
+            core::ptr::null_mut()
+        }
+    }
+}
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_compiled_plugin_new(
+    wasm: *const u8,
+    wasm_size: ExtismSize,
+    functions: *mut *const ExtismFunction,
+    n_functions: ExtismSize,
+    with_wasi: bool,
+    errmsg: *mut *mut c_char,
+) -> *mut ExtismCompiledPlugin {
+    // SAFETY: forwarded header contract.
+    unsafe { new_compiled(wasm, wasm_size, functions, n_functions, with_wasi, None, errmsg) }
+}
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_compiled_plugin_new_with_fuel_limit(
+    wasm: *const u8,
+    wasm_size: ExtismSize,
+    functions: *mut *const ExtismFunction,
+    n_functions: ExtismSize,
+    with_wasi: bool,
+    fuel_limit: u64,
+    errmsg: *mut *mut c_char,
+) -> *mut ExtismCompiledPlugin {
+    // SAFETY: forwarded header contract.
+    unsafe { new_compiled(wasm, wasm_size, functions, n_functions, with_wasi, Some(fuel_limit), errmsg) }
+}
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_compiled_plugin_free(plugin: *mut ExtismCompiledPlugin) {
+    if !plugin.is_null() {
+        // SAFETY: a handle from a compiled create call, freed once. Plugins made from it hold their
+        // own reference and keep working.
+        drop(unsafe { Box::from_raw(plugin) });
+    }
+}

@@ -1,0 +1,72 @@
+//! The C types of `extism.h`, laid out exactly as the header declares them.
+
+use crate::compiled::Compiled;
+use crate::plugin::{CancelHandle, Plugin};
+use crate::state::State;
+use alloc::sync::Arc;
+
+/// `ExtismValType`: a 4-byte enum. Values coming from C are read as `u32` and checked, never
+/// trusted as this enum.
+#[repr(C)]
+#[allow(non_camel_case_types, dead_code)]
+#[derive(Clone, Copy)]
+pub enum ExtismValType {
+    ExtismValType_I32 = 0,
+    ExtismValType_I64 = 1,
+    ExtismValType_F32 = 2,
+    ExtismValType_F64 = 3,
+    ExtismValType_V128 = 4,
+    ExtismValType_FuncRef = 5,
+    ExtismValType_ExternRef = 6,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union ExtismValUnion {
+    pub i32: i32,
+    pub i64: i64,
+    pub f32: f32,
+    pub f64: f64,
+}
+
+/// The tag is read as a raw `u32` (see `ExtismValType`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct ExtismVal {
+    pub t: u32,
+    pub v: ExtismValUnion,
+}
+
+pub type ExtismSize = u64;
+pub type ExtismMemoryHandle = u64;
+
+/// `ExtismPlugin*` is a boxed plugin.
+pub struct ExtismPlugin {
+    pub plugin: Plugin,
+}
+
+/// `ExtismCompiledPlugin*` is a boxed shared compiled plugin.
+pub struct ExtismCompiledPlugin {
+    pub compiled: Arc<Compiled>,
+}
+
+/// `ExtismCurrentPlugin*` is the running plugin's state, valid only inside a host-function callback.
+pub type ExtismCurrentPlugin = State;
+
+/// `ExtismCancelHandle*` points at the plugin's cancel flag.
+pub type ExtismCancelHandle = CancelHandle;
+
+pub type ExtismFunctionType = Option<
+    unsafe extern "C" fn(
+        plugin: *mut ExtismCurrentPlugin,
+        inputs: *const ExtismVal,
+        n_inputs: ExtismSize,
+        outputs: *mut ExtismVal,
+        n_outputs: ExtismSize,
+        data: *mut core::ffi::c_void,
+    ),
+>;
+
+pub type ExtismFreeUserData = Option<unsafe extern "C" fn(data: *mut core::ffi::c_void)>;
+
+pub type ExtismLogDrainFunctionType = Option<unsafe extern "C" fn(data: *const core::ffi::c_char, size: ExtismSize)>;

@@ -1,0 +1,157 @@
+//! A compiled plugin: the engine, the parsed modules of a manifest, the host functions and the
+//! import table shared by every plugin made from it. Compiling is the expensive step; plugins made
+//! from one `Compiled` share all of this.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use wasmi::{Config, Engine, ExternType, Linker, Module};
+
+use crate::config;
+use crate::function::HostFunction;
+use crate::imports;
+use crate::manifest::{self, Manifest};
+use crate::state::State;
+
+/// Why a create call failed; the variant picks upstream's message prefix.
+#[derive(Debug)]
+pub enum CreateError {
+    /// Parsing or compiling failed (`Unable to compile Extism plugin: `).
+    Compile(String),
+    /// Linking or instantiating failed (`Unable to create Extism plugin: `).
+    Create(String),
+}
+
+pub struct CompiledModule {
+    pub name: String,
+    pub module: Module,
+    /// Exports `_start`: every call into it runs on a fresh instance.
+    pub is_command: bool,
+    /// Has a start section or exports `_initialize`: creation must run it once (upstream does).
+    pub runs_code_on_instantiation: bool,
+}
+
+pub struct Compiled {
+    pub engine: Engine,
+    pub modules: Vec<CompiledModule>,
+    pub main: usize,
+    pub manifest: Manifest,
+    pub functions: Vec<Arc<HostFunction>>,
+    pub with_wasi: bool,
+    pub fuel_limit: Option<u64>,
+    /// The runtime imports and host functions; each store clones it and adds the module instances.
+    pub linker: Linker<State>,
+}
+
+impl Compiled {
+    pub fn new(
+        input: &[u8],
+        functions: Vec<Arc<HostFunction>>,
+        with_wasi: bool,
+        fuel_limit: Option<u64>,
+        sources: &dyn manifest::SourceLoader,
+    ) -> Result<Compiled, CreateError> {
+        let loaded = manifest::load(input, sources).map_err(|e| CreateError::Compile(e.to_string()))?;
+        if loaded.modules.len() > config::MAX_MODULES {
+            return Err(CreateError::Compile(format!(
+                "too many wasm modules in manifest: {} (this build allows {})",
+                loaded.modules.len(),
+                config::MAX_MODULES
+            )));
+        }
+        let engine = Engine::new(&engine_config());
+        let mut modules = Vec::with_capacity(loaded.modules.len());
+        for source in &loaded.modules {
+            modules.push(compile_module(&engine, &source.name, &source.bytes)?);
+        }
+        let mut linker = Linker::new(&engine);
+        linker.allow_shadowing(true);
+        imports::define_all(&mut linker, &functions, with_wasi).map_err(|e| CreateError::Create(e.to_string()))?;
+        Ok(Compiled {
+            engine,
+            modules,
+            main: loaded.main_index,
+            manifest: loaded.manifest,
+            functions,
+            with_wasi,
+            fuel_limit,
+            linker,
+        })
+    }
+
+    pub fn main_module(&self) -> &CompiledModule {
+        &self.modules[self.main]
+    }
+}
+
+fn engine_config() -> Config {
+    let mut c = Config::default();
+    // Fuel is always metered: calls run in fuel slices so timeouts and cancels can stop tight loops.
+    c.consume_fuel(true);
+    // Debug info can be most of a plugin's bytes and is never needed to run it.
+    c.ignore_custom_sections(true);
+    c.set_max_recursion_depth(config::MAX_RECURSION_DEPTH);
+    c
+}
+
+fn compile_module(engine: &Engine, name: &str, bytes: &[u8]) -> Result<CompiledModule, CreateError> {
+    if !bytes.starts_with(b"\0asm") && core::str::from_utf8(bytes).is_err() {
+        // Upstream reads bytes that are neither wasm nor text as WAT first; keep its message.
+        return Err(CreateError::Compile("input bytes aren't valid utf-8".to_string()));
+    }
+    let module = Module::new(engine, bytes).map_err(|e| CreateError::Compile(e.to_string()))?;
+    let is_command = check_command_rules(&module)?;
+    let runs_code_on_instantiation = has_start_section(bytes) || module.get_export("_initialize").is_some();
+    Ok(CompiledModule { name: name.to_string(), module, is_command, runs_code_on_instantiation })
+}
+
+/// WASI command rules, as upstream enforces them at creation.
+fn check_command_rules(module: &Module) -> Result<bool, CreateError> {
+    let start = module.get_export("_start");
+    let Some(start) = start else { return Ok(false) };
+    if !matches!(start, ExternType::Func(_)) {
+        return Err(CreateError::Compile("`_start` must be a function".to_string()));
+    }
+    if module.get_export("_initialize").is_some() {
+        return Err(CreateError::Compile("Program cannot be both a Command and a Reactor".to_string()));
+    }
+    const ALLOWED: &[&str] =
+        &["memory", "table", "__indirect_function_table", "__data_end", "__heap_base", "__dso_handle", "__rtti_base"];
+    for export in module.exports() {
+        if !matches!(export.ty(), ExternType::Func(_)) && !ALLOWED.contains(&export.name()) {
+            return Err(CreateError::Compile(format!("command export '{}' is not a function", export.name())));
+        }
+    }
+    Ok(true)
+}
+
+/// Walks the section headers of a (validated) module looking for the start section (id 8).
+fn has_start_section(bytes: &[u8]) -> bool {
+    let mut pos = 8;
+    while pos < bytes.len() {
+        let id = bytes[pos];
+        pos += 1;
+        let Some((size, used)) = read_leb_u32(&bytes[pos..]) else { return false };
+        if id == 8 {
+            return true;
+        }
+        pos = match pos.checked_add(used).and_then(|p| p.checked_add(size as usize)) {
+            Some(p) => p,
+            None => return false,
+        };
+    }
+    false
+}
+
+fn read_leb_u32(bytes: &[u8]) -> Option<(u32, usize)> {
+    let mut value: u32 = 0;
+    for (i, byte) in bytes.iter().take(5).enumerate() {
+        value |= u32::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}

@@ -1,0 +1,52 @@
+//! Every capacity, default limit and magic number of the runtime, in one place
+//! (like wasm3's `m3_config.h`). Change a value here and nowhere else.
+
+/// The version string `extism_version` reports: the upstream API level we match.
+pub const VERSION: &str = "1.13.0";
+/// `VERSION` with its NUL terminator, for the C edge.
+pub const VERSION_CSTR: &[u8] = b"1.13.0\0";
+
+/// Bytes reserved for one plugin's kernel memory (the `extism:host/env` arena). The reservation is made
+/// once, so the base address never moves; pages are only touched as the plugin uses them.
+/// `memory.max_pages` lowers it per plugin.
+#[cfg(feature = "std")]
+pub const KERNEL_ARENA_BYTES: u64 = 1 << 30;
+/// Without an OS there is no lazy reservation: keep the arena small (raise it for your board).
+#[cfg(not(feature = "std"))]
+pub const KERNEL_ARENA_BYTES: u64 = 256 * 1024;
+
+/// Default cap on the bytes a plugin may keep in vars (manifest `memory.max_var_bytes`).
+pub const DEFAULT_MAX_VAR_BYTES: u64 = 1024 * 1024;
+/// Bytes every var entry costs in the var budget on top of its key and value (upstream's accounting).
+pub const VAR_ENTRY_OVERHEAD: u64 = 48;
+/// Default cap on an HTTP response body (manifest `memory.max_http_response_bytes`).
+pub const DEFAULT_MAX_HTTP_RESPONSE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Deepest wasm call stack a plugin may build before the call traps with "call stack exhausted".
+pub const MAX_RECURSION_DEPTH: usize = 16 * 1024;
+
+/// Fuel handed to wasm per slice when the call has no fuel limit: between slices the runtime checks the
+/// deadline and the cancel flag. ~1M units is well under a millisecond of wasm.
+pub const FUEL_SLICE: u64 = 1_000_000;
+/// Fuel given to instantiation (start sections, initialisers) when the plugin has no fuel limit.
+pub const INIT_FUEL: u64 = u64::MAX / 4;
+
+/// Most host functions one create call may receive.
+pub const MAX_HOST_FUNCTIONS: usize = 1024;
+/// Most wasm modules one manifest may list.
+pub const MAX_MODULES: usize = 64;
+/// Longest function name, namespace or error message the C edge copies (longer ones are truncated).
+pub const MAX_ERROR_BYTES: usize = 64 * 1024;
+
+/// Wasm page size in bytes.
+pub const WASM_PAGE: u64 = 65536;
+
+/// Return code of a call stopped by a trap, a timeout or a cancel (upstream's value).
+pub const RC_TRAP: i32 = 134;
+/// Return code of a call that failed for any other reason.
+pub const RC_ERROR: i32 = -1;
+
+/// Most wasm instances, tables and memories one plugin store may hold.
+pub const MAX_INSTANCES: usize = 1000;
+pub const MAX_TABLES: usize = 1000;
+pub const MAX_MEMORIES: usize = 1000;

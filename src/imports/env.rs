@@ -1,0 +1,178 @@
+//! `extism:host/env`: the imports every Extism plugin links against. The kernel group maps one to one
+//! onto the native kernel; the runtime group (config, vars, logs, HTTP) resolves handles to blocks,
+//! consumes them, and answers with fresh blocks.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use wasmi::{Caller, Error, Linker, TrapCode};
+
+use crate::log::{self, Level};
+use crate::state::{State, Stop, VarError};
+
+pub const MODULE: &str = "extism:host/env";
+
+/// Every function name this module provides (anything else imported from it is refused).
+pub const FUNCTIONS: &[&str] = &[
+    "alloc", "free", "length", "length_unsafe", "load_u8", "load_u64", "store_u8", "store_u64",
+    "input_length", "input_offset", "input_load_u8", "input_load_u64", "input_set", "output_set",
+    "output_offset", "output_length", "error_set", "error_get", "reset", "memory_bytes", "config_get",
+    "var_get", "var_set", "http_request", "http_status_code", "http_headers", "log_trace", "log_debug",
+    "log_info", "log_warn", "log_error", "get_log_level",
+];
+
+/// Names of non-function exports of upstream's kernel module (importing them is refused with a
+/// specific message).
+pub const KERNEL_NON_FUNCTIONS: &[&str] = &["memory", "extism_context", "__data_end", "__heap_base"];
+
+type Ctx<'a> = Caller<'a, State>;
+
+fn oob() -> Error {
+    Error::from(TrapCode::MemoryOutOfBounds)
+}
+
+/// Stops the running call with `message` (a runtime-group failure; plugins cannot catch it).
+fn fail(c: &mut Ctx<'_>, message: String) -> Error {
+    c.data_mut().stop = Some(Stop::Import(message.clone()));
+    Error::new(message)
+}
+
+/// Resolves a handle given to a runtime import: 0 is empty, anything else must start a block.
+fn block_bytes(c: &mut Ctx<'_>, handle: i64, what: &str) -> Result<Vec<u8>, Error> {
+    if handle == 0 {
+        return Ok(Vec::new());
+    }
+    match c.data().kernel.block(handle as u64) {
+        Some(bytes) => Ok(bytes.to_vec()),
+        None => Err(fail(c, format!("invalid handle offset for {what}: {handle}"))),
+    }
+}
+
+/// Copies `bytes` into a fresh block for the plugin; an empty result is handle 0.
+fn new_block(c: &mut Ctx<'_>, bytes: &[u8]) -> Result<i64, Error> {
+    if bytes.is_empty() {
+        return Ok(0);
+    }
+    match c.data_mut().kernel.alloc_bytes(bytes) {
+        Some(off) => Ok(off as i64),
+        None => Err(fail(c, "failed to allocate extism memory".to_string())),
+    }
+}
+
+/// A plugin-driven allocation that failed because the page budget is spent stops the call as `oom`.
+fn alloc(c: &mut Ctx<'_>, n: i64) -> Result<i64, Error> {
+    let kernel = &mut c.data_mut().kernel;
+    let off = kernel.alloc(n as u64);
+    if off == 0 && kernel.grow_failed() {
+        c.data_mut().stop = Some(Stop::OutOfMemory);
+        return Err(Error::new("oom"));
+    }
+    Ok(off as i64)
+}
+
+pub fn define(linker: &mut Linker<State>) -> Result<(), Error> {
+    define_kernel(linker)?;
+    define_runtime(linker)?;
+    Ok(())
+}
+
+fn define_kernel(l: &mut Linker<State>) -> Result<(), Error> {
+    l.func_wrap(MODULE, "alloc", |mut c: Ctx, n: i64| alloc(&mut c, n))?;
+    l.func_wrap(MODULE, "free", |mut c: Ctx, p: i64| c.data_mut().kernel.free(p as u64))?;
+    l.func_wrap(MODULE, "length", |c: Ctx, p: i64| c.data().kernel.length(p as u64) as i64)?;
+    l.func_wrap(MODULE, "length_unsafe", |c: Ctx, p: i64| c.data().kernel.length_unsafe(p as u64) as i64)?;
+    l.func_wrap(MODULE, "load_u8", |c: Ctx, p: i64| -> Result<i32, Error> {
+        c.data().kernel.load_u8(p as u64).map(i32::from).map_err(|_| oob())
+    })?;
+    l.func_wrap(MODULE, "load_u64", |c: Ctx, p: i64| -> Result<i64, Error> {
+        c.data().kernel.load_u64(p as u64).map(|v| v as i64).map_err(|_| oob())
+    })?;
+    l.func_wrap(MODULE, "store_u8", |mut c: Ctx, p: i64, v: i32| -> Result<(), Error> {
+        c.data_mut().kernel.store_u8(p as u64, v as u8).map_err(|_| oob())
+    })?;
+    l.func_wrap(MODULE, "store_u64", |mut c: Ctx, p: i64, v: i64| -> Result<(), Error> {
+        c.data_mut().kernel.store_u64(p as u64, v as u64).map_err(|_| oob())
+    })?;
+    l.func_wrap(MODULE, "input_length", |c: Ctx| c.data().kernel.input_length() as i64)?;
+    l.func_wrap(MODULE, "input_offset", |c: Ctx| c.data().kernel.input_offset() as i64)?;
+    l.func_wrap(MODULE, "input_load_u8", |c: Ctx, i: i64| i32::from(c.data().kernel.input_load_u8(i as u64)))?;
+    l.func_wrap(MODULE, "input_load_u64", |c: Ctx, i: i64| c.data().kernel.input_load_u64(i as u64) as i64)?;
+    l.func_wrap(MODULE, "input_set", |mut c: Ctx, p: i64, n: i64| c.data_mut().kernel.input_set(p as u64, n as u64))?;
+    l.func_wrap(MODULE, "output_set", |mut c: Ctx, p: i64, n: i64| c.data_mut().kernel.output_set(p as u64, n as u64))?;
+    l.func_wrap(MODULE, "output_offset", |c: Ctx| c.data().kernel.output_offset() as i64)?;
+    l.func_wrap(MODULE, "output_length", |c: Ctx| c.data().kernel.output_length() as i64)?;
+    l.func_wrap(MODULE, "error_set", |mut c: Ctx, p: i64| c.data_mut().kernel.error_set(p as u64))?;
+    l.func_wrap(MODULE, "error_get", |c: Ctx| c.data().kernel.error_get() as i64)?;
+    l.func_wrap(MODULE, "reset", |mut c: Ctx| c.data_mut().kernel.reset())?;
+    l.func_wrap(MODULE, "memory_bytes", |c: Ctx| c.data().kernel.memory_bytes() as i64)?;
+    Ok(())
+}
+
+fn define_runtime(l: &mut Linker<State>) -> Result<(), Error> {
+    l.func_wrap(MODULE, "config_get", |mut c: Ctx, key: i64| -> Result<i64, Error> {
+        let name = block_bytes(&mut c, key, "key")?;
+        c.data_mut().kernel.free(key as u64);
+        let value = core::str::from_utf8(&name)
+            .ok()
+            .and_then(|k| c.data().config.get(k))
+            .map(|v| v.as_bytes().to_vec())
+            .unwrap_or_default();
+        new_block(&mut c, &value)
+    })?;
+    l.func_wrap(MODULE, "var_get", |mut c: Ctx, key: i64| -> Result<i64, Error> {
+        let name = block_bytes(&mut c, key, "key")?;
+        c.data_mut().kernel.free(key as u64);
+        let value = c.data().vars.get(&name).map(|v| v.to_vec()).unwrap_or_default();
+        new_block(&mut c, &value)
+    })?;
+    l.func_wrap(MODULE, "var_set", |mut c: Ctx, key: i64, value: i64| -> Result<(), Error> {
+        let name = block_bytes(&mut c, key, "key")?;
+        if value == 0 {
+            c.data_mut().vars.remove(&name);
+            c.data_mut().kernel.free(key as u64);
+            return Ok(());
+        }
+        let bytes = block_bytes(&mut c, value, "value")?;
+        match c.data_mut().vars.set(&name, &bytes) {
+            Ok(()) => {}
+            Err(VarError::Disabled) => return Err(fail(&mut c, "Vars are disabled by this host".into())),
+            Err(VarError::Full) => return Err(fail(&mut c, "Variable store is full".into())),
+        }
+        c.data_mut().kernel.free(key as u64);
+        c.data_mut().kernel.free(value as u64);
+        Ok(())
+    })?;
+    l.func_wrap(MODULE, "http_request", |mut c: Ctx, _req: i64, _body: i64| -> Result<i64, Error> {
+        Err(fail(&mut c, "HTTP is not available in this build".into()))
+    })?;
+    l.func_wrap(MODULE, "http_status_code", |_c: Ctx| 0i32)?;
+    l.func_wrap(MODULE, "http_headers", |_c: Ctx| 0i64)?;
+    for (name, level) in [
+        ("log_trace", Level::Trace),
+        ("log_debug", Level::Debug),
+        ("log_info", Level::Info),
+        ("log_warn", Level::Warn),
+        ("log_error", Level::Error),
+    ] {
+        l.func_wrap(MODULE, name, move |mut c: Ctx, msg: i64| -> Result<(), Error> { log_import(&mut c, level, msg) })?;
+    }
+    l.func_wrap(MODULE, "get_log_level", |_c: Ctx| log::plugin_level_code())?;
+    Ok(())
+}
+
+/// A plugin log line: emitted when the global level lets it through; the block is consumed either way.
+fn log_import(c: &mut Ctx<'_>, level: Level, msg: i64) -> Result<(), Error> {
+    if !log::enabled(level) {
+        c.data_mut().kernel.free(msg as u64);
+        return Ok(());
+    }
+    let text = block_bytes(c, msg, "log message")?;
+    c.data_mut().kernel.free(msg as u64);
+    let id = c.data().plugin_id;
+    match core::str::from_utf8(&text) {
+        Ok(s) => log::plugin_line(level, s, &id),
+        Err(e) => log::plugin_line(Level::Error, &format!("unable to log message: {e}"), &id),
+    }
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Checks a module's imports against what a plugin can offer it, with upstream's messages.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use wasmi::{ExternType, FuncType, Module, ValType};
+
+use super::env;
+use crate::function::HostFunction;
+
+/// What else a module may import from: the other modules of the manifest, with their exports.
+pub struct Offer<'a> {
+    pub functions: &'a [alloc::sync::Arc<HostFunction>],
+    pub modules: Vec<(&'a str, &'a Module)>,
+    pub wasi: bool,
+}
+
+pub const WASI_MODULES: &[&str] = &["wasi_snapshot_preview1"];
+
+pub fn check(module: &Module, offer: &Offer<'_>) -> Result<(), String> {
+    for import in module.imports() {
+        let (ns, name) = (import.module(), import.name());
+        let ty = import.ty();
+        if ns == env::MODULE {
+            check_env_import(name, ty)?;
+            continue;
+        }
+        if offer.wasi && WASI_MODULES.contains(&ns) {
+            continue;
+        }
+        if let Some((_, other)) = offer.modules.iter().find(|(n, _)| *n == ns) {
+            if other.get_export(name).is_none() {
+                return Err(unknown(ns, name));
+            }
+            continue;
+        }
+        // The last registration of a namespace/name pair wins, as in the linker.
+        match offer.functions.iter().rev().find(|f| f.namespace == ns && f.name == name) {
+            None => return Err(unknown(ns, name)),
+            Some(f) => {
+                let found = f.func_type()?;
+                match ty {
+                    ExternType::Func(expected) if *expected == found => {}
+                    ExternType::Func(expected) => {
+                        return Err(format!(
+                            "types incompatible: expected type `{}`, found type `{}`",
+                            show_func(expected),
+                            show_func(&found)
+                        ))
+                    }
+                    other => {
+                        return Err(format!(
+                            "types incompatible: expected {} import `{ns}::{name}`, found a function",
+                            kind(other)
+                        ))
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn unknown(ns: &str, name: &str) -> String {
+    format!("unknown import: `{ns}::{name}` has not been defined")
+}
+
+fn check_env_import(name: &str, ty: &ExternType) -> Result<(), String> {
+    match ty {
+        ExternType::Func(_) if env::FUNCTIONS.contains(&name) => Ok(()),
+        ExternType::Func(f) => Err(invalid_env("function", name, &show_func(f))),
+        _ if env::KERNEL_NON_FUNCTIONS.contains(&name) => {
+            Err(String::from("linked modules cannot access non-function exports of extism kernel"))
+        }
+        other => Err(invalid_env(kind(other), name, "")),
+    }
+}
+
+fn invalid_env(kind: &str, name: &str, ty: &str) -> String {
+    format!(
+        "Invalid {kind} import from extism:host/env: {name} {ty}\n\n\
+         Note: this runtime provides the extism:host/env functions of Extism 1.x; the plugin may have \
+         been built for a newer runtime, or imports a name that does not exist."
+    )
+}
+
+fn kind(ty: &ExternType) -> &'static str {
+    match ty {
+        ExternType::Func(_) => "function",
+        ExternType::Global(_) => "global",
+        ExternType::Memory(_) => "memory",
+        ExternType::Table(_) => "table",
+    }
+}
+
+fn show_types(types: &[ValType]) -> String {
+    let names: Vec<&str> = types
+        .iter()
+        .map(|t| match t {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::V128 => "v128",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        })
+        .collect();
+    format!("({})", names.join(", "))
+}
+
+pub fn show_func(f: &FuncType) -> String {
+    format!("func{} -> {}", show_types(f.params()), show_types(f.results()))
+}

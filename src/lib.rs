@@ -1,0 +1,29 @@
+//! A drop-in Extism runtime for C hosts on the wasmi interpreter.
+//!
+//! Layers, top to bottom: `capi` (the C edge, the only `extern "C"`), `plugin`/`compiled` (objects
+//! the host holds), `call` (one call from start to rc), `imports` (what plugins import), and the
+//! `extism-kernel` crate (kernel memory). `config` holds every limit; `hooks` what a host may supply
+//! in place of an OS. The core is `no_std` + `alloc`; the `std` feature adds files, clocks and stdio.
+#![no_std]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod arena;
+pub mod call;
+pub mod capi;
+pub mod compiled;
+pub mod config;
+pub mod function;
+pub mod hooks;
+pub mod id;
+pub mod imports;
+pub mod log;
+pub mod manifest;
+pub mod plugin;
+pub mod state;
+pub mod sync;
+
+#[cfg(not(feature = "std"))]
+mod nostd_runtime;

@@ -1,0 +1,35 @@
+//! Source loading with an operating system (`std` feature).
+
+extern crate std;
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::loader_noos::copy_host_memory;
+use super::SourceLoader;
+
+/// Loader for `std` builds: files through `std::fs`, host memory by copy, no URLs yet.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StdLoader;
+
+impl SourceLoader for StdLoader {
+    /// Errors are the I/O error *kind* (`entity not found`, `permission denied`, `is a directory`),
+    /// which is what upstream prints after `Unable to load Wasm file "<path>": `.
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        std::fs::read(path).map_err(|e| e.kind().to_string())
+    }
+
+    fn fetch_url(
+        &self,
+        _url: &str,
+        _headers: &BTreeMap<String, String>,
+        _method: Option<&str>,
+    ) -> Result<Vec<u8>, String> {
+        Err("URL sources are not supported in this build".into())
+    }
+
+    fn read_host_memory(&self, ptr: u64, len: u64) -> Result<Vec<u8>, String> {
+        copy_host_memory(ptr, len)
+    }
+}

@@ -1,0 +1,203 @@
+//! What `extism_plugin_new` is handed, resolved into wasm binaries and settings (spec section 6).
+//!
+//! `load` sniffs the input (binary, WAT, TOML/JSON manifest; `sniff.rs`), parses a manifest strictly
+//! (`schema.rs`, `wasm_source.rs`), loads each source through a [`SourceLoader`], checks hashes,
+//! converts WAT and names the modules (`sources.rs`). Nothing here compiles wasm: binary bytes are
+//! passed through for the engine to validate.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+mod loader_noos;
+#[cfg(feature = "std")]
+mod loader_std;
+mod schema;
+mod sniff;
+mod sources;
+mod wasm_source;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_fields;
+
+pub use loader_noos::NoOsLoader;
+#[cfg(feature = "std")]
+pub use loader_std::StdLoader;
+pub use sniff::{sniff, Sniffed, WASM_MAGIC};
+pub use sources::{sha256_hex, MAIN};
+
+use crate::config::{DEFAULT_MAX_HTTP_RESPONSE_BYTES, DEFAULT_MAX_VAR_BYTES};
+
+/// Runtime settings of a plugin (everything in the manifest except the wasm sources).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// `config`: values plugins read with `config_get`.
+    pub config: BTreeMap<String, String>,
+    /// `allowed_hosts`: glob patterns; `None` (absent/null) or empty means no HTTP at all.
+    pub allowed_hosts: Option<Vec<String>>,
+    /// `allowed_paths`: host directory (maybe `ro:`-prefixed, meaning read-only) → guest path.
+    pub allowed_paths: Option<BTreeMap<String, String>>,
+    /// `timeout_ms`: per-call wall-clock limit; `None` means no limit.
+    pub timeout_ms: Option<u64>,
+    pub memory: MemoryOptions,
+}
+
+/// `memory` settings. After `load`, the two byte caps are always `Some` (a missing or null value is
+/// replaced by its default); `max_pages: None` means no page budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryOptions {
+    pub max_pages: Option<u32>,
+    pub max_http_response_bytes: Option<u64>,
+    /// 0 disables vars.
+    pub max_var_bytes: Option<u64>,
+}
+
+impl MemoryOptions {
+    /// The HTTP response cap in force (`None` counts as the default, as upstream).
+    pub fn http_response_limit(&self) -> u64 {
+        self.max_http_response_bytes
+            .unwrap_or(DEFAULT_MAX_HTTP_RESPONSE_BYTES)
+    }
+
+    /// The var store cap in force (`None` counts as the default, as upstream).
+    pub fn var_limit(&self) -> u64 {
+        self.max_var_bytes.unwrap_or(DEFAULT_MAX_VAR_BYTES)
+    }
+}
+
+impl Default for MemoryOptions {
+    fn default() -> Self {
+        MemoryOptions {
+            max_pages: None,
+            max_http_response_bytes: Some(DEFAULT_MAX_HTTP_RESPONSE_BYTES),
+            max_var_bytes: Some(DEFAULT_MAX_VAR_BYTES),
+        }
+    }
+}
+
+/// The empty manifest a bare module gets: no config, hosts, paths or timeout; default limits.
+impl Default for Manifest {
+    fn default() -> Self {
+        Manifest {
+            config: BTreeMap::new(),
+            allowed_hosts: None,
+            allowed_paths: None,
+            timeout_ms: None,
+            memory: MemoryOptions::default(),
+        }
+    }
+}
+
+/// One module to compile: its final link name and its wasm binary (WAT already converted; binary
+/// content not validated yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedModule {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Everything `extism_plugin_new` input can be, resolved: modules in manifest order with final names
+/// (a single source is `main`; with several, names per spec 6.3), sources loaded, hashes checked, WAT
+/// converted. `modules[main_index].name == "main"` always.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub manifest: Manifest,
+    pub modules: Vec<NamedModule>,
+    pub main_index: usize,
+}
+
+impl Loaded {
+    /// The main module.
+    pub fn main(&self) -> &NamedModule {
+        &self.modules[self.main_index]
+    }
+}
+
+/// Which rule failed; the text to show is in [`LoadError::message`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadErrorKind {
+    /// Text that is neither a TOML nor a JSON manifest, or a manifest breaking the schema.
+    UnknownFormat,
+    /// A manifest without sources.
+    NoWasm,
+    /// More sources than `config::MAX_MODULES` (our limit; upstream has none).
+    TooManyModules,
+    /// A file, URL or host-memory source could not be read.
+    Source,
+    HashMismatch,
+    DuplicateName,
+    /// Module bytes that cannot become a binary: invalid WAT, or neither wasm nor UTF-8
+    /// (`input bytes aren't valid utf-8`, which upstream's compiler reports for such input).
+    Compile,
+    /// WAT text in a build without the `std` feature.
+    WatUnsupported,
+}
+
+/// Why `load` failed. `message` is upstream's text, without the `Unable to compile Extism plugin: `
+/// prefix the C edge adds (e.g. `Unknown manifest format: unknown field `foo`...`,
+/// `No wasm files specified in Extism manifest`, `Hash mismatch, found <x> but expected <y>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub kind: LoadErrorKind,
+    pub message: String,
+}
+
+impl LoadError {
+    pub(crate) fn new(kind: LoadErrorKind, message: String) -> Self {
+        LoadError { kind, message }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// How sources that live outside the manifest are fetched. Errors are short texts that `load` puts
+/// after its own prefix (`Unable to load Wasm file "<path>": <error>`) or, for URLs, shows as is.
+pub trait SourceLoader {
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
+    fn fetch_url(
+        &self,
+        url: &str,
+        headers: &BTreeMap<String, String>,
+        method: Option<&str>,
+    ) -> Result<Vec<u8>, String>;
+    /// Bytes at an address of the host process (`data: {ptr, len}`).
+    fn read_host_memory(&self, ptr: u64, len: u64) -> Result<Vec<u8>, String>;
+}
+
+/// Resolves `extism_plugin_new` input: a wasm binary, WAT text, or a TOML/JSON manifest (spec 6.1).
+///
+/// Input that is neither wasm nor UTF-8 (sniffing rule 4) fails here with
+/// `input bytes aren't valid utf-8` (kind `Compile`), the same text upstream's compiler gives, so the
+/// engine never sees it. Binary input is returned unchanged and unvalidated.
+pub fn load(input: &[u8], loader: &dyn SourceLoader) -> Result<Loaded, LoadError> {
+    match sniff(input) {
+        Sniffed::Manifest(text) => {
+            let (manifest, sources) = schema::parse(text)?.into_parts();
+            let (modules, main_index) = sources::resolve(sources, loader)?;
+            Ok(Loaded {
+                manifest,
+                modules,
+                main_index,
+            })
+        }
+        Sniffed::Binary | Sniffed::Wat(_) | Sniffed::NotUtf8 => {
+            let bytes = sources::to_binary(input.to_vec())?;
+            Ok(Loaded {
+                manifest: Manifest::default(),
+                modules: vec![NamedModule {
+                    name: String::from(MAIN),
+                    bytes,
+                }],
+                main_index: 0,
+            })
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! A plugin: one instantiation of a compiled plugin, with its store, id, cancel handle and the
+//! registers of its last call. One call runs at a time (the lock); the cancel handle is lock-free.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use extism_kernel::Kernel;
+use wasmi::{Extern, Instance, Linker, Store};
+
+use crate::arena::ArenaBuf;
+use crate::compiled::{Compiled, CreateError};
+use crate::config;
+use crate::id;
+use crate::imports::link_check::{self, Offer};
+use crate::state::State;
+use crate::sync::{Guard, Lock};
+
+/// Asks the running call of one plugin to stop. Lives as long as the plugin; safe to use from any
+/// thread (and from an interrupt handler: it is one atomic store).
+pub struct CancelHandle {
+    requested: AtomicBool,
+}
+
+impl CancelHandle {
+    pub fn cancel(&self) {
+        self.requested.store(true, Ordering::Release);
+    }
+    pub fn is_requested(&self) -> bool {
+        self.requested.load(Ordering::Acquire)
+    }
+    pub fn clear(&self) {
+        self.requested.store(false, Ordering::Release);
+    }
+}
+
+pub struct Plugin {
+    pub compiled: Arc<Compiled>,
+    pub id: [u8; 16],
+    pub cancel: Arc<CancelHandle>,
+    inner: Lock<Inner>,
+}
+
+/// Everything a call touches, behind the plugin's lock.
+pub struct Inner {
+    pub store: Store<State>,
+    /// The runtime imports plus the instances of the non-main modules of this store.
+    pub linker: Linker<State>,
+    /// The live instance of the main module, made at the first call.
+    pub main: Option<Instance>,
+    /// The previous call was to `_start`: rebuild everything before the next one.
+    pub needs_rebuild: bool,
+    /// Last call's error text, NUL-terminated (for `extism_plugin_error`).
+    pub error: Option<Vec<u8>>,
+    /// Output registers as of the end of the last call (offset, length).
+    pub output: (u64, u64),
+    /// Whether `http_headers` returns real data.
+    pub http_headers_enabled: bool,
+}
+
+impl Plugin {
+    pub fn new(compiled: Arc<Compiled>) -> Result<Plugin, CreateError> {
+        check_links(&compiled).map_err(CreateError::Create)?;
+        let id = id::new_uuid_v4();
+        let config = compiled.manifest.config.clone();
+        if compiled.main_module().runs_code_on_instantiation {
+            // Upstream instantiates the main module once at creation, running its start section and
+            // `_initialize`, on an instance that later calls never see.
+            let (mut store, linker) = new_store(&compiled, config.clone(), id).map_err(CreateError::Create)?;
+            crate::call::instantiate_main(&compiled, &mut store, &linker, true)
+                .map_err(|e| CreateError::Create(e.message))?;
+        }
+        let (store, linker) = new_store(&compiled, config, id).map_err(CreateError::Create)?;
+        let inner = Inner {
+            store,
+            linker,
+            main: None,
+            needs_rebuild: false,
+            error: None,
+            output: (0, 0),
+            http_headers_enabled: false,
+        };
+        Ok(Plugin { compiled, id, cancel: Arc::new(CancelHandle { requested: AtomicBool::new(false) }), inner: Lock::new(inner) })
+    }
+
+    pub fn lock(&self) -> Guard<'_, Inner> {
+        self.inner.lock()
+    }
+
+    /// Throws away every instance, kernel memory and vars; keeps config and the headers switch.
+    pub fn rebuild(&self, inner: &mut Inner) -> Result<(), String> {
+        let config = core::mem::take(&mut inner.store.data_mut().config);
+        let (store, linker) = new_store(&self.compiled, config, self.id)?;
+        inner.store = store;
+        inner.linker = linker;
+        inner.main = None;
+        inner.needs_rebuild = false;
+        Ok(())
+    }
+}
+
+impl Inner {
+    pub fn set_error(&mut self, message: Option<&[u8]>) {
+        self.error = message.map(|m| {
+            let mut v = Vec::with_capacity(m.len() + 1);
+            // An interior NUL would cut the C string short; it is kept, as upstream does.
+            v.extend_from_slice(&m[..m.len().min(config::MAX_ERROR_BYTES)]);
+            v.push(0);
+            v
+        });
+    }
+}
+
+/// Every module's imports must be satisfiable, with upstream's messages when they are not.
+fn check_links(compiled: &Compiled) -> Result<(), String> {
+    for (i, m) in compiled.modules.iter().enumerate() {
+        let offer = Offer {
+            functions: &compiled.functions,
+            modules: compiled
+                .modules
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, o)| (o.name.as_str(), &o.module))
+                .collect(),
+            wasi: compiled.with_wasi,
+        };
+        link_check::check(&m.module, &offer)?;
+    }
+    Ok(())
+}
+
+/// A fresh store: new kernel memory, empty vars, the non-main modules instantiated and linked.
+pub fn new_store(
+    compiled: &Compiled,
+    config: BTreeMap<String, String>,
+    id: [u8; 16],
+) -> Result<(Store<State>, Linker<State>), String> {
+    let memory = &compiled.manifest.memory;
+    let arena_bytes = match memory.max_pages {
+        Some(pages) => config::KERNEL_ARENA_BYTES.min((u64::from(pages) + 1) * config::WASM_PAGE),
+        None => config::KERNEL_ARENA_BYTES,
+    };
+    let arena = usize::try_from(arena_bytes)
+        .ok()
+        .and_then(ArenaBuf::reserve)
+        .ok_or_else(|| "failed to allocate extism memory".to_string())?;
+    let kernel = Kernel::new(arena);
+    let max_var_bytes = memory.max_var_bytes.unwrap_or(config::DEFAULT_MAX_VAR_BYTES);
+    let state = State::new(kernel, config, memory.max_pages, max_var_bytes, id);
+    let mut store = Store::new(&compiled.engine, state);
+    store.limiter(|state| state);
+    let mut linker = compiled.linker.clone();
+    for (i, m) in compiled.modules.iter().enumerate() {
+        if i == compiled.main {
+            continue;
+        }
+        let instance = crate::call::instantiate_module(compiled, &mut store, &linker, &m.module)
+            .map_err(|e| format!("module `{}`: {}", m.name, e.message))?;
+        crate::call::run_initializer(compiled, &mut store, instance, "_initialize").map_err(|e| e.message)?;
+        linker.instance(&mut store, &m.name, instance).map_err(|e| e.to_string())?;
+    }
+    Ok((store, linker))
+}
+
+/// The main module's export `name`, if it is a function.
+pub fn main_export(store: &Store<State>, main: Instance, name: &str) -> Option<wasmi::Func> {
+    match main.get_export(store, name) {
+        Some(Extern::Func(f)) => Some(f),
+        _ => None,
+    }
+}

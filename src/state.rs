@@ -1,0 +1,175 @@
+//! What a plugin's wasm store carries between the engine and the imports: the kernel memory, vars,
+//! config, the page budget, and the context of the call that is running.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use extism_kernel::Kernel;
+use wasmi_core::LimiterError;
+use wasmi::errors::{MemoryError, TableError};
+use wasmi::ResourceLimiter;
+
+use crate::arena::ArenaBuf;
+use crate::config;
+
+/// Why the runtime itself stopped a call (as opposed to a wasm trap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// A memory grew past `memory.max_pages`.
+    OutOfMemory,
+    /// A runtime-provided import failed; the text is the cause.
+    Import(String),
+    /// A host function asked to fail the call.
+    Host(String),
+}
+
+pub struct State {
+    pub kernel: Kernel<ArenaBuf>,
+    pub vars: Vars,
+    pub config: BTreeMap<String, String>,
+    pub pages: PageBudget,
+    /// The `host_context` pointer of the running call (0 outside calls and for plain calls).
+    pub host_context: usize,
+    /// Set by an import or the limiter when it stops the call; read by the call driver.
+    pub stop: Option<Stop>,
+    pub plugin_id: [u8; 16],
+}
+
+impl State {
+    pub fn new(
+        kernel: Kernel<ArenaBuf>,
+        config: BTreeMap<String, String>,
+        max_pages: Option<u32>,
+        max_var_bytes: u64,
+        plugin_id: [u8; 16],
+    ) -> State {
+        let mut state = State {
+            kernel,
+            vars: Vars::new(max_var_bytes),
+            config,
+            pages: PageBudget { max_pages, module_growth: 0 },
+            host_context: 0,
+            stop: None,
+            plugin_id,
+        };
+        state.sync_kernel_limit();
+        state
+    }
+
+    /// Pages the kernel has grown beyond its first one.
+    fn kernel_growth(&self) -> u64 {
+        u64::from(self.kernel.pages()).saturating_sub(1)
+    }
+
+    /// Tells the kernel how far it may still grow within the shared page budget.
+    pub fn sync_kernel_limit(&mut self) {
+        let limit = self.pages.max_pages.map(|max| {
+            let left = u64::from(max).saturating_sub(self.pages.module_growth);
+            u32::try_from(1 + left).unwrap_or(u32::MAX)
+        });
+        self.kernel.set_page_limit(limit);
+    }
+}
+
+/// `memory.max_pages`: the cumulative growth of every memory of the plugin, kernel included, in pages.
+pub struct PageBudget {
+    pub max_pages: Option<u32>,
+    /// Pages the module memories grew by since the store was made.
+    pub module_growth: u64,
+}
+
+impl ResourceLimiter for State {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, LimiterError> {
+        if let Some(max) = maximum {
+            if desired > max {
+                return Ok(false);
+            }
+        }
+        let Some(max_pages) = self.pages.max_pages else {
+            return Ok(true);
+        };
+        // Upstream quirk: a memory that declares its own maximum cannot grow at all under max_pages.
+        let delta = (desired.saturating_sub(current) as u64) / config::WASM_PAGE;
+        let grown = self.pages.module_growth + self.kernel_growth() + delta;
+        if maximum.is_some() || grown > u64::from(max_pages) {
+            self.stop = Some(Stop::OutOfMemory);
+            return Err(LimiterError::ResourceLimiterDeniedAllocation);
+        }
+        self.pages.module_growth += delta;
+        self.sync_kernel_limit();
+        Ok(true)
+    }
+
+    fn memory_grow_failed(&mut self, _error: &MemoryError) -> Result<(), LimiterError> {
+        Ok(())
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, LimiterError> {
+        Ok(maximum.is_none_or(|max| desired <= max))
+    }
+
+    fn table_grow_failed(&mut self, _error: &TableError) -> Result<(), LimiterError> {
+        Ok(())
+    }
+
+    fn instances(&self) -> usize {
+        config::MAX_INSTANCES
+    }
+    fn tables(&self) -> usize {
+        config::MAX_TABLES
+    }
+    fn memories(&self) -> usize {
+        config::MAX_MEMORIES
+    }
+}
+
+/// The plugin's key/value store (`var_get` / `var_set`), bounded by `memory.max_var_bytes`.
+pub struct Vars {
+    entries: BTreeMap<Vec<u8>, Vec<u8>>,
+    max_bytes: u64,
+}
+
+pub enum VarError {
+    Disabled,
+    Full,
+}
+
+impl Vars {
+    pub fn new(max_bytes: u64) -> Vars {
+        Vars { entries: BTreeMap::new(), max_bytes }
+    }
+
+    pub fn get(&self, key: &[u8]) -> Option<&[u8]> {
+        self.entries.get(key).map(|v| v.as_slice())
+    }
+
+    pub fn remove(&mut self, key: &[u8]) {
+        self.entries.remove(key);
+    }
+
+    /// Stores a copy; accounting as upstream: every entry costs its key, its value and a fixed
+    /// overhead, and an existing entry under the same key is still counted while checking.
+    pub fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), VarError> {
+        if self.max_bytes == 0 {
+            return Err(VarError::Disabled);
+        }
+        let entry_cost = |k: &[u8], v: &[u8]| config::VAR_ENTRY_OVERHEAD + k.len() as u64 + v.len() as u64;
+        let used: u64 = self.entries.iter().map(|(k, v)| entry_cost(k, v)).sum();
+        if used.saturating_add(entry_cost(key, value)) > self.max_bytes {
+            return Err(VarError::Full);
+        }
+        self.entries.insert(key.to_vec(), value.to_vec());
+        Ok(())
+    }
+}
