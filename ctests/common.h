@@ -53,4 +53,7 @@ uint64_t le64(const uint8_t *p);
 ExtismFunction *identity_function(const char *name);
 /* CF (code-functions-like plugin) with an identity `hello_world`. */
 ExtismPlugin *load_cf(void);
+
+/* SHA-256 of data as 64 lower-case hex characters plus NUL. */
+void sha256_hex(const uint8_t *data, size_t len, char out[65]);
 #endif

@@ -11,7 +11,7 @@ use wasmi::{Func, Instance, Linker, Module, ResumableCall, Store, Val, ValType};
 use crate::compiled::Compiled;
 use crate::config;
 use crate::hooks;
-use crate::plugin::{main_export, CancelHandle, Inner, Plugin};
+use crate::plugin::{main_export, CancelHandle, Inner, LastError, Plugin};
 use crate::state::{State, Stop};
 
 /// A failure outside the export itself (instantiation, initialisers).
@@ -180,15 +180,15 @@ pub fn instantiate_main(
     Ok(instance)
 }
 
-/// The result of one call: the rc and the error text (None on success).
+/// The result of one call: the rc and what `extism_plugin_error` will report.
 pub struct CallResult {
     pub rc: i32,
-    pub error: Option<Vec<u8>>,
+    pub error: LastError,
 }
 
 impl CallResult {
     fn fail(rc: i32, message: impl Into<String>) -> CallResult {
-        CallResult { rc, error: Some(message.into().into_bytes()) }
+        CallResult { rc, error: LastError::Runtime(message.into().into_bytes()) }
     }
 }
 
@@ -249,9 +249,11 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
         cancel: Some(&plugin.cancel),
     };
     let outcome = run_sliced(&mut inner.store, func, &mut results, &limits);
+    // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
+    let read_output = !matches!(outcome, Outcome::OutOfFuel);
     let result = finish_call(&mut inner.store, outcome, &results);
     inner.store.data_mut().host_context = 0;
-    if !matches!(result.rc, config::RC_ERROR) || result.error.as_deref() != Some(b"plugin ran out of fuel".as_slice()) {
+    if read_output {
         let kernel = &inner.store.data().kernel;
         let (off, len) = (kernel.output_offset(), kernel.output_length());
         if kernel.bytes(off, len).is_some() {
@@ -276,7 +278,10 @@ fn check_initial_memory(compiled: &Compiled) -> Option<CallResult> {
 
 /// Maps how the export ended onto upstream's rc table (spec §3).
 fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> CallResult {
-    let recorded = recorded_error(store.data());
+    let recorded = match store.data().kernel.error_get() {
+        0 => None,
+        off => Some(LastError::Recorded(off)),
+    };
     match outcome {
         Outcome::Finished => {
             let rc = match results.first() {
@@ -284,7 +289,7 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
                 Some(Val::I32(v)) => *v,
                 Some(_) => config::RC_ERROR,
             };
-            CallResult { rc, error: recorded }
+            CallResult { rc, error: recorded.unwrap_or(LastError::None) }
         }
         Outcome::Timeout => CallResult::fail(config::RC_TRAP, "timeout"),
         Outcome::OutOfFuel => CallResult::fail(config::RC_ERROR, "plugin ran out of fuel"),
@@ -292,8 +297,8 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
             if let Some(code) = e.i32_exit_status() {
                 return exit_status(code, recorded);
             }
-            if recorded.is_some() {
-                return CallResult { rc: config::RC_ERROR, error: recorded };
+            if let Some(r) = recorded {
+                return CallResult { rc: config::RC_ERROR, error: r };
             }
             match store.data_mut().stop.take() {
                 Some(Stop::OutOfMemory) => CallResult::fail(config::RC_ERROR, "oom"),
@@ -306,19 +311,11 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
 }
 
 /// WASI `proc_exit`: 0 is success, anything else fails the call with the code as rc.
-fn exit_status(code: i32, recorded: Option<Vec<u8>>) -> CallResult {
+fn exit_status(code: i32, recorded: Option<LastError>) -> CallResult {
     match (code, recorded) {
-        (_, Some(r)) => CallResult { rc: config::RC_ERROR, error: Some(r) },
-        (0, None) => CallResult { rc: 0, error: None },
+        (_, Some(r)) => CallResult { rc: config::RC_ERROR, error: r },
+        (0, None) => CallResult { rc: 0, error: LastError::None },
         (n, None) => CallResult::fail(n, format!("Exited with i32 exit status {n}")),
     }
 }
 
-/// The plugin's recorded error: the block at the error register ("" if it does not start a block).
-fn recorded_error(state: &State) -> Option<Vec<u8>> {
-    let off = state.kernel.error_get();
-    if off == 0 {
-        return None;
-    }
-    Some(state.kernel.block(off).map(|b| b.to_vec()).unwrap_or_default())
-}

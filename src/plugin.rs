@@ -53,8 +53,10 @@ pub struct Inner {
     pub main: Option<Instance>,
     /// The previous call was to `_start`: rebuild everything before the next one.
     pub needs_rebuild: bool,
-    /// Last call's error text, NUL-terminated (for `extism_plugin_error`).
-    pub error: Option<Vec<u8>>,
+    /// What `extism_plugin_error` reports about the last call.
+    pub error: LastError,
+    /// The NUL-terminated text last handed to C by `extism_plugin_error`.
+    pub error_text: Vec<u8>,
     /// Output registers as of the end of the last call (offset, length).
     pub output: (u64, u64),
     /// Whether `http_headers` returns real data.
@@ -79,7 +81,8 @@ impl Plugin {
             linker,
             main: None,
             needs_rebuild: false,
-            error: None,
+            error: LastError::None,
+            error_text: Vec::new(),
             output: (0, 0),
             http_headers_enabled: false,
         };
@@ -102,15 +105,37 @@ impl Plugin {
     }
 }
 
+/// The last call's error. A plugin-recorded error is read from kernel memory each time it is asked
+/// for (as upstream), so a reset leaves an empty text; the runtime's own messages are kept here.
+pub enum LastError {
+    None,
+    Runtime(Vec<u8>),
+    Recorded(u64),
+}
+
 impl Inner {
-    pub fn set_error(&mut self, message: Option<&[u8]>) {
-        self.error = message.map(|m| {
-            let mut v = Vec::with_capacity(m.len() + 1);
-            // An interior NUL would cut the C string short; it is kept, as upstream does.
-            v.extend_from_slice(&m[..m.len().min(config::MAX_ERROR_BYTES)]);
-            v.push(0);
-            v
-        });
+    /// Clears a runtime error (API calls do that); a plugin-recorded error survives them.
+    pub fn clear_runtime_error(&mut self) {
+        if matches!(self.error, LastError::Runtime(_)) {
+            self.error = LastError::None;
+        }
+    }
+
+    pub fn set_runtime_error(&mut self, message: &[u8]) {
+        self.error = LastError::Runtime(message[..message.len().min(config::MAX_ERROR_BYTES)].to_vec());
+    }
+
+    /// The error text as a NUL-terminated buffer owned by `self`, or None.
+    pub fn error_c_text(&mut self) -> Option<&[u8]> {
+        let text: Vec<u8> = match &self.error {
+            LastError::None => return None,
+            LastError::Runtime(m) => m.clone(),
+            LastError::Recorded(off) => self.store.data().kernel.block(*off).map(|b| b.to_vec()).unwrap_or_default(),
+        };
+        self.error_text.clear();
+        self.error_text.extend_from_slice(&text);
+        self.error_text.push(0);
+        Some(&self.error_text)
     }
 }
 

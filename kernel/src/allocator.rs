@@ -18,7 +18,10 @@ impl<A: Arena> Kernel<A> {
         }
         let need = n.saturating_add(HEADER_SIZE);
         // Upstream keeps 64 bytes of slack between the bump end and its length figure.
-        let left = self.length.saturating_sub(self.position).saturating_sub(ROOT_SIZE);
+        let left = self
+            .length
+            .saturating_sub(self.position)
+            .saturating_sub(ROOT_SIZE);
         if need >= left {
             // Only look for a free block when the bumped area could hold one this big.
             if need <= self.position {
@@ -35,7 +38,9 @@ impl<A: Arena> Kernel<A> {
 
     /// Releases the live block starting at `off`; anything else is ignored.
     pub fn free(&mut self, off: u64) {
-        let Some(i) = self.blocks.find(off) else { return };
+        let Some(i) = self.blocks.find(off) else {
+            return;
+        };
         if self.blocks.get(i).is_none_or(|b| b.free) {
             return;
         }
@@ -50,7 +55,9 @@ impl<A: Arena> Kernel<A> {
 
     /// Used length of the live block starting at `off`, else 0.
     pub fn length(&self, off: u64) -> u64 {
-        self.blocks.find_active(off).map_or(0, |b| u64::from(b.used))
+        self.blocks
+            .find_active(off)
+            .map_or(0, |b| u64::from(b.used))
     }
 
     /// Upstream's unvalidated length: the header bytes in front of `off`, read as they are. Right
@@ -70,16 +77,27 @@ impl<A: Arena> Kernel<A> {
     /// Wipes kernel memory: zeroes every bumped byte, drops all blocks and registers. The
     /// committed size and length figure stay (memory never shrinks).
     pub fn reset(&mut self) {
-        let used = self.position.min(self.committed.saturating_sub(BLOCKS_START));
+        let used = self
+            .position
+            .min(self.committed.saturating_sub(BLOCKS_START));
         let len = self.arena.bytes().len();
-        if let Some(area) = span(len, BLOCKS_START, used).and_then(|r| self.arena.bytes_mut().get_mut(r)) {
+        if let Some(area) =
+            span(len, BLOCKS_START, used).and_then(|r| self.arena.bytes_mut().get_mut(r))
+        {
             area.fill(0);
         }
         self.position = 0;
         self.blocks.clear();
         self.regs = Default::default();
         self.grow_failed = false;
-        for field in [ROOT_POSITION, ROOT_ERROR, ROOT_INPUT_OFFSET, ROOT_INPUT_LENGTH, ROOT_OUTPUT_OFFSET, ROOT_OUTPUT_LENGTH] {
+        for field in [
+            ROOT_POSITION,
+            ROOT_ERROR,
+            ROOT_INPUT_OFFSET,
+            ROOT_INPUT_LENGTH,
+            ROOT_OUTPUT_OFFSET,
+            ROOT_OUTPUT_LENGTH,
+        ] {
             self.mirror(field, 0);
         }
     }
@@ -94,7 +112,9 @@ impl<A: Arena> Kernel<A> {
                 return false;
             }
         }
-        let Some(added) = npages.checked_mul(PAGE_SIZE) else { return false };
+        let Some(added) = npages.checked_mul(PAGE_SIZE) else {
+            return false;
+        };
         match self.committed.checked_add(added) {
             Some(c) if c <= self.capacity => {
                 self.committed = c;
@@ -110,14 +130,21 @@ impl<A: Arena> Kernel<A> {
     fn bump(&mut self, n: u64) -> u64 {
         let header = BLOCKS_START + self.position;
         let data = header + HEADER_SIZE;
-        let (Ok(data32), Ok(n32)) = (u32::try_from(data), u32::try_from(n)) else { return 0 };
+        let (Ok(data32), Ok(n32)) = (u32::try_from(data), u32::try_from(n)) else {
+            return 0;
+        };
         if data.saturating_add(n) > self.committed {
             return 0; // unreachable while `position + 64 <= length <= committed - 64` holds
         }
         self.position += n + HEADER_SIZE;
         self.mirror(ROOT_POSITION, self.position);
         self.write_header(header, STATUS_ACTIVE, Some(n32), n32);
-        self.blocks.push(Block { data: data32, size: n32, used: n32, free: false });
+        self.blocks.push(Block {
+            data: data32,
+            size: n32,
+            used: n32,
+            free: false,
+        });
         data
     }
 
@@ -138,7 +165,15 @@ impl<A: Arena> Kernel<A> {
             self.write_header(header, STATUS_FREE, Some(front), 0);
             let tail = b.data + excess;
             self.write_header(u64::from(tail) - HEADER_SIZE, STATUS_ACTIVE, Some(n32), n32);
-            self.blocks.insert_after(i, Block { data: tail, size: n32, used: n32, free: false });
+            self.blocks.insert_after(
+                i,
+                Block {
+                    data: tail,
+                    size: n32,
+                    used: n32,
+                    free: false,
+                },
+            );
             return Some(u64::from(tail));
         }
         if let Some(whole) = self.blocks.get_mut(i) {

@@ -75,8 +75,12 @@ impl<A: Arena> Kernel<A> {
     /// contract; clearing the record anyway keeps a recycled arena from leaking old registers.
     fn init_root(&mut self) {
         let end = BLOCKS_START.min(self.committed);
-        if let Some(root) = span(self.arena.bytes().len(), ROOT_OFFSET, end.saturating_sub(ROOT_OFFSET))
-            .and_then(|r| self.arena.bytes_mut().get_mut(r))
+        if let Some(root) = span(
+            self.arena.bytes().len(),
+            ROOT_OFFSET,
+            end.saturating_sub(ROOT_OFFSET),
+        )
+        .and_then(|r| self.arena.bytes_mut().get_mut(r))
         {
             root.fill(0);
         }

@@ -224,7 +224,7 @@ pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *
     // SAFETY: header contract.
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return false };
     let mut inner = p.lock();
-    inner.set_error(None);
+    inner.clear_runtime_error();
     // SAFETY: header contract.
     let Some(bytes) = (unsafe { c_bytes(json, json_size) }) else { return false };
     let Ok(update) = serde_json::from_slice::<BTreeMap<String, Option<String>>>(bytes) else { return false };
@@ -250,7 +250,7 @@ pub unsafe extern "C" fn extism_plugin_function_exists(plugin: *mut ExtismPlugin
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return false };
     // SAFETY: header contract.
     let Some(Ok(name)) = (unsafe { c_str(func_name) }).map(core::str::from_utf8) else { return false };
-    p.lock().set_error(None);
+    p.lock().clear_runtime_error();
     match p.compiled.main_module().module.get_export(name) {
         Some(wasmi::ExternType::Func(f)) => {
             f.params().is_empty() && (f.results().is_empty() || f.results() == [wasmi::ValType::I32])
@@ -287,13 +287,13 @@ pub unsafe extern "C" fn extism_plugin_call_with_host_context(
     let mut inner = p.lock();
     // SAFETY: header contract.
     let Some(name) = (unsafe { c_str(func_name) }) else {
-        inner.set_error(Some(b"function name is NULL"));
+        inner.set_runtime_error(b"function name is NULL");
         return crate::config::RC_ERROR;
     };
     let name = match core::str::from_utf8(name) {
         Ok(n) => n,
         Err(e) => {
-            inner.set_error(Some(format!("{e}").as_bytes()));
+            inner.set_runtime_error(format!("{e}").as_bytes());
             return crate::config::RC_ERROR;
         }
     };
@@ -301,7 +301,7 @@ pub unsafe extern "C" fn extism_plugin_call_with_host_context(
     // SAFETY: header contract.
     let input = unsafe { c_bytes(data, data_len) }.unwrap_or(&[]);
     let result = call::call(p, &mut inner, name, input, host_context as usize);
-    inner.set_error(result.error.as_deref());
+    inner.error = result.error;
     result.rc
 }
 
@@ -311,9 +311,9 @@ pub unsafe extern "C" fn extism_plugin_call_with_host_context(
 pub unsafe extern "C" fn extism_plugin_error(plugin: *mut ExtismPlugin) -> *const c_char {
     // SAFETY: header contract.
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return core::ptr::null() };
-    let inner = p.lock();
+    let mut inner = p.lock();
     // The buffer lives in the plugin until the next API call on it.
-    match &inner.error {
+    match inner.error_c_text() {
         Some(e) => e.as_ptr() as *const c_char,
         None => core::ptr::null(),
     }

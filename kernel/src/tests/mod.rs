@@ -1,6 +1,6 @@
 //! Unit tests. Each file covers one concern; `golden` replays sequences recorded from upstream.
 
-mod alloc;
+mod allocation;
 mod bounds;
 mod checklist;
 mod garbage;
@@ -31,7 +31,9 @@ impl Arena for TestArena {
 
 /// A kernel over `pages` pages of reserved capacity.
 pub fn kernel(pages: u64) -> Kernel<TestArena> {
-    Kernel::new(TestArena { buf: vec![0; (pages * PAGE_SIZE) as usize] })
+    Kernel::new(TestArena {
+        buf: vec![0; (pages * PAGE_SIZE) as usize],
+    })
 }
 
 /// A simple xorshift64 generator: deterministic, no dependencies.

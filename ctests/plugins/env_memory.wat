@@ -1,0 +1,4 @@
+;; Imports the kernel's memory (checklist 24).
+(module
+  (import "extism:host/env" "memory" (memory 1))
+  (func (export "f")))

@@ -1,0 +1,46 @@
+;; WASI preview 1 imports used directly (checklist 29, 160, 162, 163, 169-172).
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get"
+    (func $args_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get"
+    (func $environ_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_get"
+    (func $fd_prestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "error_set" (func $error_set (param i64)))
+  (import "extism:host/env" "input_offset" (func $input_offset (result i64)))
+  (import "extism:host/env" "input_length" (func $input_length (result i64)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello from wasi\n")
+  ;; iovec at 0: {ptr 16, len 16}; nwritten at 8
+  (func $write (param $fd i32) (result i32)
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 16))
+    (call $fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
+  ;; errno * 1000 + bytes written
+  (func (export "write_stdout") (result i32)
+    (i32.add (i32.mul (call $write (i32.const 1)) (i32.const 1000)) (i32.load (i32.const 8))))
+  (func (export "write_stderr") (result i32)
+    (i32.add (i32.mul (call $write (i32.const 2)) (i32.const 1000)) (i32.load (i32.const 8))))
+  ;; errno*1000000 + argc*1000 + envc (both sizes calls must succeed)
+  (func (export "sizes") (result i32) (local $e i32)
+    (local.set $e (i32.add (call $args_sizes_get (i32.const 32) (i32.const 36))
+                           (call $environ_sizes_get (i32.const 40) (i32.const 44))))
+    (i32.add (i32.mul (local.get $e) (i32.const 1000000))
+      (i32.add (i32.mul (i32.load (i32.const 32)) (i32.const 1000)) (i32.load (i32.const 40)))))
+  (func (export "prestat3") (result i32) (call $fd_prestat_get (i32.const 3) (i32.const 48)))
+  (func (export "exit0") (call $output_set (call $input_offset) (call $input_length))
+    (call $proc_exit (i32.const 0)))
+  (func (export "exit3") (call $proc_exit (i32.const 3)))
+  (func (export "err_exit0") (local $p i64)
+    (local.set $p (call $alloc (i64.const 1)))
+    (call $store_u8 (local.get $p) (i32.const 88))
+    (call $error_set (local.get $p))
+    (call $proc_exit (i32.const 0)))
+  (func (export "ok") (result i32) (i32.const 0))
+)

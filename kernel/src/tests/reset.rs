@@ -1,0 +1,48 @@
+use super::{check_blocks, kernel};
+use crate::Arena;
+use crate::FIRST_BLOCK;
+
+#[test]
+fn reset_wipes_blocks_registers_and_bytes() {
+    let mut k = kernel(8);
+    assert!(k.set_input(b"input"));
+    let a = k.alloc_bytes(&[0xab; 100_000]).unwrap();
+    k.output_set(a, 10);
+    k.error_set(a);
+    let pages = k.pages();
+    let bytes = k.memory_bytes();
+    k.reset();
+    assert_eq!(k.length(a), 0);
+    assert_eq!(k.length(FIRST_BLOCK), 0);
+    assert_eq!(k.length_unsafe(a), 0, "headers zeroed");
+    assert_eq!((k.input_offset(), k.input_length()), (0, 0));
+    assert_eq!(
+        (k.output_offset(), k.output_length(), k.output()),
+        (0, 0, &b""[..])
+    );
+    assert_eq!(k.error_get(), 0);
+    assert!(
+        k.arena().bytes()[65..].iter().all(|&b| b == 0),
+        "every used byte zeroed"
+    );
+    assert_eq!(
+        (k.pages(), k.memory_bytes()),
+        (pages, bytes),
+        "never shrinks"
+    );
+    // The first allocation after a reset lands where the first one after the previous did.
+    assert_eq!(k.alloc(5), FIRST_BLOCK);
+    k.reset();
+    assert_eq!(k.alloc(500_000), FIRST_BLOCK);
+    check_blocks(&k);
+}
+
+#[test]
+fn reset_keeps_bytes_stored_past_the_bumped_area() {
+    // Upstream zeroes only the bumped area.
+    let mut k = kernel(2);
+    k.alloc(10);
+    k.store_u8(60_000, 3).unwrap();
+    k.reset();
+    assert_eq!(k.load_u8(60_000), Ok(3));
+}
