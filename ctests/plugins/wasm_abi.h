@@ -35,6 +35,15 @@ ENV("memory_bytes") u64 x_memory_bytes(void);
 ENV("config_get") u64 x_config_get(u64 key);
 ENV("var_get") u64 x_var_get(u64 key);
 ENV("var_set") void x_var_set(u64 key, u64 value);
+ENV("http_request") u64 x_http_request(u64 request, u64 body);
+ENV("http_status_code") i32 x_http_status_code(void);
+ENV("http_headers") u64 x_http_headers(void);
+ENV("log_trace") void x_log_trace(u64 msg);
+ENV("log_debug") void x_log_debug(u64 msg);
+ENV("log_info") void x_log_info(u64 msg);
+ENV("log_warn") void x_log_warn(u64 msg);
+ENV("log_error") void x_log_error(u64 msg);
+ENV("get_log_level") i32 x_get_log_level(void);
 
 /* Copies a NUL-terminated string into a new kernel block. */
 static inline u64 kstr(const char *s) {
@@ -46,6 +55,20 @@ static inline u64 kstr(const char *s) {
     x_store_u8(p + i, (u8)s[i]);
   return p;
 }
+
+/* Copies the input into a new block (0 for empty input). */
+static inline u64 input_copy(void) {
+  u64 n = x_input_length(), p, i;
+  if (n == 0)
+    return 0;
+  p = x_alloc(n);
+  for (i = 0; i < n; i++)
+    x_store_u8(p + i, x_input_load_u8(i));
+  return p;
+}
+
+/* Publishes a block (0 = nothing) as the output. */
+static inline void output_block(u64 p) { x_output_set(p, p ? x_length(p) : 0); }
 
 /* Publishes n u64 values (little-endian) as the call's output. */
 static inline void emit_u64s(const u64 *v, u64 n) {
