@@ -220,7 +220,7 @@ pub unsafe extern "C" fn extism_function_new(
     n_outputs: ExtismSize,
     func: ExtismFunctionType,
     user_data: *mut c_void,
-    free_user_data: ExtismFreeUserData,
+    free_user_data: Option<unsafe extern "C" fn(_: *mut c_void)>,
 ) -> *mut ExtismFunction {
     // SAFETY: NULL or a C string (header contract).
     let name = match unsafe { c_str(name) }.map(core::str::from_utf8) {
