@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what building and testing need on a fresh Debian/Ubuntu machine (idempotent).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  clang lld wabt valgrind pkg-config make gcc libc6-dev python3-venv >/dev/null
+rustup target add wasm32-unknown-unknown wasm32-wasip1
+command -v cbindgen >/dev/null || cargo install --locked cbindgen --version 0.29.4
