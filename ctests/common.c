@@ -47,7 +47,11 @@ ExtismPlugin *load_plugin_fns(const char *name, const ExtismFunction **fns, size
   char *err = NULL;
   uint8_t *b = plugin_bytes(name, &len);
   ExtismPlugin *p = extism_plugin_new(b, len, fns, n, wasi, &err);
+  size_t i;
   free(b);
+  /* the plugin (or the failed create call) took the functions over: release our handles */
+  for (i = 0; fns && i < n; i++)
+    extism_function_free((ExtismFunction *)fns[i]);
   if (!p) {
     printf("  creating plugin %s failed: %s\n", name, err ? err : "(no message)");
     extism_plugin_new_error_free(err);

@@ -17,7 +17,8 @@ uint8_t *read_file(const char *path, size_t *len);
 /* Bytes of a built test plugin; stops the test when missing. Free with free(). */
 uint8_t *plugin_bytes(const char *name, size_t *len);
 
-/* Creates a plugin from a built test plugin; stops the test (showing the error) on failure. */
+/* Creates a plugin from a built test plugin; stops the test (showing the error) on failure.
+ * load_plugin_fns releases the function handles (extism_function_free) after the create call. */
 ExtismPlugin *load_plugin(const char *name, bool wasi);
 ExtismPlugin *load_plugin_fns(const char *name, const ExtismFunction **fns, size_t n, bool wasi);
 /* Creates a plugin from a NUL-terminated text (manifest or WAT); stops the test on failure. */

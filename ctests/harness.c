@@ -2,7 +2,9 @@
  *   run_tests [--no-fork] [--list] [FILTER...]
  * Runs every registered test whose name contains one of the FILTER strings (all when none), prints
  * one line per test and ends with the plain line "N passed, N failed". Exit status 1 on any
- * failure. HARNESS_TIMEOUT (seconds, default 120) bounds each forked test. */
+ * failure. HARNESS_TIMEOUT (seconds; default 120, 1200 under valgrind) bounds each forked test.
+ * Under valgrind, forked children stay under valgrind: each test's errors and leaks are reported
+ * at its exit, and --error-exitcode makes that test fail. */
 #include "harness.h"
 
 #include <errno.h>
@@ -247,6 +249,11 @@ int main(int argc, char **argv) {
 
   setvbuf(stdout, NULL, _IOLBF, 0);
   set_plugin_dir(argv[0]);
+  {
+    const char *preload = getenv("LD_PRELOAD");
+    if (preload && strstr(preload, "vgpreload"))
+      timeout *= 10; /* running under valgrind */
+  }
   if (env_timeout && atoi(env_timeout) > 0)
     timeout = (unsigned)atoi(env_timeout);
   for (i = 1; i < argc; i++) {

@@ -108,7 +108,6 @@ TEST(cf_host_function_namespace_set_explicitly) {
   CHECK_EQ_INT(call_str(p, "count_vowels", "aeiou"), 0);
   CHECK_OUTPUT(p, "{\"count\": 5}");
   extism_plugin_free(p);
-  extism_function_free(f);
 }
 
 /* 34 */
@@ -129,6 +128,7 @@ TEST(function_used_twice) {
   extism_plugin_new_error_free(err);
   err = NULL;
   /* a second use after a successful one */
+  extism_function_free(f);
   f = identity_function("hello_world");
   fns[0] = f;
   p = extism_plugin_new(w, len, fns, 1, false, &err);
@@ -140,6 +140,7 @@ TEST(function_used_twice) {
   CHECK_NULL(extism_compiled_plugin_new(w, len, fns, 1, false, &err));
   CHECK_STR(err, "Function cannot be registered with multiple different Plugins");
   extism_plugin_new_error_free(err);
+  extism_function_free(f);
   if (p) {
     CHECK_EQ_INT(call_str(p, "count_vowels", "aeiou"), 0);
     CHECK_OUTPUT(p, "{\"count\": 5}");
@@ -407,8 +408,7 @@ TEST(destructor_at_plugin_free) {
   destroyed = 0;
   f = extism_function_new("host_reflect", &t, 1, &t, 1, identity_cb, &token, destroy);
   fns[0] = f;
-  p = load_plugin_fns("reflect", fns, 1, false);
-  extism_function_free(f);
+  p = load_plugin_fns("reflect", fns, 1, false); /* also calls extism_function_free(f) */
   CHECK_EQ_INT(destroyed, 0);
   CHECK_EQ_INT(call_str(p, "reflect", "still here"), 0);
   CHECK_OUTPUT(p, "still here");

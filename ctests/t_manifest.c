@@ -239,3 +239,10 @@ TEST(manifest_allowed_paths_missing_dir) {
   free(e);
   expect_ok(m, false);
 }
+
+/* spec 5: any other kind imported from extism:host/env */
+TEST(manifest_env_global_import) {
+  char *e = create_plugin_error("env_global", false);
+  CHECK_PREFIX(e, COMPILE_PREFIX "Invalid global import from extism:host/env: nope ");
+  free(e);
+}

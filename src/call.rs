@@ -19,11 +19,16 @@ use crate::state::{State, Stop};
 pub struct Failure {
     pub rc: i32,
     pub message: String,
+    /// Start code or an initialiser used up the fuel limit (a call reports it as upstream does).
+    pub out_of_fuel: bool,
 }
 
 impl Failure {
     fn new(rc: i32, message: impl Into<String>) -> Failure {
-        Failure { rc, message: message.into() }
+        Failure { rc, message: message.into(), out_of_fuel: false }
+    }
+    fn out_of_fuel(message: impl Into<String>) -> Failure {
+        Failure { rc: config::RC_ERROR, message: message.into(), out_of_fuel: true }
     }
 }
 
@@ -110,12 +115,15 @@ pub fn instantiate_module(
 ) -> Result<Instance, Failure> {
     let fuel = compiled.fuel_limit.unwrap_or(config::INIT_FUEL);
     store.set_fuel(fuel).map_err(|e| Failure::new(config::RC_ERROR, e.to_string()))?;
+    store.data_mut().pages.instantiating = true;
     let result = linker.instantiate_and_start(&mut *store, module);
+    store.data_mut().pages.instantiating = false;
     result.map_err(|e| {
         let stop = store.data_mut().stop.take();
         match stop {
             Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, "oom"),
             Some(Stop::Import(m)) | Some(Stop::Host(m)) => Failure::new(config::RC_ERROR, m),
+            None if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) => Failure::out_of_fuel(trap_text(&e)),
             None => Failure::new(config::RC_ERROR, trap_text(&e)),
         }
     })
@@ -136,8 +144,11 @@ fn finish_init(store: &mut Store<State>, outcome: Outcome) -> Result<(), Failure
     match outcome {
         Outcome::Finished => Ok(()),
         Outcome::Timeout => Err(Failure::new(config::RC_TRAP, "timeout")),
-        Outcome::OutOfFuel => Err(Failure::new(config::RC_ERROR, "plugin ran out of fuel")),
+        Outcome::OutOfFuel => Err(Failure::out_of_fuel("plugin ran out of fuel")),
         Outcome::Trap(e) | Outcome::HostError(e) => {
+            if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) {
+                return Err(Failure::out_of_fuel(trap_text(&e)));
+            }
             let stop = store.data_mut().stop.take();
             Err(match stop {
                 Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, "oom"),
@@ -218,6 +229,7 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
                 inner.main = Some(m);
                 m
             }
+            Err(f) if f.out_of_fuel => return CallResult::fail(config::RC_ERROR, "plugin ran out of fuel"),
             Err(f) => return CallResult::fail(f.rc, f.message),
         },
     };
@@ -282,6 +294,15 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
         0 => None,
         off => Some(LastError::Recorded(off)),
     };
+    // A memory that grew past `max_pages` fails the call whatever the wasm did with the refusal.
+    if store.data().stop == Some(Stop::OutOfMemory) && !matches!(outcome, Outcome::Timeout) {
+        return CallResult::fail(config::RC_ERROR, "oom");
+    }
+    if let Outcome::Trap(e) | Outcome::HostError(e) = &outcome {
+        if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) {
+            return CallResult::fail(config::RC_ERROR, "plugin ran out of fuel");
+        }
+    }
     match outcome {
         Outcome::Finished => {
             let rc = match results.first() {

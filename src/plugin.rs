@@ -183,12 +183,34 @@ pub fn new_store(
         if i == compiled.main {
             continue;
         }
+        if m.is_command {
+            define_command(&mut linker, &m.name, &m.module).map_err(|e| e.to_string())?;
+            continue;
+        }
         let instance = crate::call::instantiate_module(compiled, &mut store, &linker, &m.module)
             .map_err(|e| format!("module `{}`: {}", m.name, e.message))?;
         crate::call::run_initializer(compiled, &mut store, instance, "_initialize").map_err(|e| e.message)?;
         linker.instance(&mut store, &m.name, instance).map_err(|e| e.to_string())?;
     }
     Ok((store, linker))
+}
+
+/// A non-main module exporting `_start` is a command: every call into one of its exports runs on
+/// a brand-new instance (its start section runs each time), linked against what is defined so far.
+fn define_command(linker: &mut Linker<State>, name: &str, module: &wasmi::Module) -> Result<(), wasmi::Error> {
+    let snapshot = linker.clone();
+    for export in module.exports() {
+        let wasmi::ExternType::Func(ty) = export.ty() else { continue };
+        let (module, linker_at_definition, field) = (module.clone(), snapshot.clone(), export.name().to_string());
+        linker.func_new(name, export.name(), ty.clone(), move |mut caller, params, results| {
+            let instance = linker_at_definition.instantiate_and_start(&mut caller, &module)?;
+            match instance.get_export(&caller, &field) {
+                Some(Extern::Func(f)) => f.call(&mut caller, params, results),
+                _ => Err(wasmi::Error::new(format!("command export `{field}` disappeared"))),
+            }
+        })?;
+    }
+    Ok(())
 }
 
 /// The main module's export `name`, if it is a function.

@@ -48,7 +48,7 @@ impl State {
             kernel,
             vars: Vars::new(max_var_bytes),
             config,
-            pages: PageBudget { max_pages, module_growth: 0 },
+            pages: PageBudget { max_pages, module_growth: 0, instantiating: false },
             host_context: 0,
             stop: None,
             plugin_id,
@@ -77,6 +77,8 @@ pub struct PageBudget {
     pub max_pages: Option<u32>,
     /// Pages the module memories grew by since the store was made.
     pub module_growth: u64,
+    /// Set while modules are instantiated: memories being created do not count as growth.
+    pub instantiating: bool,
 }
 
 impl ResourceLimiter for State {
@@ -94,6 +96,10 @@ impl ResourceLimiter for State {
         let Some(max_pages) = self.pages.max_pages else {
             return Ok(true);
         };
+        // A memory's declared initial size is not growth (the call checks it against the budget).
+        if self.pages.instantiating {
+            return Ok(true);
+        }
         // Upstream quirk: a memory that declares its own maximum cannot grow at all under max_pages.
         let delta = (desired.saturating_sub(current) as u64) / config::WASM_PAGE;
         let grown = self.pages.module_growth + self.kernel_growth() + delta;

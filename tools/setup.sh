@@ -6,6 +6,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-  clang lld wabt valgrind pkg-config make gcc libc6-dev python3-venv >/dev/null
+  clang lld wabt valgrind pkg-config make gcc libc6-dev python3-venv \
+  wasi-libc libclang-rt-14-dev-wasm32 >/dev/null
 rustup target add wasm32-unknown-unknown wasm32-wasip1
 command -v cbindgen >/dev/null || cargo install --locked cbindgen --version 0.29.4

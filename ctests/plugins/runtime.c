@@ -90,16 +90,32 @@ EXPORT("headers") i32 headers(void) {
 }
 EXPORT("status") i32 status(void) { return x_http_status_code(); }
 
-/* input = request JSON; output = response body; rc = status code */
+/* input = request JSON; output = response body */
 EXPORT("http") i32 http(void) {
+  u64 r = x_http_request(input_copy(), 0);
+  output_block(r);
+  return 0;
+}
+
+/* input = request JSON; output = response body; rc = http_status_code() */
+EXPORT("http_status") i32 http_status(void) {
   u64 r = x_http_request(input_copy(), 0);
   output_block(r);
   return x_http_status_code();
 }
 
-/* input = request JSON; body "posted body" */
+/* input = request JSON with body "posted body"; output = response body */
 EXPORT("http_post") i32 http_post(void) {
   u64 r = x_http_request(input_copy(), kstr("posted body"));
   output_block(r);
-  return x_http_status_code();
+  return 0;
+}
+
+/* input = request JSON; output = http_headers() after the request (rc 1 when 0) */
+EXPORT("http_then_headers") i32 http_then_headers(void) {
+  u64 r;
+  x_http_request(input_copy(), 0);
+  r = x_http_headers();
+  output_block(r);
+  return r == 0;
 }

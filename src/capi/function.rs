@@ -109,6 +109,8 @@ fn into_host_function(p: Pending) -> HostFunction {
     let Pending { namespace, name, params, results, callback, user_data } = p;
     let result_kinds = results.clone();
     let call = move |state: &mut State, args: &[Val], rets: &mut [Val]| -> Result<(), String> {
+        // Capture the whole guard (not just its pointer field): its drop runs the destructor.
+        let user_data = &user_data;
         let zero = ExtismVal { t: 0, v: ExtismValUnion { i64: 0 } };
         let mut inline_in = [zero; INLINE_VALS];
         let mut inline_out = [zero; INLINE_VALS];

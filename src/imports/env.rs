@@ -22,6 +22,25 @@ pub const FUNCTIONS: &[&str] = &[
     "log_info", "log_warn", "log_error", "get_log_level",
 ];
 
+/// The wasm type of each function of this module (what a plugin's import must match exactly).
+pub fn signature(name: &str) -> Option<wasmi::FuncType> {
+    use wasmi::ValType::{I32, I64};
+    let (params, results): (&[wasmi::ValType], &[wasmi::ValType]) = match name {
+        "alloc" | "length" | "length_unsafe" | "load_u64" | "input_load_u64" | "config_get" | "var_get" => (&[I64], &[I64]),
+        "free" | "error_set" | "log_trace" | "log_debug" | "log_info" | "log_warn" | "log_error" => (&[I64], &[]),
+        "load_u8" | "input_load_u8" => (&[I64], &[I32]),
+        "store_u8" => (&[I64, I32], &[]),
+        "store_u64" | "input_set" | "output_set" | "var_set" => (&[I64, I64], &[]),
+        "input_length" | "input_offset" | "output_offset" | "output_length" | "error_get" | "memory_bytes"
+        | "http_headers" => (&[], &[I64]),
+        "reset" => (&[], &[]),
+        "http_request" => (&[I64, I64], &[I64]),
+        "http_status_code" | "get_log_level" => (&[], &[I32]),
+        _ => return None,
+    };
+    Some(wasmi::FuncType::new(params.iter().copied(), results.iter().copied()))
+}
+
 /// Names of non-function exports of upstream's kernel module (importing them is refused with a
 /// specific message).
 pub const KERNEL_NON_FUNCTIONS: &[&str] = &["memory", "extism_context", "__data_end", "__heap_base"];

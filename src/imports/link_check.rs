@@ -68,7 +68,14 @@ fn unknown(ns: &str, name: &str) -> String {
 
 fn check_env_import(name: &str, ty: &ExternType) -> Result<(), String> {
     match ty {
-        ExternType::Func(_) if env::FUNCTIONS.contains(&name) => Ok(()),
+        ExternType::Func(expected) if env::FUNCTIONS.contains(&name) => {
+            let found = env::signature(name);
+            if found.as_ref().is_none_or(|f| f == expected) {
+                return Ok(());
+            }
+            let found = found.map(|f| show_func(&f)).unwrap_or_default();
+            Err(format!("types incompatible: expected type `{}`, found type `{found}`", show_func(expected)))
+        }
         ExternType::Func(f) => Err(invalid_env("function", name, &show_func(f))),
         _ if env::KERNEL_NON_FUNCTIONS.contains(&name) => {
             Err(String::from("linked modules cannot access non-function exports of extism kernel"))
@@ -94,7 +101,7 @@ fn kind(ty: &ExternType) -> &'static str {
     }
 }
 
-fn show_types(types: &[ValType]) -> String {
+fn type_names(types: &[ValType]) -> String {
     let names: Vec<&str> = types
         .iter()
         .map(|t| match t {
@@ -107,9 +114,18 @@ fn show_types(types: &[ValType]) -> String {
             ValType::ExternRef => "externref",
         })
         .collect();
-    format!("({})", names.join(", "))
+    names.join(" ")
 }
 
+/// A function type as upstream (wasmtime) prints it: `(func (param i64) (result i64))`.
 pub fn show_func(f: &FuncType) -> String {
-    format!("func{} -> {}", show_types(f.params()), show_types(f.results()))
+    let mut out = String::from("(func");
+    if !f.params().is_empty() {
+        out.push_str(&format!(" (param {})", type_names(f.params())));
+    }
+    if !f.results().is_empty() {
+        out.push_str(&format!(" (result {})", type_names(f.results())));
+    }
+    out.push(')');
+    out
 }
