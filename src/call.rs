@@ -6,7 +6,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use wasmi::{Func, Instance, Linker, Module, ResumableCall, Store, Val, ValType};
+use wasmi::{Extern, Func, Instance, Linker, Module, ResumableCall, Store, Val, ValType};
 
 use crate::compiled::Compiled;
 use crate::config;
@@ -102,23 +102,34 @@ fn trap_text(e: &wasmi::Error) -> String {
     }
 }
 
-fn init_limits(compiled: &Compiled) -> RunLimits<'static> {
-    RunLimits { fuel_limit: Some(compiled.fuel_limit.unwrap_or(config::INIT_FUEL)), deadline_ns: None, cancel: None }
+/// Start code and initialisers run under the fuel limit, the timeout and the cancel flag too.
+fn init_limits<'a>(compiled: &Compiled, cancel: Option<&'a CancelHandle>) -> RunLimits<'a> {
+    RunLimits {
+        fuel_limit: Some(compiled.fuel_limit.unwrap_or(config::INIT_FUEL)),
+        deadline_ns: deadline(compiled),
+        cancel,
+    }
 }
 
-/// Instantiates `module` (running its start section) against `linker`.
+fn deadline(compiled: &Compiled) -> Option<u64> {
+    compiled.manifest.timeout_ms.map(|ms| hooks::now_ns().unwrap_or(0).saturating_add(ms.saturating_mul(1_000_000)))
+}
+
+/// Instantiates `module` against `linker`, then runs its start function (hoisted out of the start
+/// section at compile time) in fuel slices.
 pub fn instantiate_module(
     compiled: &Compiled,
     store: &mut Store<State>,
     linker: &Linker<State>,
     module: &Module,
+    cancel: Option<&CancelHandle>,
 ) -> Result<Instance, Failure> {
     let fuel = compiled.fuel_limit.unwrap_or(config::INIT_FUEL);
     store.set_fuel(fuel).map_err(|e| Failure::new(config::RC_ERROR, e.to_string()))?;
     store.data_mut().pages.instantiating = true;
     let result = linker.instantiate_and_start(&mut *store, module);
     store.data_mut().pages.instantiating = false;
-    result.map_err(|e| {
+    let instance = result.map_err(|e| {
         let stop = store.data_mut().stop.take();
         match stop {
             Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, "oom"),
@@ -126,17 +137,28 @@ pub fn instantiate_module(
             None if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) => Failure::out_of_fuel(trap_text(&e)),
             None => Failure::new(config::RC_ERROR, trap_text(&e)),
         }
-    })
+    })?;
+    if let Some(Extern::Func(start)) = instance.get_export(&*store, crate::start_hoist::HIDDEN_START) {
+        let outcome = run_sliced(store, start, &mut [], &init_limits(compiled, cancel));
+        finish_init(store, outcome)?;
+    }
+    Ok(instance)
 }
 
 /// Runs the export `name` of `instance` if it exists and has type `() -> ()`.
-pub fn run_initializer(compiled: &Compiled, store: &mut Store<State>, instance: Instance, name: &str) -> Result<(), Failure> {
+pub fn run_initializer(
+    compiled: &Compiled,
+    store: &mut Store<State>,
+    instance: Instance,
+    name: &str,
+    cancel: Option<&CancelHandle>,
+) -> Result<(), Failure> {
     let Some(func) = main_export(store, instance, name) else { return Ok(()) };
     let ty = func.ty(&*store);
     if !ty.params().is_empty() || !ty.results().is_empty() {
         return Ok(());
     }
-    let outcome = run_sliced(store, func, &mut [], &init_limits(compiled));
+    let outcome = run_sliced(store, func, &mut [], &init_limits(compiled, cancel));
     finish_init(store, outcome)
 }
 
@@ -144,7 +166,8 @@ fn finish_init(store: &mut Store<State>, outcome: Outcome) -> Result<(), Failure
     match outcome {
         Outcome::Finished => Ok(()),
         Outcome::Timeout => Err(Failure::new(config::RC_TRAP, "timeout")),
-        Outcome::OutOfFuel => Err(Failure::out_of_fuel("plugin ran out of fuel")),
+        // At creation upstream reports the engine text; a call reports "plugin ran out of fuel".
+        Outcome::OutOfFuel => Err(Failure::out_of_fuel("wasm trap: all fuel consumed by WebAssembly")),
         Outcome::Trap(e) | Outcome::HostError(e) => {
             if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) {
                 return Err(Failure::out_of_fuel(trap_text(&e)));
@@ -167,14 +190,15 @@ pub fn instantiate_main(
     store: &mut Store<State>,
     linker: &Linker<State>,
     at_creation: bool,
+    cancel: Option<&CancelHandle>,
 ) -> Result<Instance, Failure> {
-    let instance = instantiate_module(compiled, store, linker, &compiled.main_module().module)?;
+    let instance = instantiate_module(compiled, store, linker, &compiled.main_module().module, cancel)?;
     if at_creation {
-        run_initializer(compiled, store, instance, "_initialize")?;
+        run_initializer(compiled, store, instance, "_initialize", cancel)?;
         return Ok(instance);
     }
     if let Some(hs_init) = main_export(store, instance, "hs_init") {
-        run_initializer(compiled, store, instance, "_initialize")?;
+        run_initializer(compiled, store, instance, "_initialize", cancel)?;
         let ty = hs_init.ty(&*store);
         if ty.params() == [ValType::I32, ValType::I32] && ty.results().is_empty() {
             // hs_init(argc, argv) takes arguments, so it is run directly rather than sliced.
@@ -184,9 +208,9 @@ pub fn instantiate_main(
                 .map_err(|e| Failure::new(config::RC_TRAP, trap_text(&e)))?;
         }
     } else if main_export(store, instance, "__wasm_call_ctors").is_some() {
-        run_initializer(compiled, store, instance, "__wasm_call_ctors")?;
+        run_initializer(compiled, store, instance, "__wasm_call_ctors", cancel)?;
     } else {
-        run_initializer(compiled, store, instance, "_initialize")?;
+        run_initializer(compiled, store, instance, "_initialize", cancel)?;
     }
     Ok(instance)
 }
@@ -224,7 +248,7 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
     }
     let main = match inner.main {
         Some(m) => m,
-        None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false) {
+        None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
             Ok(m) => {
                 inner.main = Some(m);
                 m
@@ -239,7 +263,8 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
     if !state.kernel.set_input(input) {
         return CallResult::fail(config::RC_ERROR, "failed to allocate extism memory");
     }
-    let Some(func) = main_export(&inner.store, main, name) else {
+    let hidden = name == crate::start_hoist::HIDDEN_START;
+    let Some(func) = main_export(&inner.store, main, name).filter(|_| !hidden) else {
         return CallResult::fail(config::RC_ERROR, format!("Function not found: {name}"));
     };
     let ty = func.ty(&inner.store);
@@ -255,15 +280,15 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
     let limits = RunLimits {
         fuel_limit: compiled.fuel_limit,
-        deadline_ns: compiled.manifest.timeout_ms.map(|ms| {
-            hooks::now_ns().unwrap_or(0).saturating_add(ms.saturating_mul(1_000_000))
-        }),
+        deadline_ns: deadline(compiled),
         cancel: Some(&plugin.cancel),
     };
     let outcome = run_sliced(&mut inner.store, func, &mut results, &limits);
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
     let read_output = !matches!(outcome, Outcome::OutOfFuel);
+    let (failed, timed_out) = (matches!(outcome, Outcome::Trap(_) | Outcome::HostError(_) | Outcome::OutOfFuel), matches!(outcome, Outcome::Timeout));
     let result = finish_call(&mut inner.store, outcome, &results);
+    log_call_end(&inner.store, &plugin.id, name, &result, failed, timed_out);
     inner.store.data_mut().host_context = 0;
     if read_output {
         let kernel = &inner.store.data().kernel;
@@ -340,3 +365,18 @@ fn exit_status(code: i32, recorded: Option<LastError>) -> CallResult {
     }
 }
 
+/// Upstream's log lines at the end of a call: a failure inside wasm at ERROR, a timeout at DEBUG.
+fn log_call_end(store: &Store<State>, id: &[u8; 16], name: &str, result: &CallResult, failed: bool, timed_out: bool) {
+    use crate::log::{runtime_line, Level, TARGET_PLUGIN};
+    if timed_out {
+        runtime_line(Level::Debug, TARGET_PLUGIN, format_args!("call to {name} timed out"), Some(id));
+    } else if failed && result.rc != 0 {
+        let text: &[u8] = match &result.error {
+            LastError::Runtime(m) => m,
+            LastError::Recorded(off) => store.data().kernel.block(*off).unwrap_or(&[]),
+            LastError::None => &[],
+        };
+        let text = String::from_utf8_lossy(text);
+        runtime_line(Level::Error, TARGET_PLUGIN, format_args!("call to {name} encountered an error: {text}"), Some(id));
+    }
+}

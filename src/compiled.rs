@@ -13,6 +13,7 @@ use crate::config;
 use crate::function::HostFunction;
 use crate::imports;
 use crate::manifest::{self, Manifest};
+use crate::start_hoist;
 use crate::state::State;
 
 /// Why a create call failed; the variant picks upstream's message prefix.
@@ -101,9 +102,15 @@ fn compile_module(engine: &Engine, name: &str, bytes: &[u8]) -> Result<CompiledM
         // Upstream reads bytes that are neither wasm nor text as WAT first; keep its message.
         return Err(CreateError::Compile("input bytes aren't valid utf-8".to_string()));
     }
+    // Validate the module as given, so compile errors speak of the plugin's own bytes.
     let module = Module::new(engine, bytes).map_err(|e| CreateError::Compile(e.to_string()))?;
     let is_command = check_command_rules(&module)?;
-    let runs_code_on_instantiation = has_start_section(bytes) || module.get_export("_initialize").is_some();
+    let has_start = start_hoist::has_start_section(bytes);
+    let module = match has_start.then(|| start_hoist::hoist(bytes)).flatten() {
+        Some(rewritten) => Module::new(engine, &rewritten).map_err(|e| CreateError::Compile(e.to_string()))?,
+        None => module,
+    };
+    let runs_code_on_instantiation = has_start || module.get_export("_initialize").is_some();
     Ok(CompiledModule { name: name.to_string(), module, is_command, runs_code_on_instantiation })
 }
 
@@ -127,31 +134,3 @@ fn check_command_rules(module: &Module) -> Result<bool, CreateError> {
     Ok(true)
 }
 
-/// Walks the section headers of a (validated) module looking for the start section (id 8).
-fn has_start_section(bytes: &[u8]) -> bool {
-    let mut pos = 8;
-    while pos < bytes.len() {
-        let id = bytes[pos];
-        pos += 1;
-        let Some((size, used)) = read_leb_u32(&bytes[pos..]) else { return false };
-        if id == 8 {
-            return true;
-        }
-        pos = match pos.checked_add(used).and_then(|p| p.checked_add(size as usize)) {
-            Some(p) => p,
-            None => return false,
-        };
-    }
-    false
-}
-
-fn read_leb_u32(bytes: &[u8]) -> Option<(u32, usize)> {
-    let mut value: u32 = 0;
-    for (i, byte) in bytes.iter().take(5).enumerate() {
-        value |= u32::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((value, i + 1));
-        }
-    }
-    None
-}

@@ -50,3 +50,35 @@ pub const RC_ERROR: i32 = -1;
 pub const MAX_INSTANCES: usize = 1000;
 pub const MAX_TABLES: usize = 1000;
 pub const MAX_MEMORIES: usize = 1000;
+
+/// Bytes of the buffer that keeps `extism_log_custom` lines until `extism_log_drain` (allocated once,
+/// at install). When it is full the oldest lines are dropped and the next drain says how many.
+#[cfg(feature = "std")]
+pub const LOG_RING_BYTES: usize = 1024 * 1024;
+#[cfg(not(feature = "std"))]
+pub const LOG_RING_BYTES: usize = 16 * 1024;
+/// Most lines that buffer holds at once (the oldest beyond it are dropped the same way).
+#[cfg(feature = "std")]
+pub const LOG_RING_LINES: usize = 8192;
+#[cfg(not(feature = "std"))]
+pub const LOG_RING_LINES: usize = 128;
+/// Longest line that buffer keeps, in bytes with its "\n"; a longer message is cut to fit and ends
+/// with "...". Files and standard streams get whole lines.
+#[cfg(feature = "std")]
+pub const LOG_LINE_MAX_BYTES: usize = 16 * 1024;
+#[cfg(not(feature = "std"))]
+pub const LOG_LINE_MAX_BYTES: usize = 1024;
+const _: () = assert!(LOG_LINE_MAX_BYTES + 4 <= LOG_RING_BYTES && LOG_LINE_MAX_BYTES >= 256);
+
+/// WASI: most file descriptors one plugin may have open at once (stdio and preopens included).
+pub const WASI_MAX_FDS: usize = 128;
+/// WASI: most `allowed_paths` entries (preopened directories) one plugin may have.
+pub const WASI_MAX_PREOPENS: usize = 32;
+/// WASI: longest path, in bytes, a plugin may pass to a path function (longer → ENAMETOOLONG).
+pub const WASI_MAX_PATH: usize = 4096;
+/// WASI: most symbolic links followed while resolving one path (more → ELOOP).
+pub const WASI_MAX_SYMLINKS: usize = 32;
+/// WASI: most subscriptions one `poll_oneoff` call may pass (more → EINVAL).
+pub const WASI_MAX_SUBSCRIPTIONS: usize = 256;
+/// WASI: the guest's exit code must be below this for `proc_exit` (as upstream: `[0..126)`).
+pub const WASI_EXIT_CODE_LIMIT: u32 = 126;

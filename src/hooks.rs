@@ -67,3 +67,34 @@ fn os_fill_random(buf: &mut [u8]) -> bool {
 fn os_fill_random(_buf: &mut [u8]) -> bool {
     false
 }
+
+/// Wall-clock time: nanoseconds since 1970-01-01T00:00:00 UTC (log timestamps).
+pub type WallClockHook = extern "C" fn(user_data: usize) -> u64;
+
+static WALL_CLOCK: Lock<Option<(WallClockHook, usize)>> = Lock::new(None);
+
+pub fn set_wall_clock(hook: Option<WallClockHook>, user_data: usize) {
+    *WALL_CLOCK.lock() = hook.map(|h| (h, user_data));
+}
+
+/// Nanoseconds since the Unix epoch (UTC): the hook if set, else the OS clock; None when this build
+/// has neither (log lines then carry no timestamp).
+pub fn wall_clock_ns() -> Option<u64> {
+    let hook = *WALL_CLOCK.lock();
+    if let Some((hook, user)) = hook {
+        return Some(hook(user));
+    }
+    os_wall_clock_ns()
+}
+
+#[cfg(feature = "std")]
+fn os_wall_clock_ns() -> Option<u64> {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+    Some(u64::try_from(since.as_nanos()).unwrap_or(u64::MAX))
+}
+
+#[cfg(not(feature = "std"))]
+fn os_wall_clock_ns() -> Option<u64> {
+    None
+}

@@ -22,6 +22,7 @@ pub mod imports;
 pub mod log;
 pub mod manifest;
 pub mod plugin;
+pub mod start_hoist;
 pub mod state;
 pub mod sync;
 

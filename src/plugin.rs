@@ -72,7 +72,7 @@ impl Plugin {
             // Upstream instantiates the main module once at creation, running its start section and
             // `_initialize`, on an instance that later calls never see.
             let (mut store, linker) = new_store(&compiled, config.clone(), id).map_err(CreateError::Create)?;
-            crate::call::instantiate_main(&compiled, &mut store, &linker, true)
+            crate::call::instantiate_main(&compiled, &mut store, &linker, true, None)
                 .map_err(|e| CreateError::Create(e.message))?;
         }
         let (store, linker) = new_store(&compiled, config, id).map_err(CreateError::Create)?;
@@ -86,6 +86,7 @@ impl Plugin {
             output: (0, 0),
             http_headers_enabled: false,
         };
+        crate::log::runtime_line(crate::log::Level::Debug, crate::log::TARGET_PLUGIN, format_args!("{} created", crate::log::Uuid(&id)), None);
         Ok(Plugin { compiled, id, cancel: Arc::new(CancelHandle { requested: AtomicBool::new(false) }), inner: Lock::new(inner) })
     }
 
@@ -187,9 +188,9 @@ pub fn new_store(
             define_command(&mut linker, &m.name, &m.module).map_err(|e| e.to_string())?;
             continue;
         }
-        let instance = crate::call::instantiate_module(compiled, &mut store, &linker, &m.module)
+        let instance = crate::call::instantiate_module(compiled, &mut store, &linker, &m.module, None)
             .map_err(|e| format!("module `{}`: {}", m.name, e.message))?;
-        crate::call::run_initializer(compiled, &mut store, instance, "_initialize").map_err(|e| e.message)?;
+        crate::call::run_initializer(compiled, &mut store, instance, "_initialize", None).map_err(|e| e.message)?;
         linker.instance(&mut store, &m.name, instance).map_err(|e| e.to_string())?;
     }
     Ok((store, linker))
@@ -201,9 +202,15 @@ fn define_command(linker: &mut Linker<State>, name: &str, module: &wasmi::Module
     let snapshot = linker.clone();
     for export in module.exports() {
         let wasmi::ExternType::Func(ty) = export.ty() else { continue };
+        if export.name() == crate::start_hoist::HIDDEN_START {
+            continue;
+        }
         let (module, linker_at_definition, field) = (module.clone(), snapshot.clone(), export.name().to_string());
         linker.func_new(name, export.name(), ty.clone(), move |mut caller, params, results| {
             let instance = linker_at_definition.instantiate_and_start(&mut caller, &module)?;
+            if let Some(Extern::Func(start)) = instance.get_export(&caller, crate::start_hoist::HIDDEN_START) {
+                start.call(&mut caller, &[], &mut [])?;
+            }
             match instance.get_export(&caller, &field) {
                 Some(Extern::Func(f)) => f.call(&mut caller, params, results),
                 _ => Err(wasmi::Error::new(format!("command export `{field}` disappeared"))),

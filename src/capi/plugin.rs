@@ -251,6 +251,9 @@ pub unsafe extern "C" fn extism_plugin_function_exists(plugin: *mut ExtismPlugin
     // SAFETY: header contract.
     let Some(Ok(name)) = (unsafe { c_str(func_name) }).map(core::str::from_utf8) else { return false };
     p.lock().clear_runtime_error();
+    if name == crate::start_hoist::HIDDEN_START {
+        return false;
+    }
     match p.compiled.main_module().module.get_export(name) {
         Some(wasmi::ExternType::Func(f)) => {
             f.params().is_empty() && (f.results().is_empty() || f.results() == [wasmi::ValType::I32])

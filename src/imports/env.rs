@@ -191,7 +191,7 @@ fn log_import(c: &mut Ctx<'_>, level: Level, msg: i64) -> Result<(), Error> {
     let id = c.data().plugin_id;
     match core::str::from_utf8(&text) {
         Ok(s) => log::plugin_line(level, s, &id),
-        Err(e) => log::plugin_line(Level::Error, &format!("unable to log message: {e}"), &id),
+        Err(e) => log::plugin_line(Level::Error, &format!("unable to log message: Err({e})"), &id),
     }
     Ok(())
 }
