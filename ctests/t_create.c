@@ -315,7 +315,7 @@ TEST(create_copies_input) {
   extism_plugin_free(p);
 }
 
-/* a plugin made from a compiled plugin keeps working after the compiled plugin is freed */
+/* 199: a plugin made from a compiled plugin keeps working after the compiled plugin is freed */
 TEST(compiled_freed_before_plugins) {
   size_t len = 0;
   uint8_t *w = plugin_bytes("c1", &len);

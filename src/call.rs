@@ -287,7 +287,9 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
     let read_output = !matches!(outcome, Outcome::OutOfFuel);
     let (failed, timed_out) = (matches!(outcome, Outcome::Trap(_) | Outcome::HostError(_) | Outcome::OutOfFuel), matches!(outcome, Outcome::Timeout));
+    let trapped = matches!(&outcome, Outcome::Trap(_));
     let result = finish_call(&mut inner.store, outcome, &results);
+    write_dumps(plugin, inner, main, &result, trapped);
     log_call_end(&inner.store, &plugin.id, name, &result, failed, timed_out);
     inner.store.data_mut().host_context = 0;
     if read_output {
@@ -298,6 +300,20 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
         }
     }
     result
+}
+
+/// `EXTISM_MEMDUMP` / `EXTISM_COREDUMP` (see `dump`).
+fn write_dumps(plugin: &Plugin, inner: &Inner, main: Instance, result: &CallResult, trapped: bool) {
+    let failed = result.rc != 0 || !matches!(result.error, LastError::None);
+    if let (Some(path), true) = (&plugin.dumps.memdump, failed) {
+        let kernel = &inner.store.data().kernel;
+        crate::dump::write(path, kernel.bytes(0, kernel.committed_bytes()).unwrap_or(&[]));
+    }
+    if let (Some(path), true) = (&plugin.dumps.coredump, trapped) {
+        if let Some(Extern::Memory(memory)) = main.get_export(&inner.store, "memory") {
+            crate::dump::write(path, memory.data(&inner.store));
+        }
+    }
 }
 
 /// With `memory.max_pages`, the main module's declared memory must fit, or every call is `oom`.

@@ -15,6 +15,7 @@ pub mod call;
 pub mod capi;
 pub mod compiled;
 pub mod config;
+pub mod dump;
 pub mod function;
 pub mod hooks;
 pub mod id;

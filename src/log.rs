@@ -125,7 +125,7 @@ struct Directive {
 fn parse_level(s: &str) -> Option<u8> {
     if let Ok(n) = s.parse::<usize>() {
         if (1..=5).contains(&n) {
-            return Some(6 - n as u8);
+            return Some(n as u8);
         }
     }
     level_name(s)

@@ -41,6 +41,8 @@ pub struct Plugin {
     pub compiled: Arc<Compiled>,
     pub id: [u8; 16],
     pub cancel: Arc<CancelHandle>,
+    /// Debug dump destinations (from the environment at creation).
+    pub dumps: crate::dump::DumpPaths,
     inner: Lock<Inner>,
 }
 
@@ -87,7 +89,13 @@ impl Plugin {
             http_headers_enabled: false,
         };
         crate::log::runtime_line(crate::log::Level::Debug, crate::log::TARGET_PLUGIN, format_args!("{} created", crate::log::Uuid(&id)), None);
-        Ok(Plugin { compiled, id, cancel: Arc::new(CancelHandle { requested: AtomicBool::new(false) }), inner: Lock::new(inner) })
+        Ok(Plugin {
+            compiled,
+            id,
+            cancel: Arc::new(CancelHandle { requested: AtomicBool::new(false) }),
+            dumps: crate::dump::DumpPaths::from_env(),
+            inner: Lock::new(inner),
+        })
     }
 
     pub fn lock(&self) -> Guard<'_, Inner> {

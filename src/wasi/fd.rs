@@ -27,6 +27,31 @@ pub const FILETYPE_SYMBOLIC_LINK: u8 = 7;
 /// `fdflags` bits.
 pub const FDFLAGS_APPEND: u16 = 1;
 
+/// `oflags` bits of `path_open`.
+pub const OFLAGS_CREAT: u16 = 1;
+pub const OFLAGS_DIRECTORY: u16 = 2;
+pub const OFLAGS_EXCL: u16 = 4;
+pub const OFLAGS_TRUNC: u16 = 8;
+
+/// What `path_open` made.
+pub enum Opened {
+    File(File),
+    Dir(Dir),
+}
+
+/// One `fd_readdir` entry.
+pub struct DirEntry {
+    pub name: Vec<u8>,
+    pub ino: u64,
+    pub filetype: u8,
+}
+
+/// New times for the `*_set_times` functions, in nanoseconds since the epoch; None keeps a time.
+pub struct Times {
+    pub atim: Option<u64>,
+    pub mtim: Option<u64>,
+}
+
 /// A `filestat` record.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Filestat {
