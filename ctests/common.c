@@ -233,3 +233,10 @@ void sha256_hex(const uint8_t *data, size_t len, char out[65]) {
     sprintf(out + i * 8, "%08x", (unsigned)h[i]);
   out[64] = 0;
 }
+
+int check_detailed(const char *got, const char *want, const char *file, int line, const char *expr) {
+  size_t n = strlen(want);
+  if (got != NULL && strncmp(got, want, n) == 0 && (got[n] == '\0' || strncmp(got + n, ": ", 2) == 0))
+    return harness_check(1, file, line, expr);
+  return harness_check_str(got, want, file, line, expr);
+}

@@ -57,4 +57,10 @@ ExtismPlugin *load_cf(void);
 
 /* SHA-256 of data as 64 lower-case hex characters plus NUL. */
 void sha256_hex(const uint8_t *data, size_t len, char out[65]);
+
+
+/* An error text that upstream gives exactly and that we may follow with ": <detail>" (for example
+ * "Unknown manifest format: unknown field `bogus`"): passes for `want` alone or `want` + ": ...". */
+int check_detailed(const char *got, const char *want, const char *file, int line, const char *expr);
+#define CHECK_DETAILED(got, want) check_detailed((got), (want), __FILE__, __LINE__, #got)
 #endif

@@ -12,7 +12,7 @@
 /* 6 */
 TEST(create_unknown_text) {
   char *e = create_error_text("hello there");
-  CHECK_STR(e, COMPILE_PREFIX "Unknown manifest format");
+  CHECK_DETAILED(e, COMPILE_PREFIX "Unknown manifest format");
   free(e);
 }
 
@@ -67,7 +67,7 @@ TEST(create_wat_text) {
 /* 12 */
 TEST(create_wat_with_leading_spaces) {
   char *e = create_error_text("  (module)");
-  CHECK_STR(e, COMPILE_PREFIX "Unknown manifest format");
+  CHECK_DETAILED(e, COMPILE_PREFIX "Unknown manifest format");
   free(e);
 }
 
@@ -92,7 +92,7 @@ TEST(create_non_utf8_garbage) {
 /* bad input: garbage that is valid UTF-8 */
 TEST(create_utf8_garbage) {
   char *e = create_error_text("\x01\x02 garbage \x7f");
-  CHECK_STR(e, COMPILE_PREFIX "Unknown manifest format");
+  CHECK_DETAILED(e, COMPILE_PREFIX "Unknown manifest format");
   free(e);
 }
 
@@ -134,7 +134,7 @@ TEST(create_invalid_json) {
   size_t i;
   for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char *e = create_error_text(bad[i]);
-    CHECK_STR(e, COMPILE_PREFIX "Unknown manifest format");
+    CHECK_DETAILED(e, COMPILE_PREFIX "Unknown manifest format");
     free(e);
   }
 }
@@ -175,14 +175,14 @@ TEST(create_base64_errors) {
     q--;
   memmove(q, strstr(q, "\"}"), strlen(strstr(q, "\"}")) + 1);
   e = create_error_text(m);
-  CHECK_STR(e, COMPILE_PREFIX "Unknown manifest format");
+  CHECK_DETAILED(e, COMPILE_PREFIX "Unknown manifest format");
   free(e);
   free(m);
   e = create_error_text("{\"wasm\":[{\"data\":\"!!!!\"}]}");
-  CHECK_STR(e, COMPILE_PREFIX "Unknown manifest format");
+  CHECK_DETAILED(e, COMPILE_PREFIX "Unknown manifest format");
   free(e);
   e = create_error_text("{\"wasm\":[{\"data\":\"AGFzbQEAAAA=x\"}]}");
-  CHECK_STR(e, COMPILE_PREFIX "Unknown manifest format");
+  CHECK_DETAILED(e, COMPILE_PREFIX "Unknown manifest format");
   free(e);
 }
 
@@ -278,16 +278,16 @@ TEST(create_prefixes_for_parse_errors) {
   char *err = NULL;
   CHECK_NULL(extism_plugin_new_with_fuel_limit((const uint8_t *)text, strlen(text), NULL, 0, false,
                                                1000000, &err));
-  CHECK_STR(err, COMPILE_PREFIX "Unknown manifest format");
+  CHECK_DETAILED(err, COMPILE_PREFIX "Unknown manifest format");
   extism_plugin_new_error_free(err);
   err = NULL;
   CHECK_NULL(extism_compiled_plugin_new((const uint8_t *)text, strlen(text), NULL, 0, false, &err));
-  CHECK_STR(err, COMPILE_PREFIX "Unknown manifest format");
+  CHECK_DETAILED(err, COMPILE_PREFIX "Unknown manifest format");
   extism_plugin_new_error_free(err);
   err = NULL;
   CHECK_NULL(extism_compiled_plugin_new_with_fuel_limit((const uint8_t *)text, strlen(text), NULL, 0,
                                                         false, 1000000, &err));
-  CHECK_STR(err, COMPILE_PREFIX "Unknown manifest format");
+  CHECK_DETAILED(err, COMPILE_PREFIX "Unknown manifest format");
   extism_plugin_new_error_free(err);
 }
 

@@ -25,7 +25,7 @@ static char *manifest2(const char *name, const char *source_extra, const char *e
 
 static void expect_error(char *manifest, const char *want) {
   char *e = create_error_text(manifest);
-  CHECK_STR(e, want);
+  CHECK_DETAILED(e, want);
   free(e);
   free(manifest);
 }

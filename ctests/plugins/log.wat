@@ -5,6 +5,9 @@
 ;;   many     input = count as 8 bytes little-endian; logs "line-NNNNNN" (i = 0..count-1, six
 ;;            zero-padded digits) at INFO
 ;;   trap     logs the input at INFO, then traps (a failed call)
+;;   debug_bad info_bad error_bad   log_<level>(99999), not a block
+;;   info_twice   logs one copy of the input twice with log_info (the second is a freed handle)
+;;   error_zero   log_error(0)
 ;;   spin     never returns (for timeouts)
 (module
   (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
@@ -79,6 +82,16 @@
         (local.set $i (i64.add (local.get $i) (i64.const 1)))
         (br $next)))
     (i32.const 0))
+
+  (func (export "debug_bad") (result i32) (call $log_debug (i64.const 99999)) (i32.const 0))
+  (func (export "info_bad") (result i32) (call $log_info (i64.const 99999)) (i32.const 0))
+  (func (export "error_bad") (result i32) (call $log_error (i64.const 99999)) (i32.const 0))
+  (func (export "info_twice") (result i32) (local $p i64)
+    (local.set $p (call $input_copy))
+    (call $log_info (local.get $p))
+    (call $log_info (local.get $p))
+    (i32.const 0))
+  (func (export "error_zero") (result i32) (call $log_error (i64.const 0)) (i32.const 0))
 
   (func (export "trap") (result i32) (call $log_info (call $input_copy)) (unreachable))
   (func (export "spin") (result i32) (loop $l (br $l)) (i32.const 0))

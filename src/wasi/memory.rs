@@ -4,6 +4,11 @@
 use super::errno::{Abort, WasiResult, EILSEQ, ENAMETOOLONG, OUT_OF_BOUNDS};
 use crate::config;
 
+/// `base + offset` as a guest address (an overflow is out of bounds).
+pub fn at(base: u32, offset: u32) -> WasiResult<u32> {
+    base.checked_add(offset).ok_or_else(fault)
+}
+
 pub struct Guest<'a> {
     bytes: &'a mut [u8],
 }
