@@ -57,7 +57,7 @@ ctest: $(STATIC)
 
 test-valgrind: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC)) \
-	  RUNNER="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite"
+	  RUNNER="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$(abspath ctests/valgrind.supp)"
 
 reference:
 	$(MAKE) -C ctests reference
