@@ -6,6 +6,9 @@
 #   make nostd      the no_std static library (target/nostd/release/libextism.a) and its proof
 #   make test-valgrind   the C suite under valgrind memcheck
 #   make reference  the C suite against upstream's own libextism (from PyPI)
+#   make install    header, libraries and pkg-config files under PREFIX (default /usr/local;
+#                   DESTDIR honoured); make uninstall removes exactly those files
+#   make examples   build and run every C host in examples/ and check its output
 
 CARGO ?= cargo
 CC ?= cc
@@ -14,10 +17,11 @@ STATIC := $(LIBDIR)/libextism.a
 SHARED := $(LIBDIR)/libextism.so
 NOSTD_DIR := target/nostd
 NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
-RUST_SRC := $(shell find src kernel/src -name '*.rs') Cargo.toml kernel/Cargo.toml
+RUST_SRC := $(shell find src kernel/src -name '*.rs') Cargo.toml kernel/Cargo.toml build.rs
 C_LIBS := -lpthread -ldl -lm
 
-.PHONY: all run test cargo-test nostd header-check ctest test-valgrind reference clean examples
+.PHONY: all run test cargo-test nostd header-check ctest test-valgrind reference clean examples \
+  install uninstall install-test
 
 all: $(STATIC) $(SHARED)
 
@@ -35,7 +39,7 @@ run: examples/build/host
 	examples/build/host ctests/build/plugins/c1.wasm count_vowels "Hello, World!"
 
 # --- tests ----------------------------------------------------------------------------------------
-test: cargo-test nostd header-check ctest
+test: cargo-test nostd header-check ctest examples install-test
 	@echo "make test: all passed"
 
 cargo-test:
@@ -61,6 +65,79 @@ test-valgrind: $(STATIC)
 
 reference:
 	$(MAKE) -C ctests reference
+
+# --- examples: every C host in examples/, built against the static library, run and checked -------
+PLUGIN_BUILD := ctests/build/plugins
+EXAMPLE_CFLAGS := -std=c99 -Wall -Wextra -Werror -O2 -I.
+EXAMPLES := host dropin host_context threads
+
+examples/build/%: examples/%.c extism.h $(STATIC)
+	@mkdir -p examples/build
+	$(CC) $(EXAMPLE_CFLAGS) -pthread -o $@ $< $(STATIC) $(C_LIBS)
+
+# Each example's expected output is checked with grep -x (whole lines). dropin.c is also compiled
+# against upstream's declarations (ctests/ref-include) to prove it uses nothing of ours.
+examples: $(addprefix examples/build/,$(EXAMPLES))
+	$(MAKE) -s -C ctests plugins
+	$(CC) $(EXAMPLE_CFLAGS) -Ictests/ref-include -fsyntax-only examples/dropin.c
+	examples/build/host $(PLUGIN_BUILD)/c1.wasm count_vowels "Hello, World!" \
+	  | grep -qx '{"count":3,"total":3,"vowels":"aeiouAEIOU"}'
+	examples/build/dropin $(PLUGIN_BUILD)/cf.wasm "Hello, World!" >examples/build/dropin.out \
+	  2>examples/build/dropin.err
+	grep -qx 'hello_world: user data "Hello, again!", plugin says {"count": 3}' examples/build/dropin.out
+	grep -qx '{"count": 3}' examples/build/dropin.out
+	grep -qx 'freeing user data' examples/build/dropin.out
+	grep -q ' DEBUG ' examples/build/dropin.err
+	grep -Eqx 'drained [1-9][0-9]* log lines' examples/build/dropin.err
+	examples/build/host_context $(PLUGIN_BUILD)/cf.wasm >examples/build/host_context.out
+	grep -qx '{"greeting":"Hello, alice","plugin":{"count": 3}}' examples/build/host_context.out
+	grep -qx '{"greeting":"Hello, bob","plugin":{"count": 1}}' examples/build/host_context.out
+	grep -qx '{"greeting":"Hello, stranger","plugin":{"count": 0}}' examples/build/host_context.out
+	grep -qx 'host calls: alice 1, bob 1' examples/build/host_context.out
+	grep -qx 'user data released' examples/build/host_context.out
+	examples/build/threads $(PLUGIN_BUILD)/c1.wasm >examples/build/threads.out
+	grep -qx 'own plugins: 4 threads x 100 calls: OK' examples/build/threads.out
+	grep -qx 'shared plugin: 4 threads x 100 calls, total 1200: OK' examples/build/threads.out
+	@echo "examples: all passed"
+
+# --- install: header, libraries with soname and version links, pkg-config files -------------------
+# Shaped like upstream's: pkg-config packages `extism` (-lextism, shared) and `extism-static`
+# (-l:libextism.a; use pkg-config --static for the system libraries it needs).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+PREFIX ?= /usr/local
+INSTALL_INCLUDEDIR ?= $(PREFIX)/include
+INSTALL_LIBDIR ?= $(PREFIX)/lib
+INSTALL ?= install
+SONAME := libextism.so.$(SOMAJOR)
+INSTALLED := $(INSTALL_INCLUDEDIR)/extism.h $(INSTALL_LIBDIR)/libextism.a \
+  $(INSTALL_LIBDIR)/libextism.so.$(VERSION) $(INSTALL_LIBDIR)/$(SONAME) $(INSTALL_LIBDIR)/libextism.so \
+  $(INSTALL_LIBDIR)/pkgconfig/extism.pc $(INSTALL_LIBDIR)/pkgconfig/extism-static.pc
+# libdir and includedir are written relative to ${prefix} when they are under it (as upstream's).
+PC_SED := -e 's|@PREFIX@|$(PREFIX)|' \
+  -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INSTALL_LIBDIR))|' \
+  -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INSTALL_INCLUDEDIR))|' \
+  -e 's|@VERSION@|$(VERSION)|'
+
+install: $(STATIC) $(SHARED)
+	$(INSTALL) -d $(DESTDIR)$(INSTALL_INCLUDEDIR) $(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig
+	$(INSTALL) -m 644 extism.h $(DESTDIR)$(INSTALL_INCLUDEDIR)/extism.h
+	$(INSTALL) -m 644 $(STATIC) $(DESTDIR)$(INSTALL_LIBDIR)/libextism.a
+	$(INSTALL) -m 755 $(SHARED) $(DESTDIR)$(INSTALL_LIBDIR)/libextism.so.$(VERSION)
+	ln -sf libextism.so.$(VERSION) $(DESTDIR)$(INSTALL_LIBDIR)/$(SONAME)
+	ln -sf libextism.so.$(VERSION) $(DESTDIR)$(INSTALL_LIBDIR)/libextism.so
+	sed $(PC_SED) tools/pkgconfig/extism.pc.in >$(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig/extism.pc
+	sed $(PC_SED) tools/pkgconfig/extism-static.pc.in \
+	  >$(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig/extism-static.pc
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# Installs into a temporary prefix (and a DESTDIR stage), builds C programs there with pkg-config
+# (shared and static), runs them, uninstalls and checks nothing of ours is left.
+install-test: $(STATIC) $(SHARED)
+	$(MAKE) -s -C ctests plugins
+	MAKE="$(MAKE)" CC="$(CC)" VERSION=$(VERSION) SONAME=$(SONAME) tools/install-test.sh
 
 clean:
 	$(CARGO) clean

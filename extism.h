@@ -21,6 +21,7 @@
 #ifndef EXTISM_H
 #define EXTISM_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -287,7 +288,8 @@ const char *extism_version(void);
  *
  * The pointer is owned by the plugin, is the same on every call, and stays
  * valid until extism_plugin_free. NULL plugin: NULL. The same UUID appears in
- * the `plugin="..."` field of the plugin's log lines.
+ * the `plugin="..."` field of the plugin's log lines. Any thread; it does not
+ * wait for a running call.
  */
 const uint8_t *extism_plugin_id(ExtismPlugin *plugin);
 
@@ -337,6 +339,10 @@ const uint8_t *extism_plugin_id(ExtismPlugin *plugin);
  *
  * Returns NULL if `name` is NULL or not valid UTF-8. Nothing is taken over
  * then: free_user_data is not called and `user_data` stays the caller's.
+ *
+ * Threads: any thread. The callback runs on the thread of the plugin call
+ * that invokes it, so if plugins using it run on several threads, `func` and
+ * `user_data` must be safe to use from several threads at once.
  */
 ExtismFunction *extism_function_new(const char *name,
                                     const ExtismValType *inputs,
@@ -354,7 +360,8 @@ ExtismFunction *extism_function_new(const char *name,
  * free_user_data(user_data) runs now. Otherwise the plugins (or compiled
  * plugin) that took the function over keep it, and its user data is released
  * when the last of them is freed; freeing the handle before or after that
- * makes no difference to them. The handle must not be used after this call.
+ * makes no difference to them. The handle must not be used after this call,
+ * and must not be freed while another thread is still using it.
  */
 void extism_function_free(ExtismFunction *f);
 
@@ -435,7 +442,9 @@ void extism_function_set_namespace(ExtismFunction *ptr, const char *namespace_);
  * prefix.
  *
  * Creation instantiates the modules and runs their start functions and
- * initialisers, which may call host functions.
+ * initialisers, which may call host functions (on the calling thread).
+ *
+ * Threads: any thread; several plugins may be created at the same time.
  */
 ExtismPlugin *extism_plugin_new(const uint8_t *wasm,
                                 ExtismSize wasm_size,
@@ -501,7 +510,8 @@ ExtismCompiledPlugin *extism_compiled_plugin_new_with_fuel_limit(const uint8_t *
 /**
  * Releases a compiled plugin. NULL is fine. Plugins already made from it keep
  * working; its host functions are released when the last of those plugins is
- * freed.
+ * freed. Must not run while another thread is making a plugin from it; the
+ * compiled plugin must not be used afterwards.
  */
 void extism_compiled_plugin_free(ExtismCompiledPlugin *plugin);
 
@@ -523,7 +533,8 @@ ExtismPlugin *extism_plugin_new_from_compiled(const ExtismCompiledPlugin *compil
 /**
  * Releases a creation error message stored through `errmsg` by one of the
  * creating functions. NULL is fine. Do not use it for the strings returned by
- * extism_plugin_error, which the plugin owns.
+ * extism_plugin_error, which the plugin owns, and free each message once. Any
+ * thread.
  */
 void extism_plugin_new_error_free(char *err);
 
@@ -622,7 +633,7 @@ int32_t extism_plugin_call_with_host_context(ExtismPlugin *plugin,
  * or one i32. False otherwise, for a NULL plugin or a NULL name.
  *
  * A successful check clears the plugin's error text (see
- * extism_plugin_error).
+ * extism_plugin_error). Waits for a running call of the plugin to finish.
  */
 bool extism_plugin_function_exists(ExtismPlugin *plugin, const char *func_name);
 
@@ -631,7 +642,9 @@ bool extism_plugin_function_exists(ExtismPlugin *plugin, const char *func_name);
  * call (0 if none). NULL plugin: 0.
  *
  * After extism_plugin_reset the length keeps its old value while the bytes
- * read as zeros (upstream quirk).
+ * read as zeros (upstream quirk). Waits for a running call of the plugin to
+ * finish; the value describes the last finished call (see ExtismPlugin for
+ * sharing a plugin between threads).
  */
 ExtismSize extism_plugin_output_length(ExtismPlugin *plugin);
 
@@ -643,7 +656,8 @@ ExtismSize extism_plugin_output_length(ExtismPlugin *plugin);
  * Never NULL for a live plugin (even when the length is 0, also after a call
  * that ran out of fuel). The data is owned by the plugin and stays valid until
  * the next call, extism_plugin_reset or extism_plugin_free of that plugin:
- * copy it to keep it. NULL plugin: NULL.
+ * copy it to keep it. NULL plugin: NULL. Waits for a running call of the
+ * plugin to finish.
  */
 const uint8_t *extism_plugin_output_data(ExtismPlugin *plugin);
 
@@ -661,7 +675,8 @@ const uint8_t *extism_plugin_output_data(ExtismPlugin *plugin);
  * The string is owned by the plugin: do not free it. It stays valid until the
  * next API call on that plugin, including another extism_plugin_error (each
  * call may return a fresh buffer), or until extism_plugin_free: copy it to
- * keep it. NULL plugin: NULL.
+ * keep it. NULL plugin: NULL. Waits for a running call of the plugin to
+ * finish.
  */
 const char *extism_plugin_error(ExtismPlugin *plugin);
 
@@ -730,7 +745,7 @@ bool extism_plugin_cancel(const ExtismCancelHandle *handle);
  * plugin import http_headers returns a JSON object of the last response's
  * headers (lower-case names, sorted; "{}" before any request) instead of
  * nothing. Cannot be switched off again. NULL plugin: nothing happens
- * (upstream crashes).
+ * (upstream crashes). Waits for a running call of the plugin to finish.
  */
 void extism_plugin_allow_http_response_headers(ExtismPlugin *plugin);
 
@@ -786,20 +801,37 @@ void *extism_current_plugin_host_context(ExtismCurrentPlugin *plugin);
 /*                                                                          */
 /* One logger for the whole process, installed once by extism_log_file or   */
 /* extism_log_custom: the first successful install wins, and every later    */
-/* install (of either kind) returns false. Without a logger nothing is      */
-/* logged and plugins see the level as "off". Any thread.                   */
+/* install (of either kind) returns false and changes nothing. Without a    */
+/* logger nothing is logged and plugins see the level as "off". Any thread. */
 /*                                                                          */
 /* Log levels: "trace", "debug", "info", "warn", "error" (any case) or "1"  */
-/* to "5". A plain level shows the runtime's own messages and the plugins'  */
-/* messages (target extism::pdk) at that level and above. Any other string  */
-/* is read as a comma-separated list of filter directives                   */
-/* (target=level,...); "off" silences everything. NULL means "error".       */
+/* (error) to "5" (trace). A plain level shows the runtime's own messages   */
+/* and the plugins' messages (target extism::pdk) at that level and above.  */
+/* Any other string is read as a comma-separated list of filter directives, */
+/* as upstream's (tracing's EnvFilter): "target=level", a bare level for    */
+/* every target, "off" or "0" to silence. A target matches as a prefix and  */
+/* the longest matching one decides; targets in use are extism::pdk and     */
+/* extism::plugin. Unreadable directives are skipped; if none is left the   */
+/* level is "error". NULL means "error". Example: "extism::pdk=trace,       */
+/* extism=warn" shows every plugin message and only the runtime's warnings  */
+/* and errors.                                                              */
+/*                                                                          */
+/* The level plugins see (get_log_level, and the test made before a log_*   */
+/* import reads its message) is the most verbose level any directive names, */
+/* whatever its target, as upstream.                                        */
 /*                                                                          */
 /* Line format:                                                             */
 /*   <UTC time, RFC 3339 with microseconds>Z <LEVEL> <target>: <message>    */
 /*   plugin="<uuid>"                                                        */
-/* (one line; the level padded to 5 characters). Failed calls also log an   */
-/* ERROR line with target extism::plugin.                                   */
+/* (one line unless the message holds newlines; the level padded to 5       */
+/* characters; the uuid as extism_plugin_id, 8-4-4-4-12 lower-case hex),    */
+/* for example                                                              */
+/*   2026-11-25T17:40:01.123456Z  INFO extism::pdk: hello plugin="1e1f..."  */
+/* The runtime's own lines (target extism::plugin): "<uuid> created" at     */
+/* DEBUG (without the plugin field), "call to <name> timed out" at DEBUG,   */
+/* and "call to <name> encountered an error: <error>" at ERROR when a call  */
+/* fails inside wasm (trap, host function error, fuel). The time stamp is   */
+/* left out by builds without a wall clock.                                 */
 /* ------------------------------------------------------------------------ */
 
 /**
@@ -807,12 +839,14 @@ void *extism_current_plugin_host_context(ExtismCurrentPlugin *plugin);
  * `log_level` (see above) and above.
  *
  * `filename`: "stderr", "-" or NULL for standard error, "stdout" for standard
- * output (both with ANSI colours); anything else is a file path, opened for
- * appending and created if missing, written without colours.
+ * output (both with upstream's ANSI colours); anything else is a file path,
+ * opened for appending and created if missing, written without colours.
+ * Each line is written whole, as it is logged.
  *
  * Returns true if installed; false if a logger is already installed, the
- * level is invalid, or the file cannot be opened. Builds without the `std`
- * feature have no files or standard streams and return false.
+ * file name or level is not UTF-8, or the file cannot be opened (upstream
+ * aborts then). Builds without the `std` feature have no files or standard
+ * streams and return false.
  */
 bool extism_log_file(const char *filename, const char *log_level);
 
@@ -820,8 +854,15 @@ bool extism_log_file(const char *filename, const char *log_level);
  * Installs the process-wide logger that keeps lines in memory until the host
  * collects them with extism_log_drain. `log_level` as above.
  *
+ * The buffer has a fixed size, allocated here (1 MiB and at most 8192 lines
+ * in the std build; 16 KiB and 128 lines without `std`): when a new line
+ * does not fit, the oldest lines are dropped, and the next drain says how
+ * many. A line longer than 16 KiB (1 KiB without `std`) has its message cut,
+ * ending with "...". NUL bytes in a message are written as the two
+ * characters \0. Upstream's buffer is unbounded: drain regularly.
+ *
  * Returns true if installed; false if a logger is already installed or the
- * level is invalid. Lines accumulate until drained: drain regularly.
+ * level is not UTF-8.
  */
 bool extism_log_custom(const char *log_level);
 
@@ -829,8 +870,17 @@ bool extism_log_custom(const char *log_level);
  * Hands every line buffered by the extism_log_custom logger, oldest first, to
  * `handler` (see ExtismLogDrainFunctionType), then discards it: each line is
  * delivered once. Runs `handler` on the calling thread before returning; does
- * nothing if there are no lines, no such logger, or `handler` is NULL. The
- * handler must not call extism_log_drain itself.
+ * nothing if there are no lines, no such logger, or `handler` is NULL.
+ *
+ * If lines were dropped because the buffer was full, the first line handed
+ * over says how many, in the usual line format:
+ *   <time>Z  WARN extism::log: <n> log lines were dropped: the log buffer
+ *   was full
+ * (one line), and the count starts again from zero.
+ *
+ * No lock is held while `handler` runs: other threads keep logging, and
+ * lines logged meanwhile (also by plugins the handler calls) wait for the
+ * next drain. The handler must not call extism_log_drain itself.
  */
 void extism_log_drain(ExtismLogDrainFunctionType handler);
 
@@ -852,6 +902,178 @@ void extism_log_drain(ExtismLogDrainFunctionType handler);
  * signatures and behaviour.
  */
 #define EXTISM_X_VERSION 1
+
+/* ------------------------------------------------------------------------ */
+/* Host hooks: what a host supplies instead of an operating system          */
+/*                                                                          */
+/* A build with the `std` feature takes its heap, clocks and randomness     */
+/* from the operating system; a build without it (firmware, `make nostd`)   */
+/* has none of these and asks the host for them through the functions      */
+/* below. Both builds export all of them.                                   */
+/*                                                                          */
+/* Each hook is a plain C function plus a `user_data` pointer that the      */
+/* library hands back as the first argument of every call and never reads, */
+/* writes or frees: it must stay valid while the hook is installed (for    */
+/* the allocator: for the rest of the process).                             */
+/*                                                                          */
+/* Threads. Hooks are called on whichever thread is inside the library at   */
+/* the time (the thread calling extism_plugin_new, extism_plugin_call,      */
+/* ...), possibly on several threads at once: a host that uses the library  */
+/* from more than one thread must make its hooks thread-safe. A hook must   */
+/* not call any extism_* function and must return (no longjmp out of it).   */
+/*                                                                          */
+/* Install the hooks once, at start-up, before creating any plugin: the     */
+/* allocator must come before any other call into the library (see         */
+/* extism_x_set_allocator); the others may be replaced later, but a clock   */
+/* replaced while a call with a timeout runs gives that call a meaningless */
+/* deadline.                                                                */
+/*                                                                          */
+/* Without them, in a build without `std`:                                  */
+/*   - heap: malloc, calloc, realloc and free of the C library;             */
+/*   - clock: a manifest with "timeout_ms" is refused at creation ("timeout_ */
+/*     ms needs a clock: this build has none; install one with              */
+/*     extism_x_set_clock"); WASI clock_time_get, clock_res_get and clock   */
+/*     waits in poll_oneoff return ENOSYS to the plugin;                    */
+/*   - wall clock: log lines carry no timestamp; WASI's realtime clock      */
+/*     returns ENOSYS;                                                      */
+/*   - randomness: WASI random_get returns ENOSYS to the plugin (never      */
+/*     predictable bytes); plugin ids stay distinct (a counter), but are    */
+/*     not random;                                                          */
+/*   - log sink: extism_log_custom and extism_log_drain work as usual;      */
+/*     extism_log_file returns false (no files, no standard streams).       */
+/* In a `std` build a clock, wall clock or randomness hook replaces the     */
+/* operating system's source, and extism_x_set_allocator returns false.    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The allocation half of the heap hook (see extism_x_set_allocator).
+ *
+ * Returns a block of `size` bytes whose address is a multiple of `align`,
+ * or NULL when there is no memory (the operation that needed it then fails
+ * cleanly where it can, or the process aborts, as on any out-of-memory in
+ * Rust). `size` is never 0; `align` is a power of two, at least 1, and may be
+ * larger than malloc's alignment (64, 4096, ...). The content of the block
+ * is unspecified (the library zeroes it itself where it must).
+ */
+typedef void *(*ExtismXAllocFn)(void *user_data, size_t size, size_t align);
+
+/**
+ * The release half of the heap hook (see extism_x_set_allocator): `ptr` is a
+ * block returned by the matching ExtismXAllocFn, never NULL, with the very
+ * `size` and `align` it was requested with, so a pool or arena allocator
+ * needs no header of its own. Each block is released exactly once.
+ */
+typedef void (*ExtismXFreeFn)(void *user_data, void *ptr, size_t size, size_t align);
+
+/**
+ * A clock: returns the current time in nanoseconds.
+ *
+ * For extism_x_set_clock the time is monotonic (it never goes back) from
+ * any origin, e.g. a board's tick counter scaled to nanoseconds; its
+ * resolution bounds how precisely timeouts fire. For extism_x_set_wall_clock
+ * it is the time since 1970-01-01T00:00:00 UTC.
+ */
+typedef uint64_t (*ExtismXClockFn)(void *user_data);
+
+/**
+ * A source of randomness: fills the `len` bytes at `buf` (len > 0) with
+ * unpredictable bytes and returns true, or returns false if it cannot (the
+ * request then fails as if there were no source: see above). The bytes reach
+ * plugins through WASI random_get and make plugin ids: use a hardware RNG or
+ * a seeded CSPRNG, not rand().
+ */
+typedef bool (*ExtismXRandomFn)(void *user_data, uint8_t *buf, size_t len);
+
+/**
+ * A log sink: receives one finished log line (see the line format at
+ * "Logging" above, without colours).
+ *
+ * - `line`: the line, ending with "\n" and NUL-terminated. Owned by the
+ *   library and valid only until the sink returns: copy it to keep it. A NUL
+ *   byte inside a plugin's message is written as the two characters "\0"; a
+ *   line longer than the library's line limit (16 KiB with `std`, 1 KiB
+ *   without) has its message cut, ending with "...".
+ * - `len`: the number of bytes before the NUL (strlen(line)).
+ *
+ * Called on the thread that logs, while the logger's lock is held: lines
+ * from several threads arrive one at a time, in the order they were
+ * written. Keep it short (copy to a buffer, write to a UART); it must not
+ * call any extism_* function (that deadlocks).
+ */
+typedef void (*ExtismXLogSinkFn)(void *user_data, const char *line, size_t len);
+
+/**
+ * Makes `alloc` and `free` the heap of the whole library for the rest of the
+ * process: every byte the library allocates afterwards (plugins, their wasm
+ * memories and kernel memory, compiled code, host function handles, error
+ * strings, log buffers) comes from `alloc` and goes back through `free`.
+ *
+ * Call it first, before any other function of the library except
+ * extism_version, extism_x_set_clock, extism_x_set_wall_clock and
+ * extism_x_set_random (they allocate nothing): a block taken from the
+ * fallback heap (malloc) could never be released through `free`, so once the
+ * library has allocated anything, the heap is fixed and this returns false. It also returns false when a heap was
+ * already installed (it cannot be replaced or removed), when `alloc` or
+ * `free` is NULL, and always in a build with `std`, whose heap is the
+ * system allocator. Returns true when installed.
+ *
+ * The error strings returned through `errmsg` by the plugin-creating
+ * functions come from this heap too: release them with
+ * extism_plugin_new_error_free as usual, never with your own free.
+ *
+ * Thread-safety: call it once, before any other thread uses the library;
+ * `alloc` and `free` may then be called from any thread using the library,
+ * concurrently (see "Threads" above).
+ */
+bool extism_x_set_allocator(ExtismXAllocFn alloc, ExtismXFreeFn free, void *user_data);
+
+/**
+ * Installs the monotonic clock that measures manifest timeouts
+ * ("timeout_ms") and serves WASI's monotonic clock (clock_time_get,
+ * clock_res_get, clock waits in poll_oneoff). `clock` NULL removes the hook:
+ * the operating system's clock again with `std`, no clock without it.
+ *
+ * Install it before creating plugins whose manifest sets "timeout_ms": a
+ * build without `std` refuses those without a clock (see above). The clock
+ * is read when a call with a timeout starts and then about every
+ * millisecond of wasm execution (or more often) until it ends. Always returns true. May be
+ * called at any time from any thread; a call in progress may still use the
+ * previous clock once.
+ */
+bool extism_x_set_clock(ExtismXClockFn clock, void *user_data);
+
+/**
+ * Installs the wall clock (nanoseconds since the Unix epoch, UTC) that
+ * stamps log lines and serves WASI's realtime clock. `clock` NULL removes the
+ * hook: the operating system's time again with `std`; without it, log lines
+ * have no timestamp and the realtime clock answers ENOSYS. Always returns
+ * true. May be called at any time from any thread.
+ */
+bool extism_x_set_wall_clock(ExtismXClockFn clock, void *user_data);
+
+/**
+ * Installs the source of randomness behind WASI random_get and plugin ids.
+ * `random` NULL removes the hook: /dev/urandom again with `std`; without it,
+ * random_get answers ENOSYS and plugin ids are made from a counter. Always
+ * returns true. May be called at any time from any thread.
+ */
+bool extism_x_set_random(ExtismXRandomFn random, void *user_data);
+
+/**
+ * Installs the process-wide logger that hands every line, as it is written,
+ * to `sink` (see ExtismXLogSinkFn): the logger for hosts without files or
+ * standard streams, and for hosts that want lines at once rather than
+ * through extism_log_drain. `log_level` as for extism_log_file (NULL means
+ * "error").
+ *
+ * It is one more kind of logger: the first successful install of
+ * extism_log_file, extism_log_custom or this function wins, and every later
+ * install returns false. Returns true if installed; false if a logger is
+ * already installed, `sink` is NULL or the level is not UTF-8. It cannot be
+ * removed: `sink` and `user_data` must stay valid for the rest of the
+ * process. Works in every build. Any thread.
+ */
+bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *log_level);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -4,13 +4,12 @@
 
 use alloc::format;
 use alloc::string::{String, ToString};
-use alloc::vec::Vec;
 
-use wasmi::{Extern, Func, Instance, Linker, Module, ResumableCall, Store, Val, ValType};
+use wasmi::{Extern, Func, Instance, Linker, Module, Store, Val, ValType};
 
 use crate::compiled::Compiled;
 use crate::config;
-use crate::hooks;
+use crate::run::{Outcome, Run};
 use crate::plugin::{main_export, CancelHandle, Inner, LastError, Plugin};
 use crate::state::{State, Stop};
 
@@ -32,66 +31,17 @@ impl Failure {
     }
 }
 
-/// How one run of wasm code ended.
-enum Outcome {
-    Finished,
-    /// A wasm trap or engine error.
-    Trap(wasmi::Error),
-    /// A host function or runtime import returned an error.
-    HostError(wasmi::Error),
-    Timeout,
-    OutOfFuel,
+/// Runs `func` (no parameters, no results) to its end under `limits`.
+fn run_to_end(store: &mut Store<State>, func: Func, limits: &RunLimits<'_>) -> Outcome {
+    let mut run = Run::new(store, func, limits.fuel_limit, limits.timeout_ms);
+    run.to_end(store, limits.cancel)
 }
 
-/// The budget one run of wasm code gets.
+/// The budget of start code and initialisers.
 struct RunLimits<'a> {
     fuel_limit: Option<u64>,
-    deadline_ns: Option<u64>,
+    timeout_ms: Option<u64>,
     cancel: Option<&'a CancelHandle>,
-}
-
-/// Runs `func` with no arguments, giving it fuel a slice at a time. Between slices: the cancel flag,
-/// the deadline, and the fuel limit.
-fn run_sliced(store: &mut Store<State>, func: Func, results: &mut [Val], limits: &RunLimits<'_>) -> Outcome {
-    let first = limits.fuel_limit.map_or(config::FUEL_SLICE, |l| l.min(config::FUEL_SLICE));
-    let mut given = first;
-    let mut spent: u64 = 0;
-    if store.set_fuel(given).is_err() {
-        return Outcome::Trap(wasmi::Error::new("fuel metering is off in this engine"));
-    }
-    let mut state = func.call_resumable(&mut *store, &[], results);
-    loop {
-        let pending = match state {
-            Err(e) => return Outcome::Trap(e),
-            Ok(ResumableCall::Finished) => return Outcome::Finished,
-            Ok(ResumableCall::HostTrap(t)) => return Outcome::HostError(t.into_host_error()),
-            Ok(ResumableCall::OutOfFuel(t)) => t,
-        };
-        spent = spent.saturating_add(given.saturating_sub(store.get_fuel().unwrap_or(0)));
-        if limits.cancel.is_some_and(|c| c.is_requested()) {
-            return Outcome::Timeout;
-        }
-        if let Some(deadline) = limits.deadline_ns {
-            if hooks::now_ns().is_none_or(|now| now >= deadline) {
-                return Outcome::Timeout;
-            }
-        }
-        let required = pending.required_fuel().max(1);
-        given = match limits.fuel_limit {
-            Some(limit) => {
-                let left = limit.saturating_sub(spent);
-                if left < required {
-                    return Outcome::OutOfFuel;
-                }
-                left.min(config::FUEL_SLICE.max(required))
-            }
-            None => config::FUEL_SLICE.max(required),
-        };
-        if store.set_fuel(given).is_err() {
-            return Outcome::Trap(wasmi::Error::new("fuel metering is off in this engine"));
-        }
-        state = pending.resume(&mut *store, results);
-    }
 }
 
 /// Text of an engine error: traps read like upstream's (`wasm trap: ...`).
@@ -106,13 +56,9 @@ fn trap_text(e: &wasmi::Error) -> String {
 fn init_limits<'a>(compiled: &Compiled, cancel: Option<&'a CancelHandle>) -> RunLimits<'a> {
     RunLimits {
         fuel_limit: Some(compiled.fuel_limit.unwrap_or(config::INIT_FUEL)),
-        deadline_ns: deadline(compiled),
+        timeout_ms: compiled.manifest.timeout_ms,
         cancel,
     }
-}
-
-fn deadline(compiled: &Compiled) -> Option<u64> {
-    compiled.manifest.timeout_ms.map(|ms| hooks::now_ns().unwrap_or(0).saturating_add(ms.saturating_mul(1_000_000)))
 }
 
 /// Instantiates `module` against `linker`, then runs its start function (hoisted out of the start
@@ -134,12 +80,13 @@ pub fn instantiate_module(
         match stop {
             Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, "oom"),
             Some(Stop::Import(m)) | Some(Stop::Host(m)) => Failure::new(config::RC_ERROR, m),
+            Some(Stop::Timeout) => Failure::new(config::RC_TRAP, "timeout"),
             None if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) => Failure::out_of_fuel(trap_text(&e)),
             None => Failure::new(config::RC_ERROR, trap_text(&e)),
         }
     })?;
     if let Some(Extern::Func(start)) = instance.get_export(&*store, crate::start_hoist::HIDDEN_START) {
-        let outcome = run_sliced(store, start, &mut [], &init_limits(compiled, cancel));
+        let outcome = run_to_end(store, start, &init_limits(compiled, cancel));
         finish_init(store, outcome)?;
     }
     Ok(instance)
@@ -158,7 +105,7 @@ pub fn run_initializer(
     if !ty.params().is_empty() || !ty.results().is_empty() {
         return Ok(());
     }
-    let outcome = run_sliced(store, func, &mut [], &init_limits(compiled, cancel));
+    let outcome = run_to_end(store, func, &init_limits(compiled, cancel));
     finish_init(store, outcome)
 }
 
@@ -176,6 +123,7 @@ fn finish_init(store: &mut Store<State>, outcome: Outcome) -> Result<(), Failure
             Err(match stop {
                 Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, "oom"),
                 Some(Stop::Import(m)) | Some(Stop::Host(m)) => Failure::new(config::RC_ERROR, m),
+                Some(Stop::Timeout) => Failure::new(config::RC_TRAP, "timeout"),
                 None => Failure::new(config::RC_TRAP, trap_text(&e)),
             })
         }
@@ -277,18 +225,14 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
     if !ty.params().is_empty() {
         return CallResult::fail(config::RC_ERROR, format!("expected {} arguments, got 0", ty.params().len()));
     }
-    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
-    let limits = RunLimits {
-        fuel_limit: compiled.fuel_limit,
-        deadline_ns: deadline(compiled),
-        cancel: Some(&plugin.cancel),
-    };
-    let outcome = run_sliced(&mut inner.store, func, &mut results, &limits);
+    let mut run = Run::new(&inner.store, func, compiled.fuel_limit, compiled.manifest.timeout_ms);
+    let outcome = run.to_end(&mut inner.store, Some(&plugin.cancel));
+    let results = run.results();
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
     let read_output = !matches!(outcome, Outcome::OutOfFuel);
     let (failed, timed_out) = (matches!(outcome, Outcome::Trap(_) | Outcome::HostError(_) | Outcome::OutOfFuel), matches!(outcome, Outcome::Timeout));
     let trapped = matches!(&outcome, Outcome::Trap(_));
-    let result = finish_call(&mut inner.store, outcome, &results);
+    let result = finish_call(&mut inner.store, outcome, results);
     write_dumps(plugin, inner, main, &result, trapped);
     log_call_end(&inner.store, &plugin.id, name, &result, failed, timed_out);
     inner.store.data_mut().host_context = 0;
@@ -365,6 +309,7 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
             match store.data_mut().stop.take() {
                 Some(Stop::OutOfMemory) => CallResult::fail(config::RC_ERROR, "oom"),
                 Some(Stop::Import(m)) | Some(Stop::Host(m)) => CallResult::fail(config::RC_ERROR, m),
+                Some(Stop::Timeout) => CallResult::fail(config::RC_TRAP, "timeout"),
                 None if e.as_trap_code().is_some() => CallResult::fail(config::RC_TRAP, trap_text(&e)),
                 None => CallResult::fail(config::RC_ERROR, e.to_string()),
             }

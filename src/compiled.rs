@@ -55,6 +55,9 @@ impl Compiled {
         sources: &dyn manifest::SourceLoader,
     ) -> Result<Compiled, CreateError> {
         let loaded = manifest::load(input, sources).map_err(|e| CreateError::Compile(e.to_string()))?;
+        if let (Some(_), Some(why)) = (loaded.manifest.timeout_ms, crate::hooks::timeout_refusal()) {
+            return Err(CreateError::Compile(why.to_string()));
+        }
         if loaded.modules.len() > config::MAX_MODULES {
             return Err(CreateError::Compile(format!(
                 "too many wasm modules in manifest: {} (this build allows {})",

@@ -21,6 +21,13 @@ pub const DEFAULT_MAX_VAR_BYTES: u64 = 1024 * 1024;
 pub const VAR_ENTRY_OVERHEAD: u64 = 48;
 /// Default cap on an HTTP response body (manifest `memory.max_http_response_bytes`).
 pub const DEFAULT_MAX_HTTP_RESPONSE_BYTES: u64 = 50 * 1024 * 1024;
+/// Redirects one plugin HTTP request follows (each target's host checked against `allowed_hosts`)
+/// before failing with `too many redirects` (upstream's client default).
+pub const HTTP_MAX_REDIRECTS: u32 = 10;
+/// While a plugin's HTTP request runs, how often (ms) the call checks its cancel flag and deadline.
+pub const HTTP_POLL_MS: u64 = 10;
+/// Largest wasm module a manifest `url` source may download (upstream has no limit).
+pub const MAX_URL_SOURCE_BYTES: u64 = 1 << 30;
 
 /// Deepest wasm call stack a plugin may build before the call traps with "call stack exhausted".
 pub const MAX_RECURSION_DEPTH: usize = 16 * 1024;

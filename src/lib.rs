@@ -18,14 +18,17 @@ pub mod config;
 pub mod dump;
 pub mod function;
 pub mod hooks;
+pub mod http;
 pub mod id;
 pub mod imports;
 pub mod log;
 pub mod manifest;
 pub mod plugin;
+pub mod run;
 pub mod start_hoist;
 pub mod state;
 pub mod sync;
+pub mod wasi;
 
 #[cfg(not(feature = "std"))]
 mod nostd_runtime;

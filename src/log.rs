@@ -509,9 +509,9 @@ impl Ring {
     }
 
     fn oldest_len(&self) -> usize {
-        let mut len = Vec::with_capacity(RECORD_HEADER);
-        self.copy_out(self.head, RECORD_HEADER, &mut len);
-        u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize
+        let cap = self.buf.len();
+        let b = |k: usize| self.buf[(self.head + k) % cap];
+        u32::from_le_bytes([b(0), b(1), b(2), b(3)]) as usize
     }
 
     fn discard_oldest(&mut self) {
@@ -577,12 +577,14 @@ pub enum Sink {
     Stdout,
     #[cfg(feature = "std")]
     File(std::fs::File),
+    /// `extism_x_set_log_sink`: each line handed to the host's callback as it is written.
+    Hook(hooks::Hook<hooks::LogSinkHook>),
 }
 
 impl Sink {
     fn style(&self) -> Style {
         match self {
-            Sink::Ring(_) => Style { ansi: false, max_line: Some(config::LOG_LINE_MAX_BYTES), escape_nul: true },
+            Sink::Ring(_) | Sink::Hook(_) => Style { ansi: false, max_line: Some(config::LOG_LINE_MAX_BYTES), escape_nul: true },
             #[cfg(feature = "std")]
             Sink::Stderr | Sink::Stdout => Style { ansi: true, max_line: None, escape_nul: false },
             _ => Style { ansi: false, max_line: None, escape_nul: false },
@@ -593,6 +595,7 @@ impl Sink {
         match self {
             Sink::None => {}
             Sink::Ring(ring) => ring.push(line),
+            Sink::Hook(hook) => hooks::write_log_line(*hook, line),
             // A failed write has nowhere to be reported: the line is lost, as upstream.
             #[cfg(feature = "std")]
             Sink::Stderr => {
@@ -677,6 +680,11 @@ pub fn install_file(_file: Option<&[u8]>, _level: Option<&[u8]>) -> bool {
 /// Installs the buffering logger drained by `drain` (first install wins).
 pub fn install_custom(level: Option<&[u8]>) -> bool {
     install(level, || Some(Sink::Ring(Ring::new(config::LOG_RING_BYTES, config::LOG_RING_LINES))))
+}
+
+/// Installs the logger that hands every line to a host callback (first install wins).
+pub fn install_hook(level: Option<&[u8]>, hook: hooks::Hook<hooks::LogSinkHook>) -> bool {
+    install(level, || Some(Sink::Hook(hook)))
 }
 
 /// Whether a logger is installed.

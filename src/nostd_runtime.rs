@@ -1,22 +1,66 @@
-//! What std would otherwise provide to a staticlib: the heap (malloc/free of the C library) and
-//! the panic handler. A panic aborts: the C host must never unwind through Rust frames.
+//! What std would otherwise provide to a staticlib: the heap and the panic handler.
+//!
+//! The heap is the host's allocator hook once installed (`extism_x_set_allocator`, see
+//! `hooks::HookedHeap`), else malloc/free of the C library. Only malloc, calloc, realloc and free are
+//! used: alignments above malloc's are served by over-allocating, so a libc without
+//! `posix_memalign` (newlib on a board, a tiny firmware libc) is enough.
+//!
+//! A panic aborts: the C host must never unwind through Rust frames.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ffi::c_void;
+
+use crate::hooks::HookedHeap;
 
 extern "C" {
     fn malloc(size: usize) -> *mut c_void;
     fn calloc(n: usize, size: usize) -> *mut c_void;
     fn realloc(p: *mut c_void, size: usize) -> *mut c_void;
     fn free(p: *mut c_void);
-    fn posix_memalign(out: *mut *mut c_void, align: usize, size: usize) -> i32;
     fn abort() -> !;
 }
 
-/// malloc's guaranteed alignment on the platforms we build for.
+/// The alignment malloc guarantees on every platform we build for (8 on 32-bit ARM and RISC-V,
+/// 16 on x86_64 glibc: 8 is the safe lower bound).
 const MALLOC_ALIGN: usize = 8;
 
-struct CHeap;
+/// malloc/free of the C library.
+pub(crate) struct CHeap;
+
+impl CHeap {
+    /// An over-aligned block: malloc `size + align` bytes, round up past the start, and keep
+    /// malloc's pointer in the word just before the block (there are at least 8 bytes of room:
+    /// `align` > 8 and malloc's pointer is 8-aligned).
+    ///
+    /// # Safety
+    /// `layout.align()` > MALLOC_ALIGN.
+    unsafe fn alloc_over_aligned(layout: Layout, zeroed: bool) -> *mut u8 {
+        let Some(total) = layout.size().checked_add(layout.align()) else {
+            return core::ptr::null_mut();
+        };
+        // SAFETY: plain malloc/calloc of a non-zero size.
+        let raw = unsafe { if zeroed { calloc(1, total) } else { malloc(total) } } as *mut u8;
+        if raw.is_null() {
+            return raw;
+        }
+        let addr = raw as usize;
+        let aligned = (addr + 1).next_multiple_of(layout.align());
+        // SAFETY: `aligned - addr` is in 8..=align, so the block and the word before it lie inside
+        // the `size + align` bytes malloc returned.
+        unsafe {
+            let block = raw.add(aligned - addr);
+            (block as *mut *mut u8).sub(1).write_unaligned(raw);
+            block
+        }
+    }
+
+    /// # Safety
+    /// `block` came from `alloc_over_aligned`.
+    unsafe fn free_over_aligned(block: *mut u8) {
+        // SAFETY: the word before the block holds malloc's pointer.
+        unsafe { free((block as *mut *mut u8).sub(1).read_unaligned() as *mut c_void) }
+    }
+}
 
 unsafe impl GlobalAlloc for CHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
@@ -24,29 +68,25 @@ unsafe impl GlobalAlloc for CHeap {
             // SAFETY: plain malloc of a non-zero size (GlobalAlloc never asks for 0).
             return unsafe { malloc(layout.size()) as *mut u8 };
         }
-        let mut out = core::ptr::null_mut();
-        // SAFETY: alignment is a power of two >= pointer size here.
-        if unsafe { posix_memalign(&mut out, layout.align(), layout.size()) } != 0 {
-            return core::ptr::null_mut();
-        }
-        out as *mut u8
+        // SAFETY: alignment above malloc's.
+        unsafe { Self::alloc_over_aligned(layout, false) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if layout.align() <= MALLOC_ALIGN {
             // SAFETY: calloc returns zeroed memory without touching untouched pages twice.
             return unsafe { calloc(1, layout.size()) as *mut u8 };
         }
-        // SAFETY: forwarded; then zero the block we own.
-        let p = unsafe { self.alloc(layout) };
-        if !p.is_null() {
-            // SAFETY: `p` holds `layout.size()` writable bytes.
-            unsafe { core::ptr::write_bytes(p, 0, layout.size()) };
-        }
-        p
+        // SAFETY: alignment above malloc's.
+        unsafe { Self::alloc_over_aligned(layout, true) }
     }
-    unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
-        // SAFETY: `ptr` came from malloc/calloc/posix_memalign/realloc above.
-        unsafe { free(ptr as *mut c_void) }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if layout.align() <= MALLOC_ALIGN {
+            // SAFETY: `ptr` came from malloc/calloc/realloc.
+            unsafe { free(ptr as *mut c_void) }
+        } else {
+            // SAFETY: `ptr` came from `alloc_over_aligned` (same layout).
+            unsafe { Self::free_over_aligned(ptr) }
+        }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if layout.align() <= MALLOC_ALIGN {
@@ -65,8 +105,9 @@ unsafe impl GlobalAlloc for CHeap {
     }
 }
 
+/// The process heap: the host's hook or malloc/free (decided at the first allocation).
 #[global_allocator]
-static HEAP: CHeap = CHeap;
+pub(crate) static HEAP: HookedHeap<CHeap> = HookedHeap::new(CHeap);
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {

@@ -61,8 +61,6 @@ pub struct Inner {
     pub error_text: Vec<u8>,
     /// Output registers as of the end of the last call (offset, length).
     pub output: (u64, u64),
-    /// Whether `http_headers` returns real data.
-    pub http_headers_enabled: bool,
 }
 
 impl Plugin {
@@ -77,7 +75,9 @@ impl Plugin {
             crate::call::instantiate_main(&compiled, &mut store, &linker, true, None)
                 .map_err(|e| CreateError::Create(e.message))?;
         }
-        let (store, linker) = new_store(&compiled, config, id).map_err(CreateError::Create)?;
+        let (mut store, linker) = new_store(&compiled, config, id).map_err(CreateError::Create)?;
+        let cancel = Arc::new(CancelHandle { requested: AtomicBool::new(false) });
+        store.data_mut().cancel = Some(cancel.clone());
         let inner = Inner {
             store,
             linker,
@@ -86,13 +86,12 @@ impl Plugin {
             error: LastError::None,
             error_text: Vec::new(),
             output: (0, 0),
-            http_headers_enabled: false,
         };
         crate::log::runtime_line(crate::log::Level::Debug, crate::log::TARGET_PLUGIN, format_args!("{} created", crate::log::Uuid(&id)), None);
         Ok(Plugin {
             compiled,
             id,
-            cancel: Arc::new(CancelHandle { requested: AtomicBool::new(false) }),
+            cancel,
             dumps: crate::dump::DumpPaths::from_env(),
             inner: Lock::new(inner),
         })
@@ -105,7 +104,10 @@ impl Plugin {
     /// Throws away every instance, kernel memory and vars; keeps config and the headers switch.
     pub fn rebuild(&self, inner: &mut Inner) -> Result<(), String> {
         let config = core::mem::take(&mut inner.store.data_mut().config);
-        let (store, linker) = new_store(&self.compiled, config, self.id)?;
+        let headers_enabled = inner.store.data().http.headers_enabled;
+        let (mut store, linker) = new_store(&self.compiled, config, self.id)?;
+        store.data_mut().http.headers_enabled = headers_enabled;
+        store.data_mut().cancel = Some(self.cancel.clone());
         inner.store = store;
         inner.linker = linker;
         inner.main = None;
@@ -184,7 +186,11 @@ pub fn new_store(
         .ok_or_else(|| "failed to allocate extism memory".to_string())?;
     let kernel = Kernel::new(arena);
     let max_var_bytes = memory.max_var_bytes.unwrap_or(config::DEFAULT_MAX_VAR_BYTES);
-    let state = State::new(kernel, config, memory.max_pages, max_var_bytes, id);
+    let mut state = State::new(kernel, config, memory.max_pages, max_var_bytes, id);
+    state.http = crate::http::HttpState::new(compiled.manifest.allowed_hosts.clone(), memory.http_response_limit());
+    if compiled.with_wasi {
+        state.wasi = Some(crate::wasi::new_state(compiled.manifest.allowed_paths.as_ref())?);
+    }
     let mut store = Store::new(&compiled.engine, state);
     store.limiter(|state| state);
     let mut linker = compiled.linker.clone();

@@ -22,6 +22,8 @@ pub enum Stop {
     Import(String),
     /// A host function asked to fail the call.
     Host(String),
+    /// An import that waits (HTTP) saw the deadline pass or a cancel: the call ends as a timeout.
+    Timeout,
 }
 
 pub struct State {
@@ -34,6 +36,14 @@ pub struct State {
     /// Set by an import or the limiter when it stops the call; read by the call driver.
     pub stop: Option<Stop>,
     pub plugin_id: [u8; 16],
+    /// The running call's deadline (`hooks::now_ns` scale; None: no timeout) and cancel flag, for
+    /// imports that wait (HTTP). Set by the call driver.
+    pub deadline_ns: Option<u64>,
+    pub cancel: Option<alloc::sync::Arc<crate::plugin::CancelHandle>>,
+    /// HTTP settings and the last response (`http_status_code`, `http_headers`).
+    pub http: crate::http::HttpState,
+    /// `wasi_snapshot_preview1` state (fd table, preopens); Some when the plugin has WASI on.
+    pub wasi: Option<crate::wasi::WasiState>,
 }
 
 impl State {
@@ -52,6 +62,10 @@ impl State {
             host_context: 0,
             stop: None,
             plugin_id,
+            deadline_ns: None,
+            cancel: None,
+            http: crate::http::HttpState::default(),
+            wasi: None,
         };
         state.sync_kernel_limit();
         state

@@ -4,6 +4,7 @@
 pub mod compiled;
 pub mod current_plugin;
 pub mod function;
+pub mod hooks;
 pub mod log;
 pub mod plugin;
 pub mod types;

@@ -370,7 +370,7 @@ pub unsafe extern "C" fn extism_plugin_reset(plugin: *mut ExtismPlugin) -> bool 
 pub unsafe extern "C" fn extism_plugin_allow_http_response_headers(plugin: *mut ExtismPlugin) {
     // SAFETY: header contract.
     if let Some(p) = unsafe { plugin_ref(plugin) } {
-        p.lock().http_headers_enabled = true;
+        p.lock().store.data_mut().http.headers_enabled = true;
     }
 }
 

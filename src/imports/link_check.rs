@@ -26,7 +26,9 @@ pub fn check(module: &Module, offer: &Offer<'_>) -> Result<(), String> {
             check_env_import(name, ty)?;
             continue;
         }
-        if offer.wasi && WASI_MODULES.contains(&ns) {
+        let host_shadows = || offer.functions.iter().any(|f| f.namespace == ns && f.name == name);
+        if offer.wasi && WASI_MODULES.contains(&ns) && !host_shadows() {
+            check_wasi_import(ns, name, ty)?;
             continue;
         }
         if let Some((_, other)) = offer.modules.iter().find(|(n, _)| *n == ns) {
@@ -60,6 +62,22 @@ pub fn check(module: &Module, offer: &Offer<'_>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A WASI import must name a preview-1 function with its exact type.
+fn check_wasi_import(ns: &str, name: &str, ty: &ExternType) -> Result<(), String> {
+    match (crate::wasi::func_type(name), ty) {
+        (None, _) => Err(unknown(ns, name)),
+        (Some(found), ExternType::Func(expected)) if *expected == found => Ok(()),
+        (Some(found), ExternType::Func(expected)) => Err(format!(
+            "types incompatible: expected type `{}`, found type `{}`",
+            show_func(expected),
+            show_func(&found)
+        )),
+        (Some(_), other) => {
+            Err(format!("types incompatible: expected {} import `{ns}::{name}`, found a function", kind(other)))
+        }
+    }
 }
 
 fn unknown(ns: &str, name: &str) -> String {

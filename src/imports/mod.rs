@@ -13,8 +13,11 @@ use wasmi::{Error, Linker};
 use crate::function::HostFunction;
 use crate::state::State;
 
-pub fn define_all(linker: &mut Linker<State>, functions: &[Arc<HostFunction>], _with_wasi: bool) -> Result<(), Error> {
+pub fn define_all(linker: &mut Linker<State>, functions: &[Arc<HostFunction>], with_wasi: bool) -> Result<(), Error> {
     env::define(linker)?;
+    if with_wasi {
+        crate::wasi::define(linker)?;
+    }
     user::define(linker, functions)?;
     Ok(())
 }

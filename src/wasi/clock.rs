@@ -1,5 +1,5 @@
-//! Clocks: realtime (the host's wall clock; `std` only) and monotonic (`hooks::now_ns`: the host's
-//! clock hook, else the OS under `std`). Without a source the functions answer ENOSYS. Process and
+//! Clocks: realtime (`hooks::wall_clock_ns`) and monotonic (`hooks::now_ns`): the host's hooks, else
+//! the OS under `std`. Without a source the functions answer ENOSYS. Process and
 //! thread CPU clocks are not offered (EBADF, as upstream); other ids are invalid (the call fails).
 
 use wasmi::{Error, Linker};
@@ -14,16 +14,9 @@ pub const MONOTONIC: u32 = 1;
 pub const PROCESS_CPUTIME: u32 = 2;
 pub const THREAD_CPUTIME: u32 = 3;
 
-/// Nanoseconds since the epoch, if this build has a wall clock.
-#[cfg(feature = "std")]
+/// Nanoseconds since the epoch: the host's wall-clock hook, else the OS under `std`.
 fn realtime_ns() -> Option<u64> {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some(u64::try_from(since.as_nanos()).unwrap_or(u64::MAX))
-}
-
-#[cfg(not(feature = "std"))]
-fn realtime_ns() -> Option<u64> {
-    None
+    hooks::wall_clock_ns()
 }
 
 /// The time on `clock` in nanoseconds.

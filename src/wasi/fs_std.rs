@@ -135,7 +135,7 @@ impl Dir {
 
     pub fn remove_dir(&self, path: &str) -> Result<(), Errno> {
         self.writable()?;
-        let host = self.resolve_entry(path, false, EBUSY)?;
+        let host = self.resolve_entry(path, false, EINVAL)?;
         fs::remove_dir(host).map_err(|e| errno(&e))
     }
 
@@ -473,8 +473,8 @@ mod tests {
         assert_eq!(d.create_dir("../escaped"), Err(EPERM));
         assert_eq!(d.rename("data.txt", &d, "../moved.txt"), Err(EPERM));
         assert_eq!(d.unlink("../secret/s.txt"), Err(EPERM));
-        assert_eq!(d.remove_dir("."), Err(EBUSY));
-        assert_eq!(d.remove_dir("sub/.."), Err(EBUSY));
+        assert_eq!(d.remove_dir("."), Err(EINVAL));
+        assert_eq!(d.remove_dir("sub/.."), Err(EINVAL));
         #[cfg(unix)]
         {
             assert_eq!(open_read(&d, "etc_link/passwd"), Err(EPERM));

@@ -8,7 +8,7 @@ use wasmi::{Error, Linker};
 
 use super::clock;
 use super::define_fn;
-use super::errno::{err, Abort, Errno, WasiResult, EINVAL, ENOSYS, INVALID_VALUE, OUT_OF_BOUNDS};
+use super::errno::{err, Abort, Errno, WasiResult, EINVAL, INVALID_VALUE, OUT_OF_BOUNDS};
 use super::memory::{self, Guest};
 use crate::config;
 use crate::state::State;
@@ -60,7 +60,7 @@ fn sleep(ns: u64) -> WasiResult<()> {
 
 #[cfg(not(feature = "std"))]
 fn sleep(ns: u64) -> WasiResult<()> {
-    let start = crate::hooks::now_ns().ok_or(Abort::Errno(ENOSYS))?;
+    let start = crate::hooks::now_ns().ok_or(Abort::Errno(super::errno::ENOSYS))?;
     while crate::hooks::now_ns().is_some_and(|now| now.saturating_sub(start) < ns) {
         core::hint::spin_loop();
     }

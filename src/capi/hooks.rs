@@ -1,0 +1,66 @@
+//! `extism_x_set_*`: what a host may supply instead of an OS (extism.h, Extensions: host hooks).
+//! Exported by every build; the bodies decide what a build can do with them.
+
+use core::ffi::{c_char, c_void};
+
+use super::c_str;
+use crate::hooks::{self, Hook};
+use crate::log;
+
+pub type ExtismXAllocFn = Option<unsafe extern "C" fn(user_data: *mut c_void, size: usize, align: usize) -> *mut c_void>;
+pub type ExtismXFreeFn = Option<unsafe extern "C" fn(user_data: *mut c_void, ptr: *mut c_void, size: usize, align: usize)>;
+pub type ExtismXClockFn = Option<unsafe extern "C" fn(user_data: *mut c_void) -> u64>;
+pub type ExtismXRandomFn = Option<unsafe extern "C" fn(user_data: *mut c_void, buf: *mut u8, len: usize) -> bool>;
+pub type ExtismXLogSinkFn = Option<unsafe extern "C" fn(user_data: *mut c_void, line: *const c_char, len: usize)>;
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_x_set_allocator(
+    alloc: ExtismXAllocFn,
+    free: ExtismXFreeFn,
+    user_data: *mut c_void,
+) -> bool {
+    match (alloc, free) {
+        (Some(alloc), Some(free)) => hooks::set_allocator(alloc, free, user_data),
+        _ => false,
+    }
+}
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_x_set_clock(clock: ExtismXClockFn, user_data: *mut c_void) -> bool {
+    hooks::set_clock(Hook::new(clock, user_data));
+    true
+}
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_x_set_wall_clock(clock: ExtismXClockFn, user_data: *mut c_void) -> bool {
+    hooks::set_wall_clock(Hook::new(clock, user_data));
+    true
+}
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_x_set_random(random: ExtismXRandomFn, user_data: *mut c_void) -> bool {
+    hooks::set_random(Hook::new(random, user_data));
+    true
+}
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_x_set_log_sink(
+    sink: ExtismXLogSinkFn,
+    user_data: *mut c_void,
+    log_level: *const c_char,
+) -> bool {
+    let Some(sink) = Hook::new(sink, user_data) else { return false };
+    // SAFETY: NULL or a C string (header contract).
+    let level = unsafe { c_str(log_level) };
+    log::install_hook(level, sink)
+}

@@ -1,0 +1,216 @@
+//! Running wasm code a slice of fuel at a time. Between slices the runner checks the cancel flag,
+//! the deadline and the fuel limit; a plain call runs slices back to back, a stepped call
+//! (`extism_x_call_step`) runs one slice per step, and a host function may pause the run until the
+//! host supplies its results (`Slice::Waiting`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use wasmi::errors::HostError;
+use wasmi::{Func, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store, Val};
+
+use crate::config;
+use crate::hooks;
+use crate::plugin::CancelHandle;
+use crate::state::{State, Stop};
+
+/// How a run of wasm code ended.
+pub enum Outcome {
+    Finished,
+    /// A wasm trap or engine error.
+    Trap(wasmi::Error),
+    /// A host function or runtime import returned an error.
+    HostError(wasmi::Error),
+    Timeout,
+    OutOfFuel,
+}
+
+/// What one slice did.
+pub enum Slice {
+    /// Out of slice budget; call `slice` again.
+    Running,
+    /// A host function asked to wait; supply its results with `Run::supply`.
+    Waiting,
+    Done(Outcome),
+}
+
+/// The error a host function returns to pause the run (see `Slice::Waiting`).
+#[derive(Debug)]
+pub struct WaitRequest;
+
+impl fmt::Display for WaitRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("host function is waiting for the host")
+    }
+}
+
+impl HostError for WaitRequest {}
+
+enum State_ {
+    NotStarted(Func),
+    OutOfFuel(ResumableCallOutOfFuel),
+    /// Paused in a host function; `Some(results)` once the host has answered.
+    Waiting(ResumableCallHostTrap, Option<Vec<Val>>),
+    Done,
+}
+
+pub struct Run {
+    state: State_,
+    results: Vec<Val>,
+    fuel_limit: Option<u64>,
+    /// Fuel consumed so far.
+    pub spent: u64,
+    /// Counted from the first slice.
+    deadline_ns: Option<u64>,
+    timeout_ns: Option<u64>,
+}
+
+impl Run {
+    pub fn new(store: &Store<State>, func: Func, fuel_limit: Option<u64>, timeout_ms: Option<u64>) -> Run {
+        let ty = func.ty(store);
+        Run {
+            results: ty.results().iter().map(|t| Val::default_for_ty(*t)).collect(),
+            state: State_::NotStarted(func),
+            fuel_limit,
+            spent: 0,
+            deadline_ns: None,
+            timeout_ns: timeout_ms.map(|ms| ms.saturating_mul(1_000_000)),
+        }
+    }
+
+    pub fn results(&self) -> &[Val] {
+        &self.results
+    }
+
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.state, State_::Waiting(_, None))
+    }
+
+    /// The host function the run waits on, if any.
+    pub fn waiting_on(&self) -> Option<Func> {
+        match &self.state {
+            State_::Waiting(t, None) => Some(t.host_func()),
+            _ => None,
+        }
+    }
+
+    /// Gives a waiting host function its results; false if nothing waits.
+    pub fn supply(&mut self, results: Vec<Val>) -> bool {
+        match &mut self.state {
+            State_::Waiting(_, answer @ None) => {
+                *answer = Some(results);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Ends the run as failed (abort, or a failure answered for a waiting host function).
+    pub fn abandon(&mut self) {
+        self.state = State_::Done;
+    }
+
+    /// Runs up to `budget` fuel (more if one instruction needs more), then reports.
+    pub fn slice(&mut self, store: &mut Store<State>, budget: u64, cancel: Option<&CancelHandle>) -> Slice {
+        if self.deadline_ns.is_none() {
+            if let Some(t) = self.timeout_ns {
+                self.deadline_ns = Some(hooks::now_ns().unwrap_or(0).saturating_add(t));
+            }
+        }
+        // The deadline is not checked before the first slice: a quick export finishes even with
+        // `timeout_ms: 0` (as upstream); a cancel is honoured at once.
+        // Imports that wait (HTTP) stop at the same deadline.
+        store.data_mut().deadline_ns = self.deadline_ns;
+        let started = !matches!(self.state, State_::NotStarted(_));
+        if let Some(done) = self.stop_reason(cancel, started) {
+            self.state = State_::Done;
+            return Slice::Done(done);
+        }
+        let required = match &self.state {
+            State_::OutOfFuel(t) => t.required_fuel(),
+            _ => 1,
+        };
+        let given = match self.fuel_limit {
+            Some(limit) => {
+                let left = limit.saturating_sub(self.spent);
+                if left < required && !matches!(self.state, State_::NotStarted(_)) {
+                    self.state = State_::Done;
+                    return Slice::Done(Outcome::OutOfFuel);
+                }
+                left.min(budget.max(required))
+            }
+            None => budget.max(required),
+        };
+        if store.set_fuel(given).is_err() {
+            self.state = State_::Done;
+            return Slice::Done(Outcome::Trap(wasmi::Error::new("fuel metering is off in this engine")));
+        }
+        let resumed = match core::mem::replace(&mut self.state, State_::Done) {
+            State_::NotStarted(func) => func.call_resumable(&mut *store, &[], &mut self.results),
+            State_::OutOfFuel(t) => t.resume(&mut *store, &mut self.results),
+            State_::Waiting(t, Some(answer)) => t.resume(&mut *store, &answer, &mut self.results),
+            State_::Waiting(t, None) => {
+                self.state = State_::Waiting(t, None);
+                return Slice::Waiting;
+            }
+            State_::Done => return Slice::Done(Outcome::Trap(wasmi::Error::new("the call has already ended"))),
+        };
+        self.spent = self.spent.saturating_add(given.saturating_sub(store.get_fuel().unwrap_or(0)));
+        // An import that waited (HTTP) saw the deadline pass or a cancel.
+        if store.data().stop == Some(Stop::Timeout) {
+            store.data_mut().stop = None;
+            self.state = State_::Done;
+            return Slice::Done(Outcome::Timeout);
+        }
+        match resumed {
+            Err(e) => Slice::Done(Outcome::Trap(e)),
+            Ok(ResumableCall::Finished) => Slice::Done(Outcome::Finished),
+            Ok(ResumableCall::HostTrap(t)) => {
+                if t.host_error().downcast_ref::<WaitRequest>().is_some() {
+                    self.state = State_::Waiting(t, None);
+                    return Slice::Waiting;
+                }
+                Slice::Done(Outcome::HostError(t.into_host_error()))
+            }
+            Ok(ResumableCall::OutOfFuel(t)) => {
+                let exhausted = self.fuel_limit.is_some_and(|l| self.spent >= l);
+                self.state = State_::OutOfFuel(t);
+                if exhausted {
+                    self.state = State_::Done;
+                    return Slice::Done(Outcome::OutOfFuel);
+                }
+                Slice::Running
+            }
+        }
+    }
+
+    /// A cancel or a passed deadline ends the run between slices.
+    fn stop_reason(&self, cancel: Option<&CancelHandle>, check_deadline: bool) -> Option<Outcome> {
+        if cancel.is_some_and(|c| c.is_requested()) {
+            return Some(Outcome::Timeout);
+        }
+        if let (Some(deadline), true) = (self.deadline_ns, check_deadline) {
+            if hooks::now_ns().is_none_or(|now| now >= deadline) {
+                return Some(Outcome::Timeout);
+            }
+        }
+        None
+    }
+
+    /// Runs slices back to back until the run ends (a plain call). A host function cannot wait here.
+    pub fn to_end(&mut self, store: &mut Store<State>, cancel: Option<&CancelHandle>) -> Outcome {
+        loop {
+            match self.slice(store, config::FUEL_SLICE, cancel) {
+                Slice::Running => continue,
+                Slice::Done(outcome) => return outcome,
+                Slice::Waiting => {
+                    self.state = State_::Done;
+                    return Outcome::HostError(wasmi::Error::new(String::from(
+                        "a host function asked to wait, which only a stepped call (extism_x_call_step) allows",
+                    )));
+                }
+            }
+        }
+    }
+}
