@@ -2,13 +2,17 @@
 #
 #   make            libextism.a and libextism.so (std build) in target/release/
 #   make run        build the example C host and run it on a real PDK plugin
-#   make test       every test: cargo tests, no_std proof, header drift check, C conformance suite
-#   make nostd      the no_std static library (target/nostd/release/libextism.a) and its proof
+#   make test       every test: cargo tests, no_std proof, header drift check, C conformance suite,
+#                   examples, install test
+#   make nostd      the no_std static library (target/nostd/release/libextism.a) and its proof,
+#                   with the core built for bare-metal targets (thumbv7em-none-eabihf, x86_64-unknown-none)
+#   make ctest-nostd     the C suite against the no_std library, host hooks installed
 #   make test-valgrind   the C suite under valgrind memcheck
 #   make reference  the C suite against upstream's own libextism (from PyPI)
 #   make install    header, libraries and pkg-config files under PREFIX (default /usr/local;
 #                   DESTDIR honoured); make uninstall removes exactly those files
 #   make examples   build and run every C host in examples/ and check its output
+#   make examples-reference   examples/dropin.c on upstream's own libextism (from PyPI)
 
 CARGO ?= cargo
 CC ?= cc
@@ -20,8 +24,8 @@ NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
 RUST_SRC := $(shell find src kernel/src -name '*.rs') Cargo.toml kernel/Cargo.toml build.rs
 C_LIBS := -lpthread -ldl -lm
 
-.PHONY: all run test cargo-test nostd header-check ctest test-valgrind reference clean examples \
-  install uninstall install-test
+.PHONY: all run test cargo-test nostd header-check ctest ctest-nostd test-valgrind reference clean examples \
+  install uninstall install-test examples-reference
 
 all: $(STATIC) $(SHARED)
 
@@ -39,7 +43,7 @@ run: examples/build/host
 	examples/build/host ctests/build/plugins/c1.wasm count_vowels "Hello, World!"
 
 # --- tests ----------------------------------------------------------------------------------------
-test: cargo-test nostd header-check ctest examples install-test
+test: cargo-test nostd header-check ctest ctest-nostd examples install-test
 	@echo "make test: all passed"
 
 cargo-test:
@@ -47,6 +51,7 @@ cargo-test:
 
 nostd: $(NOSTD_STATIC)
 	tools/check-nostd.sh $(NOSTD_STATIC)
+	tools/check-baremetal.sh
 
 # Our own #[panic_handler] lives in this build: any crate pulling std in fails it (duplicate lang item).
 $(NOSTD_STATIC): $(RUST_SRC)
@@ -59,6 +64,12 @@ header-check: $(STATIC)
 ctest: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC))
 
+# The whole suite on the no_std library, with ctests/hooks_nostd.c installing a heap, clocks and
+# randomness before any test; the tests in ctests/nostd.skip (files, stdio, HTTP, WAT, environment
+# switches, no_std capacities) are listed as skipped with their reasons.
+ctest-nostd: $(NOSTD_STATIC)
+	$(MAKE) -C ctests test VARIANT=nostd LIB=$(abspath $(NOSTD_STATIC))
+
 test-valgrind: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC)) \
 	  RUNNER="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$(abspath ctests/valgrind.supp)"
@@ -69,11 +80,38 @@ reference:
 # --- examples: every C host in examples/, built against the static library, run and checked -------
 PLUGIN_BUILD := ctests/build/plugins
 EXAMPLE_CFLAGS := -std=c99 -Wall -Wextra -Werror -O2 -I.
-EXAMPLES := host dropin host_context threads
+EXAMPLES := host dropin host_context threads nostd_host
 
 examples/build/%: examples/%.c extism.h $(STATIC)
 	@mkdir -p examples/build
 	$(CC) $(EXAMPLE_CFLAGS) -pthread -o $@ $< $(STATIC) $(C_LIBS)
+
+# The drop-in example built against upstream's declarations and run on upstream's own library.
+REF_SCRIPT ?= /work/shared/tools/reference-libextism.sh
+examples-reference:
+	$(MAKE) -s -C ctests plugins
+	@mkdir -p examples/build
+	lib=$$($(REF_SCRIPT)) && \
+	  $(CC) $(EXAMPLE_CFLAGS) -Ictests/ref-include -o examples/build/dropin-reference examples/dropin.c \
+	    "$$lib" -Wl,-rpath,"$$(dirname "$$lib")"
+	examples/build/dropin-reference $(PLUGIN_BUILD)/cf.wasm "Hello, World!" 2>/dev/null \
+	  | grep -qx '{"count": 3}'
+	@echo "examples-reference: dropin.c runs on upstream's libextism"
+
+# The no_std host links the no_std library and nothing but libc; its plugins are compiled in.
+examples/build/embedded_plugins.h: $(PLUGIN_BUILD)/c1.wasm $(PLUGIN_BUILD)/loop.wasm
+	@mkdir -p examples/build
+	for p in c1 loop; do \
+	  echo "static const unsigned char $${p}_wasm[] = {"; \
+	  od -An -v -tx1 $(PLUGIN_BUILD)/$$p.wasm | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo "};"; echo "static const size_t $${p}_wasm_len = sizeof $${p}_wasm;"; \
+	done >$@
+
+$(PLUGIN_BUILD)/c1.wasm $(PLUGIN_BUILD)/loop.wasm:
+	$(MAKE) -s -C ctests plugins
+
+examples/build/nostd_host: examples/nostd_host.c examples/build/embedded_plugins.h extism.h $(NOSTD_STATIC)
+	$(CC) $(EXAMPLE_CFLAGS) -Iexamples/build -o $@ $< $(NOSTD_STATIC)
 
 # Each example's expected output is checked with grep -x (whole lines). dropin.c is also compiled
 # against upstream's declarations (ctests/ref-include) to prove it uses nothing of ours.
@@ -98,6 +136,12 @@ examples: $(addprefix examples/build/,$(EXAMPLES))
 	examples/build/threads $(PLUGIN_BUILD)/c1.wasm >examples/build/threads.out
 	grep -qx 'own plugins: 4 threads x 100 calls: OK' examples/build/threads.out
 	grep -qx 'shared plugin: 4 threads x 100 calls, total 1200: OK' examples/build/threads.out
+	examples/build/nostd_host >examples/build/nostd_host.out
+	grep -qx 'heap: static arena of 32768 KiB' examples/build/nostd_host.out
+	grep -qx 'count_vowels: {"count":3,"total":6,"vowels":"aeiou"}' examples/build/nostd_host.out
+	grep -qx 'loop (timeout_ms 50): rc 134, error "timeout"' examples/build/nostd_host.out
+	grep -Eq '^log: 1970-01-01T[0-9:.]+Z DEBUG extism::plugin: .* created$$' examples/build/nostd_host.out
+	grep -Eqx 'arena: peak [1-9][0-9]* KiB' examples/build/nostd_host.out
 	@echo "examples: all passed"
 
 # --- install: header, libraries with soname and version links, pkg-config files -------------------

@@ -831,7 +831,8 @@ void *extism_current_plugin_host_context(ExtismCurrentPlugin *plugin);
 /* DEBUG (without the plugin field), "call to <name> timed out" at DEBUG,   */
 /* and "call to <name> encountered an error: <error>" at ERROR when a call  */
 /* fails inside wasm (trap, host function error, fuel). The time stamp is   */
-/* left out by builds without a wall clock.                                 */
+/* left out when there is no wall clock (no `std` feature and no            */
+/* extism_x_set_wall_clock hook).                                           */
 /* ------------------------------------------------------------------------ */
 
 /**
@@ -1074,6 +1075,167 @@ bool extism_x_set_random(ExtismXRandomFn random, void *user_data);
  * process. Works in every build. Any thread.
  */
 bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *log_level);
+
+/* ------------------------------------------------------------------------ */
+/* Stepped calls: run a plugin call a slice at a time from your own loop    */
+/*                                                                          */
+/* For hosts without threads (firmware main loops, event loops): start a    */
+/* call without running it, then run it in slices of a fuel budget you      */
+/* choose, each slice returning at once with where the call stands. The     */
+/* state of the call lives in the plugin (a plugin runs one call at a time  */
+/* anyway), so there is no call object to manage or free: the plugin is the */
+/* handle. After the call ends, read its result exactly as after            */
+/* extism_plugin_call: extism_x_call_rc for the return code,                */
+/* extism_plugin_output_* and extism_plugin_error for the rest.             */
+/*                                                                          */
+/* A stepped call obeys everything a plain call does: fuel limits (counted  */
+/* over all slices), memory limits, host functions, WASI, and timeout_ms,   */
+/* counted from the first slice with the library's clock (the host clock    */
+/* hook in no_std builds). extism_plugin_cancel stops it at the next slice  */
+/* (or inside the running one, at the next fuel boundary); the cancel path  */
+/* takes no lock and allocates nothing, so an interrupt handler may call it.*/
+/*                                                                          */
+/* While a stepped call is in progress, extism_plugin_call* fail with rc -1 */
+/* and an error saying so, extism_plugin_config and extism_plugin_reset     */
+/* return false and change nothing, and extism_x_call_begin returns false.  */
+/* extism_plugin_free is safe at any time: it ends the call and frees all.  */
+/* Thread-safety: the functions lock the plugin like every other call, so   */
+/* steps from several threads are serialised; one thread is the normal use.*/
+/* ------------------------------------------------------------------------ */
+
+/** Where a stepped call stands (the result of extism_x_call_step). */
+typedef enum {
+  /** No stepped call is in progress on this plugin (none begun, or it ended). */
+  EXTISM_X_STEP_IDLE = -1,
+  /** The slice's fuel ran out before the call ended: step again. */
+  EXTISM_X_STEP_RUNNING = 0,
+  /** The call ended successfully: rc 0 and no error. */
+  EXTISM_X_STEP_FINISHED = 1,
+  /** The call ended otherwise: see extism_x_call_rc and extism_plugin_error. */
+  EXTISM_X_STEP_FAILED = 2,
+  /** A host function asked to wait (extism_x_current_plugin_wait): answer
+   *  it with extism_x_call_resume or extism_x_call_resume_error, then step. */
+  EXTISM_X_STEP_WAITING = 3
+} ExtismXStep;
+
+/**
+ * Starts a call of `func_name` with `data_len` bytes of input (copied; NULL
+ * data with length 0 is empty input) without running any of the export.
+ * Everything extism_plugin_call does before the export runs happens here
+ * (instantiating the plugin and its initialisers on first use, copying the
+ * input, looking the function up). `host_context` is what
+ * extism_current_plugin_host_context returns inside host functions.
+ *
+ * Returns true when the call is ready: step it with extism_x_call_step.
+ * Returns false when it ended before running (unknown function, NULL or
+ * non-UTF-8 name, instantiation failure, or a stepped call already in
+ * progress): extism_x_call_rc and extism_plugin_error tell why. NULL plugin:
+ * false.
+ */
+bool extism_x_call_begin(ExtismPlugin *plugin, const char *func_name, const uint8_t *data,
+                         ExtismSize data_len, void *host_context);
+
+/**
+ * Runs the stepped call for at most `fuel` units of fuel (wasmi's units;
+ * 0 counts as 1; one instruction that needs more, such as a large
+ * memory.grow, gets what it needs) and returns where it stands
+ * (ExtismXStep, as an int). Never blocks beyond the slice and the host
+ * functions it calls. A timeout or cancel noticed between slices ends the
+ * call with rc 134 and error "timeout", as for a plain call. NULL plugin or
+ * no call in progress: EXTISM_X_STEP_IDLE.
+ */
+int32_t extism_x_call_step(ExtismPlugin *plugin, uint64_t fuel);
+
+/**
+ * Ends the stepped call in progress as failed: rc -1, error "call aborted
+ * by the host". Output published before the abort stays readable. Returns
+ * true if a call was in progress, false otherwise (and for NULL).
+ */
+bool extism_x_call_abort(ExtismPlugin *plugin);
+
+/**
+ * The return code of the plugin's last call that ended (stepped or plain),
+ * with the meaning of extism_plugin_call's. Before any call: 0. NULL: -1.
+ */
+int32_t extism_x_call_rc(ExtismPlugin *plugin);
+
+/* ------------------------------------------------------------------------ */
+/* Host functions that fail or wait                                         */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Called inside a host-function callback: makes the running call stop once
+ * the callback returns, with rc -1 and `message` (copied; NULL gives "host
+ * function failed") as extism_plugin_error, like a failure inside a
+ * runtime-provided import. The plugin cannot catch it. The callback's
+ * results are ignored. Returns true; false (and does nothing) when `plugin`
+ * is NULL or no callback of this plugin is running.
+ */
+bool extism_x_current_plugin_fail(ExtismCurrentPlugin *plugin, const char *message);
+
+/**
+ * Called inside a host-function callback of a stepped call: the call pauses
+ * once the callback returns (its results are ignored) and the current step
+ * returns EXTISM_X_STEP_WAITING. Later, from the same loop, the host answers
+ * with extism_x_call_resume (the function's results) or
+ * extism_x_call_resume_error, and steps on. One thread, no blocking, no
+ * extra stacks. In a plain (non-stepped) call a wait fails the call (rc -1)
+ * with an error saying only stepped calls can wait. Returns true; false
+ * (and does nothing) when `plugin` is NULL or no callback is running.
+ */
+bool extism_x_current_plugin_wait(ExtismCurrentPlugin *plugin);
+
+/**
+ * The host function the stepped call waits on, as "namespace::name"; owned
+ * by the plugin, valid until the next step, abort or free. NULL when no
+ * host function waits (or plugin NULL).
+ */
+const char *extism_x_call_waiting_function(ExtismPlugin *plugin);
+
+/**
+ * Answers the waiting host function with its results: `n_results` values,
+ * read through the member of each declared result type (the tag `t` is not
+ * read). The next extism_x_call_step continues the call. Returns false and
+ * changes nothing if nothing waits, the count differs from the function's
+ * result count, or `results` is NULL with a count above 0.
+ */
+bool extism_x_call_resume(ExtismPlugin *plugin, const ExtismVal *results, ExtismSize n_results);
+
+/**
+ * Answers the waiting host function with a failure: the call ends at once
+ * with rc -1 and `message` (copied; NULL gives "host function failed") as
+ * extism_plugin_error. Returns false if nothing waits.
+ */
+bool extism_x_call_resume_error(ExtismPlugin *plugin, const char *message);
+
+/* ------------------------------------------------------------------------ */
+/* What a call cost                                                         */
+/* ------------------------------------------------------------------------ */
+
+/** What the last call of a plugin cost (see extism_x_plugin_last_call_stats). */
+typedef struct {
+  /** Fuel the export consumed (wasmi's units; always counted). */
+  uint64_t fuel_consumed;
+  /** Wall time from the start of the call to its end (0 without a clock).
+   *  For a stepped call this includes the time between steps. */
+  uint64_t wall_time_ns;
+  /** Size of the plugin's kernel memory at the end of the call (it never
+   *  shrinks, so this is its peak). */
+  uint64_t kernel_memory_bytes;
+  /** Size of the main module's linear memory at the end of the call (its
+   *  peak, for the same reason; 0 if it exports none). */
+  uint64_t linear_memory_bytes;
+  /** Calls the plugin made to host functions (C callbacks). */
+  uint64_t host_calls;
+} ExtismXCallStats;
+
+/**
+ * Fills `*out` with what the plugin's last call that ended cost (all zero
+ * before the first call, and for a call that failed before running).
+ * Always on: it is a handful of counters kept anyway. Returns false if
+ * `plugin` or `out` is NULL.
+ */
+bool extism_x_plugin_last_call_stats(ExtismPlugin *plugin, ExtismXCallStats *out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -4,10 +4,15 @@
  * one line per test and ends with the plain line "N passed, N failed". Exit status 1 on any
  * failure. HARNESS_TIMEOUT (seconds; default 120, 1200 under valgrind) bounds each forked test.
  * Under valgrind, forked children stay under valgrind: each test's errors and leaks are reported
- * at its exit, and --error-exitcode makes that test fail. */
+ * at its exit, and --error-exitcode makes that test fail.
+ * HARNESS_SKIP_FILE names a list of tests this run skips (one per line: the test name or a
+ * shell-style pattern such as http_*, then the reason; '#' starts a comment): they are listed as
+ * skipped with that reason, and an entry that matches no test fails the run (the list must not go
+ * stale). */
 #include "harness.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -228,6 +233,57 @@ static int run_forked(struct test_case *t, unsigned timeout) {
   return 1;
 }
 
+/* Marks the tests named in the file `path` as skipped; returns the number of unknown names. */
+static int apply_skip_file(const char *path) {
+  static char lines[64 * 1024];
+  size_t used = 0;
+  int unknown = 0;
+  char line[1024];
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    printf("harness: cannot read HARNESS_SKIP_FILE %s\n", path);
+    return 1;
+  }
+  while (fgets(line, sizeof line, f)) {
+    char *name = line, *reason, *end;
+    int i, found = 0;
+    size_t len;
+    line[strcspn(line, "\r\n")] = 0;
+    if ((end = strchr(line, '#')) != NULL)
+      *end = 0;
+    name += strspn(name, " \t");
+    if (*name == 0)
+      continue;
+    reason = name + strcspn(name, " \t");
+    if (*reason)
+      *reason++ = 0;
+    reason += strspn(reason, " \t");
+    for (end = reason + strlen(reason); end > reason && (end[-1] == ' ' || end[-1] == '\t');)
+      *--end = 0;
+    len = strlen(reason) + 1;
+    if (used + len > sizeof lines) {
+      printf("harness: skip file %s too long\n", path);
+      unknown++;
+      break;
+    }
+    memcpy(lines + used, *reason ? reason : "listed in the skip file", len);
+    for (i = 0; i < n_tests; i++) {
+      if (fnmatch(name, tests[i].name, 0) == 0) {
+        found = 1;
+        if (!tests[i].skip)
+          tests[i].skip = lines + used;
+      }
+    }
+    used += len;
+    if (!found) {
+      printf("harness: %s names an unknown test: %s\n", path, name);
+      unknown++;
+    }
+  }
+  fclose(f);
+  return unknown;
+}
+
 static int selected(const char *name, int argc, char **argv, int first) {
   int i, any = 0;
   for (i = first; i < argc; i++) {
@@ -241,9 +297,10 @@ static int selected(const char *name, int argc, char **argv, int first) {
 }
 
 int main(int argc, char **argv) {
-  int i, fork_tests = 1, list = 0, passed = 0, failed = 0, skipped = 0;
+  int i, fork_tests = 1, list = 0, passed = 0, failed = 0, skipped = 0, bad_skips = 0;
   unsigned timeout = 120;
   const char *env_timeout = getenv("HARNESS_TIMEOUT");
+  const char *skip_file = getenv("HARNESS_SKIP_FILE");
   static const char *failed_names[MAX_TESTS];
   static struct test_case *skipped_tests[MAX_TESTS];
 
@@ -256,6 +313,8 @@ int main(int argc, char **argv) {
   }
   if (env_timeout && atoi(env_timeout) > 0)
     timeout = (unsigned)atoi(env_timeout);
+  if (skip_file && *skip_file)
+    bad_skips = apply_skip_file(skip_file);
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--no-fork") == 0)
       fork_tests = 0;
@@ -296,6 +355,13 @@ int main(int argc, char **argv) {
     for (i = 0; i < failed; i++)
       printf(" %s", failed_names[i]);
     printf("\n");
+  }
+  if (bad_skips) {
+    printf("the skip file %s names %d unknown test(s): fix it\n", skip_file, bad_skips);
+    failed += bad_skips;
+  } else if (failed && skip_file && *skip_file) {
+    printf("(a test that needs something this build lacks belongs in %s, with its reason)\n",
+           skip_file);
   }
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

@@ -175,14 +175,52 @@ impl CallResult {
     }
 }
 
-/// Calls export `name` of `plugin` with `input`; the caller holds the plugin's lock (`inner`).
+/// A call that has started (instance ready, input copied, export found) and not yet ended.
+pub struct Started {
+    pub run: Run,
+    main: Instance,
+    name: String,
+    /// Clock reading when the call began (0 without a clock).
+    began_ns: u64,
+}
+
+/// Calls export `name` of `plugin` with `input` to its end; the caller holds the plugin's lock.
 pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> CallResult {
+    match begin(plugin, inner, name, input, host_context) {
+        Err(result) => end_early(inner, result),
+        Ok(mut started) => {
+            let outcome = started.run.to_end(&mut inner.store, Some(&plugin.cancel));
+            finish(plugin, inner, started, outcome)
+        }
+    }
+}
+
+/// A call that failed before running any of the export: record what it cost (nothing).
+pub fn end_early(inner: &mut Inner, result: CallResult) -> CallResult {
+    inner.stats = CallStats::default();
+    inner.last_rc = result.rc;
+    result
+}
+
+/// What the last call cost (`extism_x_plugin_last_call_stats`).
+#[derive(Clone, Copy, Default, Debug)]
+pub struct CallStats {
+    pub fuel_consumed: u64,
+    pub wall_time_ns: u64,
+    pub kernel_memory_bytes: u64,
+    pub linear_memory_bytes: u64,
+    pub host_calls: u64,
+}
+
+/// Everything a call does before the export runs (spec §3, steps 1-5).
+pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> Result<Started, CallResult> {
     let compiled = &*plugin.compiled;
+    let began_ns = crate::hooks::now_ns().unwrap_or(0);
     plugin.cancel.clear();
     inner.output = (0, 0);
     if inner.needs_rebuild {
         if let Err(e) = plugin.rebuild(inner) {
-            return CallResult::fail(config::RC_ERROR, e);
+            return Err(CallResult::fail(config::RC_ERROR, e));
         }
     }
     inner.needs_rebuild = name == "_start";
@@ -190,9 +228,10 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
         let state = inner.store.data_mut();
         state.stop = None;
         state.host_context = host_context;
+        state.host_calls = 0;
     }
     if let Some(result) = check_initial_memory(compiled) {
-        return result;
+        return Err(result);
     }
     let main = match inner.main {
         Some(m) => m,
@@ -201,41 +240,50 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
                 inner.main = Some(m);
                 m
             }
-            Err(f) if f.out_of_fuel => return CallResult::fail(config::RC_ERROR, "plugin ran out of fuel"),
-            Err(f) => return CallResult::fail(f.rc, f.message),
+            Err(f) if f.out_of_fuel => return Err(CallResult::fail(config::RC_ERROR, "plugin ran out of fuel")),
+            Err(f) => return Err(CallResult::fail(f.rc, f.message)),
         },
     };
     let state = inner.store.data_mut();
     state.kernel.reset();
     state.sync_kernel_limit();
     if !state.kernel.set_input(input) {
-        return CallResult::fail(config::RC_ERROR, "failed to allocate extism memory");
+        return Err(CallResult::fail(config::RC_ERROR, "failed to allocate extism memory"));
     }
     let hidden = name == crate::start_hoist::HIDDEN_START;
     let Some(func) = main_export(&inner.store, main, name).filter(|_| !hidden) else {
-        return CallResult::fail(config::RC_ERROR, format!("Function not found: {name}"));
+        return Err(CallResult::fail(config::RC_ERROR, format!("Function not found: {name}")));
     };
     let ty = func.ty(&inner.store);
     if ty.results().len() > 1 {
-        return CallResult::fail(
+        return Err(CallResult::fail(
             config::RC_ERROR,
             format!("Function {name} has {} results, expected 0 or 1", ty.results().len()),
-        );
+        ));
     }
     if !ty.params().is_empty() {
-        return CallResult::fail(config::RC_ERROR, format!("expected {} arguments, got 0", ty.params().len()));
+        return Err(CallResult::fail(config::RC_ERROR, format!("expected {} arguments, got 0", ty.params().len())));
     }
-    let mut run = Run::new(&inner.store, func, compiled.fuel_limit, compiled.manifest.timeout_ms);
-    let outcome = run.to_end(&mut inner.store, Some(&plugin.cancel));
+    let run = Run::new(&inner.store, func, compiled.fuel_limit, compiled.manifest.timeout_ms);
+    Ok(Started { run, main, name: String::from(name), began_ns })
+}
+
+/// Everything a call does after the export ended: rc, error, output registers, dumps, logs, stats.
+pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Outcome) -> CallResult {
+    let Started { run, main, name, began_ns } = started;
+    let name = name.as_str();
     let results = run.results();
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
     let read_output = !matches!(outcome, Outcome::OutOfFuel);
-    let (failed, timed_out) = (matches!(outcome, Outcome::Trap(_) | Outcome::HostError(_) | Outcome::OutOfFuel), matches!(outcome, Outcome::Timeout));
+    let failed = matches!(outcome, Outcome::Trap(_) | Outcome::HostError(_) | Outcome::OutOfFuel);
+    let timed_out = matches!(outcome, Outcome::Timeout);
     let trapped = matches!(&outcome, Outcome::Trap(_));
     let result = finish_call(&mut inner.store, outcome, results);
     write_dumps(plugin, inner, main, &result, trapped);
     log_call_end(&inner.store, &plugin.id, name, &result, failed, timed_out);
     inner.store.data_mut().host_context = 0;
+    inner.stats = stats_of(inner, main, &run, began_ns);
+    inner.last_rc = result.rc;
     if read_output {
         let kernel = &inner.store.data().kernel;
         let (off, len) = (kernel.output_offset(), kernel.output_length());
@@ -244,6 +292,22 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
         }
     }
     result
+}
+
+fn stats_of(inner: &Inner, main: Instance, run: &Run, began_ns: u64) -> CallStats {
+    let state = inner.store.data();
+    let linear = match main.get_export(&inner.store, "memory") {
+        Some(Extern::Memory(m)) => m.data_size(&inner.store) as u64,
+        _ => 0,
+    };
+    let now = crate::hooks::now_ns().unwrap_or(began_ns);
+    CallStats {
+        fuel_consumed: run.spent,
+        wall_time_ns: now.saturating_sub(began_ns),
+        kernel_memory_bytes: state.kernel.committed_bytes(),
+        linear_memory_bytes: linear,
+        host_calls: state.host_calls,
+    }
 }
 
 /// `EXTISM_MEMDUMP` / `EXTISM_COREDUMP` (see `dump`).
@@ -338,6 +402,7 @@ fn log_call_end(store: &Store<State>, id: &[u8; 16], name: &str, result: &CallRe
             LastError::None => &[],
         };
         let text = String::from_utf8_lossy(text);
-        runtime_line(Level::Error, TARGET_PLUGIN, format_args!("call to {name} encountered an error: {text}"), Some(id));
+        let message = format_args!("call to {name} encountered an error: {text}");
+        runtime_line(Level::Error, TARGET_PLUGIN, message, Some(id));
     }
 }

@@ -97,6 +97,10 @@ fn engine_config() -> Config {
     // Debug info can be most of a plugin's bytes and is never needed to run it.
     c.ignore_custom_sections(true);
     c.set_max_recursion_depth(config::MAX_RECURSION_DEPTH);
+    // Lazy compilation charges fuel when a function is first called, and running out of fuel
+    // there is not resumable: a slice boundary falling on such a call would fail the call. Compile
+    // everything up front instead.
+    c.compilation_mode(wasmi::CompilationMode::Eager);
     c
 }
 

@@ -26,6 +26,9 @@ pub const DEFAULT_MAX_HTTP_RESPONSE_BYTES: u64 = 50 * 1024 * 1024;
 pub const HTTP_MAX_REDIRECTS: u32 = 10;
 /// While a plugin's HTTP request runs, how often (ms) the call checks its cancel flag and deadline.
 pub const HTTP_POLL_MS: u64 = 10;
+/// How long past the call's deadline the call still waits for the HTTP client to give up by itself
+/// (its own timeout is the same deadline) before it stops waiting and times out.
+pub const HTTP_DEADLINE_GRACE_MS: u64 = 200;
 /// Largest wasm module a manifest `url` source may download (upstream has no limit).
 pub const MAX_URL_SOURCE_BYTES: u64 = 1 << 30;
 

@@ -51,8 +51,17 @@ impl ValKind {
     }
 }
 
-/// What a host callback answers: Ok, or a message that fails the running call.
-pub type HostResult = Result<(), String>;
+/// What a host callback asks of the running call besides returning its results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostStop {
+    /// Fail the call with this message (rc -1), like a failing runtime import.
+    Fail(String),
+    /// Pause the (stepped) call until the host supplies this function's results.
+    Wait,
+}
+
+/// What a host callback answers: Ok, or a request to stop or pause the running call.
+pub type HostResult = Result<(), HostStop>;
 pub type HostCallback = dyn Fn(&mut State, &[Val], &mut [Val]) -> HostResult + Send + Sync;
 
 pub struct HostFunction {

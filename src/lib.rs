@@ -27,6 +27,7 @@ pub mod plugin;
 pub mod run;
 pub mod start_hoist;
 pub mod state;
+pub mod step;
 pub mod sync;
 pub mod wasi;
 

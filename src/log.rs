@@ -291,7 +291,11 @@ impl Filter {
             return true;
         }
         self.statics_max = self.statics_max.max(d.level);
-        let s = StaticDirective { target: d.target, fields: d.fields.into_iter().map(|(n, _)| n).collect(), level: d.level };
+        let s = StaticDirective {
+            target: d.target,
+            fields: d.fields.into_iter().map(|(n, _)| n).collect(),
+            level: d.level,
+        };
         match self.statics.binary_search_by(|probe| specificity(probe, &s)) {
             Ok(i) => self.statics[i] = s,
             Err(i) => self.statics.insert(i, s),
@@ -309,7 +313,9 @@ impl Filter {
         let has_field = |name: &String| name == "message" || (has_plugin && name == "plugin");
         self.statics
             .iter()
-            .find(|d| d.target.as_ref().is_none_or(|t| target.starts_with(t.as_str())) && d.fields.iter().all(has_field))
+            .find(|d| {
+                d.target.as_ref().is_none_or(|t| target.starts_with(t.as_str())) && d.fields.iter().all(has_field)
+            })
             .is_some_and(|d| v <= d.level)
     }
 
@@ -361,13 +367,7 @@ impl fmt::Display for Timestamp {
         let day = doy - (153 * mp + 2) / 5 + 1;
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
         let year = yoe + era * 400 + u64::from(month <= 2);
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}",
-            rem / 3600,
-            rem / 60 % 60,
-            rem % 60
-        )
+        write!(f, "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}", rem / 3600, rem / 60 % 60, rem % 60)
     }
 }
 
@@ -439,7 +439,8 @@ fn format_line(
     out.clear();
     // Writing into a Vec cannot fail; a failing Display impl only shortens its own text.
     let mut w = Bounded { out, limit: usize::MAX, escape_nul: false, truncated: false };
-    let (dim, end, italic, colour) = if style.ansi { ("\x1b[2m", "\x1b[0m", "\x1b[3m", level.colour()) } else { ("", "", "", "") };
+    let (dim, end, italic, colour) =
+        if style.ansi { ("\x1b[2m", "\x1b[0m", "\x1b[3m", level.colour()) } else { ("", "", "", "") };
     if let Some(ns) = time_ns {
         let _ = write!(w, "{dim}{}Z{end} ", Timestamp(ns));
     }
@@ -584,7 +585,9 @@ pub enum Sink {
 impl Sink {
     fn style(&self) -> Style {
         match self {
-            Sink::Ring(_) | Sink::Hook(_) => Style { ansi: false, max_line: Some(config::LOG_LINE_MAX_BYTES), escape_nul: true },
+            Sink::Ring(_) | Sink::Hook(_) => {
+                Style { ansi: false, max_line: Some(config::LOG_LINE_MAX_BYTES), escape_nul: true }
+            }
             #[cfg(feature = "std")]
             Sink::Stderr | Sink::Stdout => Style { ansi: true, max_line: None, escape_nul: false },
             _ => Style { ansi: false, max_line: None, escape_nul: false },

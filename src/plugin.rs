@@ -61,6 +61,12 @@ pub struct Inner {
     pub error_text: Vec<u8>,
     /// Output registers as of the end of the last call (offset, length).
     pub output: (u64, u64),
+    /// A call started with `extism_x_call_begin` and not yet ended.
+    pub stepped: Option<crate::call::Started>,
+    /// rc of the last call that ended.
+    pub last_rc: i32,
+    /// What the last call cost.
+    pub stats: crate::call::CallStats,
 }
 
 impl Plugin {
@@ -86,8 +92,12 @@ impl Plugin {
             error: LastError::None,
             error_text: Vec::new(),
             output: (0, 0),
+            stepped: None,
+            last_rc: 0,
+            stats: crate::call::CallStats::default(),
         };
-        crate::log::runtime_line(crate::log::Level::Debug, crate::log::TARGET_PLUGIN, format_args!("{} created", crate::log::Uuid(&id)), None);
+        let created = format_args!("{} created", crate::log::Uuid(&id));
+        crate::log::runtime_line(crate::log::Level::Debug, crate::log::TARGET_PLUGIN, created, None);
         Ok(Plugin {
             compiled,
             id,

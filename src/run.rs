@@ -146,8 +146,26 @@ impl Run {
             self.state = State_::Done;
             return Slice::Done(Outcome::Trap(wasmi::Error::new("fuel metering is off in this engine")));
         }
+        let mut given = given;
         let resumed = match core::mem::replace(&mut self.state, State_::Done) {
-            State_::NotStarted(func) => func.call_resumable(&mut *store, &[], &mut self.results),
+            State_::NotStarted(func) => {
+                // Entering a function needs a minimum of fuel at once (wasmi charges its first
+                // block up front) and refuses, without running anything, when the slice is smaller:
+                // double the slice until it enters, within the fuel limit.
+                let mut entered = func.call_resumable(&mut *store, &[], &mut self.results);
+                while matches!(&entered, Err(e) if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel)) {
+                    let more = given.saturating_mul(2);
+                    if self.fuel_limit.is_some_and(|limit| more > limit.saturating_sub(self.spent)) || more == given {
+                        return Slice::Done(Outcome::OutOfFuel);
+                    }
+                    given = more;
+                    if store.set_fuel(given).is_err() {
+                        break;
+                    }
+                    entered = func.call_resumable(&mut *store, &[], &mut self.results);
+                }
+                entered
+            }
             State_::OutOfFuel(t) => t.resume(&mut *store, &mut self.results),
             State_::Waiting(t, Some(answer)) => t.resume(&mut *store, &answer, &mut self.results),
             State_::Waiting(t, None) => {

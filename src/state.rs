@@ -36,6 +36,14 @@ pub struct State {
     /// Set by an import or the limiter when it stops the call; read by the call driver.
     pub stop: Option<Stop>,
     pub plugin_id: [u8; 16],
+    /// Host-function (C callback) calls made by the running call.
+    pub host_calls: u64,
+    /// True while a host-function callback runs (what `extism_x_current_plugin_fail` checks).
+    pub in_host_call: bool,
+    /// What the running callback asked for: fail the call, or wait for the host.
+    pub host_request: Option<crate::function::HostStop>,
+    /// `namespace::name` of the host function a stepped call waits on (NUL-terminated for C).
+    pub waiting_function: Vec<u8>,
     /// The running call's deadline (`hooks::now_ns` scale; None: no timeout) and cancel flag, for
     /// imports that wait (HTTP). Set by the call driver.
     pub deadline_ns: Option<u64>,
@@ -62,6 +70,10 @@ impl State {
             host_context: 0,
             stop: None,
             plugin_id,
+            host_calls: 0,
+            in_host_call: false,
+            host_request: None,
+            waiting_function: Vec::new(),
             deadline_ns: None,
             cancel: None,
             http: crate::http::HttpState::default(),

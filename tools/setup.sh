@@ -9,4 +9,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   clang lld wabt valgrind pkg-config make gcc libc6-dev python3-venv \
   wasi-libc libclang-rt-14-dev-wasm32 >/dev/null
 rustup target add wasm32-unknown-unknown wasm32-wasip1
+# The bare-metal no_std builds of `make nostd` (tools/check-baremetal.sh skips a target it cannot get).
+rustup target add thumbv7em-none-eabihf x86_64-unknown-none || echo "setup: bare-metal Rust targets unavailable; make nostd will skip them"
 command -v cbindgen >/dev/null || cargo install --locked cbindgen --version 0.29.4

@@ -11,7 +11,7 @@ use wasmi::Val;
 
 use super::types::*;
 use super::{c_str};
-use crate::function::{HostFunction, ValKind, DEFAULT_NAMESPACE};
+use crate::function::{HostFunction, HostStop, ValKind, DEFAULT_NAMESPACE};
 use crate::state::State;
 use crate::sync::Lock;
 
@@ -108,7 +108,8 @@ const INLINE_VALS: usize = 8;
 fn into_host_function(p: Pending) -> HostFunction {
     let Pending { namespace, name, params, results, callback, user_data } = p;
     let result_kinds = results.clone();
-    let call = move |state: &mut State, args: &[Val], rets: &mut [Val]| -> Result<(), String> {
+    let (namespace_c, name_c) = (namespace.clone(), name.clone());
+    let call = move |state: &mut State, args: &[Val], rets: &mut [Val]| -> Result<(), HostStop> {
         // Capture the whole guard (not just its pointer field): its drop runs the destructor.
         let user_data = &user_data;
         let zero = ExtismVal { t: 0, v: ExtismValUnion { i64: 0 } };
@@ -136,6 +137,8 @@ fn into_host_function(p: Pending) -> HostFunction {
         }
         let in_ptr = if inputs.is_empty() { core::ptr::null() } else { inputs.as_ptr() };
         let out_ptr = if outputs.is_empty() { core::ptr::null_mut() } else { outputs.as_mut_ptr() };
+        state.in_host_call = true;
+        state.host_request = None;
         // SAFETY: a C callback given by the host; the arrays live across the call and have the
         // lengths passed; the state pointer is valid until it returns.
         unsafe {
@@ -148,10 +151,19 @@ fn into_host_function(p: Pending) -> HostFunction {
                 user_data.ptr as *mut c_void,
             )
         };
+        state.in_host_call = false;
         for ((ret, slot), kind) in rets.iter_mut().zip(outputs.iter()).zip(&result_kinds) {
             *ret = from_c(slot, *kind);
         }
-        Ok(())
+        match state.host_request.take() {
+            Some(HostStop::Wait) => {
+                state.waiting_function.clear();
+                state.waiting_function.extend_from_slice(alloc::format!("{}::{}\0", namespace_c, name_c).as_bytes());
+                Err(HostStop::Wait)
+            }
+            Some(stop) => Err(stop),
+            None => Ok(()),
+        }
     };
     HostFunction { namespace, name, params, results, callback: Box::new(call) }
 }
@@ -179,7 +191,7 @@ fn to_c(v: &Val) -> ExtismVal {
 }
 
 /// Reads a result through the member of its declared type.
-fn from_c(v: &ExtismVal, kind: ValKind) -> Val {
+pub(crate) fn from_c(v: &ExtismVal, kind: ValKind) -> Val {
     // SAFETY: every member of the union is plain data; any bit pattern is a valid value.
     unsafe {
         match kind {

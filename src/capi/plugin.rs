@@ -224,6 +224,9 @@ pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *
     // SAFETY: header contract.
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return false };
     let mut inner = p.lock();
+    if inner.stepped.is_some() {
+        return false;
+    }
     inner.clear_runtime_error();
     // SAFETY: header contract.
     let Some(bytes) = (unsafe { c_bytes(json, json_size) }) else { return false };
@@ -288,6 +291,10 @@ pub unsafe extern "C" fn extism_plugin_call_with_host_context(
     // SAFETY: header contract.
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return crate::config::RC_ERROR };
     let mut inner = p.lock();
+    if inner.stepped.is_some() {
+        inner.set_runtime_error(crate::step::IN_PROGRESS.as_bytes());
+        return crate::config::RC_ERROR;
+    }
     // SAFETY: header contract.
     let Some(name) = (unsafe { c_str(func_name) }) else {
         inner.set_runtime_error(b"function name is NULL");
@@ -360,7 +367,11 @@ pub unsafe extern "C" fn extism_plugin_output_data(plugin: *mut ExtismPlugin) ->
 pub unsafe extern "C" fn extism_plugin_reset(plugin: *mut ExtismPlugin) -> bool {
     // SAFETY: header contract.
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return false };
-    p.lock().store.data_mut().kernel.reset();
+    let mut inner = p.lock();
+    if inner.stepped.is_some() {
+        return false;
+    }
+    inner.store.data_mut().kernel.reset();
     true
 }
 

@@ -1,12 +1,16 @@
 //! The HTTP client (`http` feature): ureq 3 with rustls and gzip, as upstream's.
 //!
 //! A plugin request runs on a helper thread with its own ureq agent while the calling thread waits,
-//! every `config::HTTP_POLL_MS`, for the answer, the call's cancel flag or its deadline. A cancel
-//! or a passed deadline shuts the agent down (which interrupts its socket reads and writes, TLS
-//! handshakes included) and ends the call as a timeout at once; the helper then finishes by itself.
-//! The agent also carries the time left before the deadline as its global timeout. Name resolution
-//! and a TCP connect in progress cannot be interrupted: the helper stays in them until they end or
-//! time out, but the call has already returned.
+//! checking the call's cancel flag every `config::HTTP_POLL_MS`. A cancel shuts the agent down
+//! (which interrupts its socket reads and writes, TLS handshakes included) and ends the call as a
+//! timeout at once; the helper then finishes by itself. Name resolution and a TCP connect in progress
+//! cannot be interrupted: the helper stays in them until they end or time out, but the call has
+//! already returned.
+//!
+//! The deadline is the agent's global timeout (the time left when the request starts). As upstream,
+//! running out of time before the response arrives ends the call as a timeout (rc 134), while
+//! running out of time during the body is an ordinary failure (rc -1). Should the agent overrun the
+//! deadline by `config::HTTP_DEADLINE_GRACE_MS`, the call stops waiting and times out.
 //!
 //! Redirects are followed here, not by ureq, so that each target's host is checked against
 //! `allowed_hosts` (upstream follows redirects anywhere).
@@ -46,8 +50,10 @@ struct Response {
 }
 
 enum JobError {
-    /// The client's timeout (the text is the client's, used when the call has no deadline).
+    /// The client timed out before the response arrived (the text is the client's, used when the
+    /// call has no deadline).
     Timeout(String),
+    /// Anything else, including a timeout while reading the body.
     Other(String),
 }
 
@@ -60,9 +66,12 @@ pub(crate) fn perform(state: &mut State, req: Request, body: Option<&[u8]>) -> R
     }
     let deadline = state.deadline_ns;
     let cancel = state.cancel.clone();
+    // Nanoseconds left before `d` (0 without a clock).
     let left = |d: u64| hooks::now_ns().map_or(0, |now| d.saturating_sub(now));
-    let stopped = || cancel.as_ref().is_some_and(|c| c.is_requested()) || deadline.is_some_and(|d| left(d) == 0);
-    if stopped() {
+    let cancelled = || cancel.as_ref().is_some_and(|c| c.is_requested());
+    let grace = config::HTTP_DEADLINE_GRACE_MS.saturating_mul(1_000_000);
+    let overrun = || deadline.is_some_and(|d| left(d.saturating_add(grace)) == 0);
+    if cancelled() || deadline.is_some_and(|d| left(d) == 0) {
         return Err(Failure::Timeout);
     }
     let agent = plugin_agent(deadline.map(|d| Duration::from_nanos(left(d))));
@@ -85,7 +94,7 @@ pub(crate) fn perform(state: &mut State, req: Request, body: Option<&[u8]>) -> R
     let outcome = loop {
         match rx.recv_timeout(Duration::from_millis(config::HTTP_POLL_MS)) {
             Ok(outcome) => break outcome,
-            Err(RecvTimeoutError::Timeout) if stopped() => {
+            Err(RecvTimeoutError::Timeout) if cancelled() || overrun() => {
                 agent.shutdown();
                 return Err(Failure::Timeout);
             }
@@ -98,10 +107,13 @@ pub(crate) fn perform(state: &mut State, req: Request, body: Option<&[u8]>) -> R
     match outcome {
         Ok(response) => {
             state.http.status = response.status;
-            state.http.headers = response.headers;
+            // As upstream, headers are only kept while the host lets plugins read them.
+            if state.http.headers_enabled {
+                state.http.headers = response.headers;
+            }
             Ok(response.body)
         }
-        Err(_) if stopped() => Err(Failure::Timeout),
+        Err(_) if cancelled() => Err(Failure::Timeout),
         Err(JobError::Timeout(_)) if deadline.is_some() => Err(Failure::Timeout),
         Err(JobError::Timeout(message) | JobError::Other(message)) => Err(Failure::Error(message)),
     }
@@ -125,16 +137,9 @@ fn client_error(e: ureq::Error) -> JobError {
     }
 }
 
-fn io_error(e: std::io::Error) -> JobError {
-    if e.kind() == ErrorKind::TimedOut {
-        return JobError::Timeout(e.to_string());
-    }
-    // ureq hands its own errors back through `Read` wrapped in io::Error.
-    match e.into_inner().map(|inner| inner.downcast::<ureq::Error>()) {
-        Some(Ok(ureq_error)) => client_error(*ureq_error),
-        Some(Err(inner)) => JobError::Other(inner.to_string()),
-        None => JobError::Other("I/O error while reading the HTTP response".into()),
-    }
+/// A failure while reading the body: never a timeout of the call (as upstream).
+fn body_error(e: std::io::Error) -> JobError {
+    JobError::Other(format!("failed to read the HTTP response body: {e}"))
 }
 
 /// Sends `job`, following redirects to allowed hosts, and reads at most `max + 1` body bytes.
@@ -176,7 +181,7 @@ fn run(agent: &Agent, job: Job) -> Result<Response, JobError> {
             .into_reader()
             .take(max.saturating_add(1))
             .read_to_end(&mut bytes)
-            .map_err(io_error)?;
+            .map_err(body_error)?;
         if bytes.len() as u64 > max {
             return Err(JobError::Other(too_large(max)));
         }

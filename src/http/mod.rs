@@ -84,7 +84,8 @@ pub struct HttpState {
     pub max_response_bytes: u64,
     /// Status of the last response; 0 before any request and after a failed one.
     pub status: u16,
-    /// Headers of the last response: lower-case names, the last of duplicates.
+    /// Headers of the last response (kept only while `headers_enabled`): lower-case names, the last
+    /// of duplicates.
     pub headers: BTreeMap<String, String>,
     /// `extism_plugin_allow_http_response_headers` was called (copied from the plugin at each call).
     pub headers_enabled: bool,

@@ -75,3 +75,50 @@ fn allowed_hosts() {
     assert!(!host_allowed(Some(&list), "example.com"));
     assert!(host_allowed(Some(&list), "api.example.com"));
 }
+
+fn state(allowed_hosts: Option<alloc::vec::Vec<String>>) -> crate::state::State {
+    let kernel = extism_kernel::Kernel::new(crate::arena::ArenaBuf::reserve(1 << 20).unwrap());
+    let mut state = crate::state::State::new(kernel, Default::default(), None, 0, [0; 16]);
+    state.http = HttpState::new(allowed_hosts, 100);
+    state
+}
+
+#[test]
+fn a_failed_request_forgets_the_last_response() {
+    let mut s = state(None);
+    s.http.status = 200;
+    s.http.headers.insert("a".into(), "b".into());
+    assert!(super::request(&mut s, b"not json", None).is_err());
+    assert_eq!(s.http.status, 0);
+    assert!(s.http.headers.is_empty());
+}
+
+#[cfg(not(feature = "http"))]
+#[test]
+fn without_the_feature_every_request_fails() {
+    let mut s = state(Some(vec!["*".to_string()]));
+    let e = super::request(&mut s, br#"{"url":"http://127.0.0.1:1/"}"#, None).unwrap_err();
+    assert_eq!(e, super::Failure::Error(super::NOT_AVAILABLE.to_string()));
+}
+
+#[cfg(feature = "http")]
+#[test]
+fn hosts_are_checked_before_anything_is_sent() {
+    use super::Failure;
+    let url = br#"{"url":"http://127.0.0.1:1/x"}"#;
+    let refused = Failure::Error("HTTP request to http://127.0.0.1:1/x is not allowed".to_string());
+    assert_eq!(super::request(&mut state(None), url, None).unwrap_err(), refused);
+    assert_eq!(super::request(&mut state(Some(vec![])), url, None).unwrap_err(), refused);
+    let e = super::request(&mut state(Some(vec!["localhost".to_string()])), url, None).unwrap_err();
+    assert_eq!(e, refused);
+    // Allowed: the connection is refused (nothing listens on port 1).
+    match super::request(&mut state(Some(vec!["127.0.0.*".to_string()])), url, None).unwrap_err() {
+        Failure::Error(m) => assert!(m.contains("refused"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // The host is the parsed one: lower-cased, without port or credentials.
+    let e = super::request(&mut state(Some(vec!["LOCALHOST".to_string()])), br#"{"url":"http://LocalHost:1/"}"#, None);
+    assert_eq!(e.unwrap_err(), Failure::Error("HTTP request to http://LocalHost:1/ is not allowed".to_string()));
+    let e = super::request(&mut state(Some(vec!["x".to_string()])), br#"{"url":"not a url"}"#, None).unwrap_err();
+    assert_eq!(e, Failure::Error("Invalid URL: RelativeUrlWithoutBase".to_string()));
+}

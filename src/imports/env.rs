@@ -162,11 +162,30 @@ fn define_runtime(l: &mut Linker<State>) -> Result<(), Error> {
         c.data_mut().kernel.free(value as u64);
         Ok(())
     })?;
-    l.func_wrap(MODULE, "http_request", |mut c: Ctx, _req: i64, _body: i64| -> Result<i64, Error> {
-        Err(fail(&mut c, "HTTP is not available in this build".into()))
+    l.func_wrap(MODULE, "http_request", |mut c: Ctx, req: i64, body: i64| -> Result<i64, Error> {
+        let json = block_bytes(&mut c, req, "http request")?;
+        let body_bytes = match body {
+            0 => None,
+            _ => Some(block_bytes(&mut c, body, "http request body")?),
+        };
+        c.data_mut().kernel.free(req as u64);
+        c.data_mut().kernel.free(body as u64);
+        match crate::http::request(c.data_mut(), &json, body_bytes.as_deref()) {
+            Ok(response) => new_block(&mut c, &response),
+            Err(crate::http::Failure::Error(message)) => Err(fail(&mut c, message)),
+            Err(crate::http::Failure::Timeout) => {
+                c.data_mut().stop = Some(Stop::Timeout);
+                Err(Error::new("timeout"))
+            }
+        }
     })?;
-    l.func_wrap(MODULE, "http_status_code", |_c: Ctx| 0i32)?;
-    l.func_wrap(MODULE, "http_headers", |_c: Ctx| 0i64)?;
+    l.func_wrap(MODULE, "http_status_code", |c: Ctx| i32::from(c.data().http.status))?;
+    l.func_wrap(MODULE, "http_headers", |mut c: Ctx| -> Result<i64, Error> {
+        match c.data().http.headers_json() {
+            Some(json) => new_block(&mut c, json.as_bytes()),
+            None => Ok(0),
+        }
+    })?;
     for (name, level) in [
         ("log_trace", Level::Trace),
         ("log_debug", Level::Debug),

@@ -9,7 +9,8 @@ use alloc::sync::Arc;
 
 use wasmi::{Caller, Error, Linker, Val};
 
-use crate::function::{HostFunction, ValKind};
+use crate::function::{HostFunction, HostStop, ValKind};
+use crate::run::WaitRequest;
 use crate::state::{State, Stop};
 
 type Ctx<'a> = Caller<'a, State>;
@@ -17,9 +18,13 @@ type Ctx<'a> = Caller<'a, State>;
 /// Runs the host callback; a failure it reports stops the plugin call.
 fn invoke(f: &HostFunction, c: &mut Ctx<'_>, params: &[Val], results: &mut [Val]) -> Result<(), Error> {
     let state = c.data_mut();
-    (f.callback)(state, params, results).map_err(|message| {
-        state.stop = Some(Stop::Host(message.clone()));
-        Error::new(message.to_string())
+    state.host_calls += 1;
+    (f.callback)(state, params, results).map_err(|stop| match stop {
+        HostStop::Fail(message) => {
+            state.stop = Some(Stop::Host(message.clone()));
+            Error::new(message.to_string())
+        }
+        HostStop::Wait => Error::host(WaitRequest),
     })
 }
 

@@ -70,7 +70,9 @@ const TABLE: &[(&str, i32, &str, bool)] = &[
 
 fn pdk_levels(f: &Filter) -> String {
     let mut s = String::new();
-    for (level, c) in [(Level::Trace, 'T'), (Level::Debug, 'D'), (Level::Info, 'I'), (Level::Warn, 'W'), (Level::Error, 'E')] {
+    for (level, c) in
+        [(Level::Trace, 'T'), (Level::Debug, 'D'), (Level::Info, 'I'), (Level::Warn, 'W'), (Level::Error, 'E')]
+    {
         if f.enabled(level, TARGET_PDK, true) {
             s.push(c);
         }
@@ -109,7 +111,20 @@ fn filter_fields_and_targets() {
 
 #[test]
 fn filter_odd_inputs_do_not_panic() {
-    for spec in ["\u{3000}a=info", " \u{e9}=info", "[", "a[", "a[{", "a[{}]=info", "a[b]c", "a]=x", "=", "=info", "a==", "\u{e9}t\u{e9}"] {
+    for spec in [
+        "\u{3000}a=info",
+        " \u{e9}=info",
+        "[",
+        "a[",
+        "a[{",
+        "a[{}]=info",
+        "a[b]c",
+        "a]=x",
+        "=",
+        "=info",
+        "a==",
+        "\u{e9}t\u{e9}",
+    ] {
         let _ = Filter::parse(spec).level_code();
     }
     assert_eq!(Filter::parse("\u{e9}t\u{e9}=debug").level_code(), 1);
@@ -226,7 +241,10 @@ fn line_shapes() {
         "2026-11-25T17:40:01.123456Z  INFO extism::pdk: hello plugin=\"1e1f0001-0203-0405-0607-08090a0b0cff\"\n"
     );
     assert_eq!(line(PLAIN, None, Level::Debug, TARGET_PLUGIN, "x created", None), "DEBUG extism::plugin: x created\n");
-    assert_eq!(line(PLAIN, Some(0), Level::Error, TARGET_PDK, "", None), "1970-01-01T00:00:00.000000Z ERROR extism::pdk: \n");
+    assert_eq!(
+        line(PLAIN, Some(0), Level::Error, TARGET_PDK, "", None),
+        "1970-01-01T00:00:00.000000Z ERROR extism::pdk: \n"
+    );
     let ansi = Style { ansi: true, ..PLAIN };
     assert_eq!(
         line(ansi, ns, Level::Warn, TARGET_PDK, "m", Some(&ID)),

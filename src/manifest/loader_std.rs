@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use super::loader_noos::copy_host_memory;
 use super::SourceLoader;
 
-/// Loader for `std` builds: files through `std::fs`, host memory by copy, no URLs yet.
+/// Loader for `std` builds: files through `std::fs`, host memory by copy, URLs with the `http` feature.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct StdLoader;
 
@@ -20,6 +20,18 @@ impl SourceLoader for StdLoader {
         std::fs::read(path).map_err(|e| e.kind().to_string())
     }
 
+    /// With the `http` feature: the client's own error texts (`http status: 404`, `io: ...`).
+    #[cfg(feature = "http")]
+    fn fetch_url(
+        &self,
+        url: &str,
+        headers: &BTreeMap<String, String>,
+        method: Option<&str>,
+    ) -> Result<Vec<u8>, String> {
+        crate::http::client::fetch(url, headers, method)
+    }
+
+    #[cfg(not(feature = "http"))]
     fn fetch_url(
         &self,
         _url: &str,

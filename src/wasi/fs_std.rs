@@ -210,8 +210,13 @@ impl Dir {
     }
 }
 
+/// Sets the times of what `host` names, never through a final symbolic link (ELOOP instead).
 fn set_times_at(host: &std::path::Path, times: &Times) -> Result<(), Errno> {
-    let file = fs::File::open(host).map_err(|e| errno(&e))?;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let file = options.open(host).map_err(|e| errno(&e))?;
     set_file_times(&file, times)
 }
 
@@ -487,6 +492,11 @@ mod tests {
             assert_eq!(d.symlink("../secret", "made"), Ok(()));
             assert_eq!(open_read(&d, "made/s.txt"), Err(EPERM));
             assert_eq!(d.unlink("made"), Ok(()));
+            // times are never set through a link, followed or not
+            let now = Times { atim: Some(0), mtim: Some(0) };
+            assert_eq!(d.path_set_times("abs_dir", false, &now), Err(ELOOP));
+            assert_eq!(d.path_set_times("abs_dir", true, &now), Err(EPERM));
+            assert_eq!(d.path_set_times("in_link", true, &now), Ok(()));
             assert_eq!(d.unlink("rel_out"), Ok(()));
         }
         assert!(root.join("secret/s.txt").exists());

@@ -14,7 +14,7 @@
 mod args_env;
 mod clock;
 pub mod errno;
-mod fd;
+pub mod fd;
 mod fd_ops;
 pub mod memory;
 pub mod path;

@@ -2,7 +2,7 @@
 //! `EXTISM_ENABLE_WASI_OUTPUT` was set when the plugin was made (then they reach the host's
 //! stdout and stderr; `std` only).
 
-use super::errno::{Errno, EIO};
+use super::errno::Errno;
 use super::fd::{FILETYPE_CHARACTER_DEVICE, FILETYPE_UNKNOWN};
 
 /// Whether the host asked for plugin output (any value of `EXTISM_ENABLE_WASI_OUTPUT`, as upstream).
@@ -23,6 +23,7 @@ pub fn write(output: bool, err: bool, bytes: &[u8]) -> Result<(), Errno> {
     if !output {
         return Ok(());
     }
+    use super::errno::EIO;
     let r = if err { std::io::stderr().write_all(bytes) } else { std::io::stdout().write_all(bytes) };
     r.map_err(|_| EIO)
 }

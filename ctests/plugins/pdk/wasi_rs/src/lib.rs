@@ -118,7 +118,7 @@ pub fn rs_stat(path: String) -> FnResult<String> {
 /// Runs a fixed sequence of file-system operations inside the input directory and logs each.
 #[plugin_fn]
 pub fn rs_fs_ops(dir: String) -> FnResult<String> {
-    let sub = format!("{dir}/sub");
+    let sub = format!("{dir}/ops");
     let a = format!("{sub}/a.txt");
     let b = format!("{sub}/b.txt");
     let mut log = Vec::new();

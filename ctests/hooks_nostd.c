@@ -1,0 +1,130 @@
+/* Host hooks for running the conformance suite against the no_std library (make ctest-nostd):
+ * compiled into run_tests only for that run (EXTRA_SRC=hooks_nostd.c, VARIANT=nostd).
+ *
+ * Before any test runs (a constructor), it installs everything a no_std build cannot take from an
+ * operating system, the way a firmware host would:
+ *   - a heap: malloc / posix_memalign underneath, counting blocks and bytes (hooks_nostd_heap);
+ *   - a monotonic clock (CLOCK_MONOTONIC) and a wall clock (CLOCK_REALTIME);
+ *   - randomness from getrandom(2), falling back to /dev/urandom.
+ * The log sink is not installed here: it is a logger like extism_log_custom (the first install
+ * wins), so installing it for every test would take the logger from the logging tests;
+ * t_x_hooks.c installs it in its own tests. */
+#define _GNU_SOURCE
+#include "hooks_nostd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "extism.h"
+
+static atomic_size_t n_allocs, n_frees, live_blocks, live_bytes, peak_bytes;
+static atomic_int bad_frees;
+
+static void *heap_alloc(void *user_data, size_t size, size_t align) {
+  void *p = NULL;
+  size_t now, peak;
+  if (user_data != &n_allocs || size == 0 || align == 0 || (align & (align - 1)) != 0) {
+    atomic_fetch_add(&bad_frees, 1); /* a contract violation, reported by t_x_hooks.c */
+    return NULL;
+  }
+  if (align <= 16) {
+    p = malloc(size);
+  } else if (posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align, size) != 0) {
+    p = NULL;
+  }
+  if (p == NULL)
+    return NULL;
+  atomic_fetch_add(&n_allocs, 1);
+  atomic_fetch_add(&live_blocks, 1);
+  now = atomic_fetch_add(&live_bytes, size) + size;
+  peak = atomic_load(&peak_bytes);
+  while (now > peak && !atomic_compare_exchange_weak(&peak_bytes, &peak, now)) {
+  }
+  return p;
+}
+
+static void heap_free(void *user_data, void *ptr, size_t size, size_t align) {
+  if (user_data != &n_allocs || ptr == NULL || ((uintptr_t)ptr & (align - 1)) != 0)
+    atomic_fetch_add(&bad_frees, 1);
+  atomic_fetch_add(&n_frees, 1);
+  atomic_fetch_sub(&live_blocks, 1);
+  atomic_fetch_sub(&live_bytes, size);
+  free(ptr);
+}
+
+static uint64_t clock_ns(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t monotonic_ns(void *user_data) {
+  (void)user_data;
+  return clock_ns(CLOCK_MONOTONIC);
+}
+
+static uint64_t wall_ns(void *user_data) {
+  (void)user_data;
+  return clock_ns(CLOCK_REALTIME);
+}
+
+static bool random_bytes(void *user_data, uint8_t *buf, size_t len) {
+  size_t done = 0;
+  (void)user_data;
+  while (done < len) {
+    ssize_t n = getrandom(buf + done, len - done, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    done += (size_t)n;
+  }
+  if (done < len) {
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return false;
+    while (done < len) {
+      ssize_t n = read(fd, buf + done, len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      done += (size_t)n;
+    }
+    close(fd);
+  }
+  return done == len;
+}
+
+void hooks_nostd_install(void) {
+  extism_x_set_clock(monotonic_ns, NULL);
+  extism_x_set_wall_clock(wall_ns, NULL);
+  extism_x_set_random(random_bytes, NULL);
+}
+
+__attribute__((constructor(101))) static void install_hooks(void) {
+  /* The heap first: before anything in the library has allocated. */
+  if (!extism_x_set_allocator(heap_alloc, heap_free, &n_allocs)) {
+    fprintf(stderr, "hooks_nostd: extism_x_set_allocator refused (is this the no_std library?)\n");
+    abort();
+  }
+  hooks_nostd_install();
+}
+
+struct hooks_nostd_heap hooks_nostd_heap(void) {
+  struct hooks_nostd_heap h;
+  h.allocs = atomic_load(&n_allocs);
+  h.frees = atomic_load(&n_frees);
+  h.live_blocks = atomic_load(&live_blocks);
+  h.live_bytes = atomic_load(&live_bytes);
+  h.peak_bytes = atomic_load(&peak_bytes);
+  h.contract_violations = atomic_load(&bad_frees);
+  return h;
+}
+
