@@ -80,7 +80,7 @@ reference:
 # --- examples: every C host in examples/, built against the static library, run and checked -------
 PLUGIN_BUILD := ctests/build/plugins
 EXAMPLE_CFLAGS := -std=c99 -Wall -Wextra -Werror -O2 -I.
-EXAMPLES := host dropin host_context threads nostd_host
+EXAMPLES := host dropin host_context threads nostd_host scheduler
 
 examples/build/%: examples/%.c extism.h $(STATIC)
 	@mkdir -p examples/build
@@ -127,6 +127,11 @@ examples: $(addprefix examples/build/,$(EXAMPLES))
 	grep -qx 'freeing user data' examples/build/dropin.out
 	grep -q ' DEBUG ' examples/build/dropin.err
 	grep -Eqx 'drained [1-9][0-9]* log lines' examples/build/dropin.err
+	examples/build/scheduler $(PLUGIN_BUILD)/c1.wasm $(PLUGIN_BUILD)/hostloop.wasm \
+	  >examples/build/scheduler.out
+	grep -qx 'sensor finished: last reading 1005' examples/build/scheduler.out
+	grep -qx 'vowels finished: {"count":70587,"total":70587,"vowels":"aeiouAEIOU"}' examples/build/scheduler.out
+	grep -qx 'turn 2: sensor answered (extism:host/user::tick) with 1001' examples/build/scheduler.out
 	examples/build/host_context $(PLUGIN_BUILD)/cf.wasm >examples/build/host_context.out
 	grep -qx '{"greeting":"Hello, alice","plugin":{"count": 3}}' examples/build/host_context.out
 	grep -qx '{"greeting":"Hello, bob","plugin":{"count": 1}}' examples/build/host_context.out
