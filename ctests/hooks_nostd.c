@@ -23,7 +23,7 @@
 
 #include "extism.h"
 
-static atomic_size_t n_allocs, n_frees, live_blocks, live_bytes, peak_bytes;
+static atomic_size_t n_allocs, n_frees, live_blocks, live_bytes, peak_bytes, max_align;
 static atomic_int bad_frees;
 
 static void *heap_alloc(void *user_data, size_t size, size_t align) {
@@ -40,6 +40,9 @@ static void *heap_alloc(void *user_data, size_t size, size_t align) {
   }
   if (p == NULL)
     return NULL;
+  peak = atomic_load(&max_align);
+  while (align > peak && !atomic_compare_exchange_weak(&max_align, &peak, align)) {
+  }
   atomic_fetch_add(&n_allocs, 1);
   atomic_fetch_add(&live_blocks, 1);
   now = atomic_fetch_add(&live_bytes, size) + size;
@@ -124,6 +127,7 @@ struct hooks_nostd_heap hooks_nostd_heap(void) {
   h.live_blocks = atomic_load(&live_blocks);
   h.live_bytes = atomic_load(&live_bytes);
   h.peak_bytes = atomic_load(&peak_bytes);
+  h.max_align = atomic_load(&max_align);
   h.contract_violations = atomic_load(&bad_frees);
   return h;
 }

@@ -11,6 +11,7 @@ struct hooks_nostd_heap {
   size_t allocs, frees;          /* calls of the alloc and free hooks so far (this process) */
   size_t live_blocks, live_bytes; /* blocks and bytes allocated and not yet freed */
   size_t peak_bytes;              /* highest live_bytes seen */
+  size_t max_align;               /* largest alignment asked for */
   int contract_violations;        /* bad arguments seen by the hooks (must stay 0) */
 };
 

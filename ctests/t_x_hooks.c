@@ -329,8 +329,9 @@ TEST(x_hooks_allocator_serves_the_whole_library) {
   CHECK_EQ_U64(after.live_blocks, before.live_blocks);
   CHECK_EQ_U64(after.live_bytes, before.live_bytes);
   CHECK_EQ_INT(after.contract_violations, 0);
-  harness_note("c1 (PDK count_vowels): %zu hook allocations per create+call+free, peak heap %zu KiB",
-               (after.allocs - before.allocs) / 3, after.peak_bytes / 1024);
+  harness_note("c1 (PDK count_vowels): %zu hook allocations per create+call+free, peak heap %zu KiB,"
+               " largest alignment %zu",
+               (after.allocs - before.allocs) / 3, after.peak_bytes / 1024, after.max_align);
 }
 #endif
 
