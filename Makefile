@@ -87,7 +87,7 @@ examples/build/%: examples/%.c extism.h $(STATIC)
 	$(CC) $(EXAMPLE_CFLAGS) -pthread -o $@ $< $(STATIC) $(C_LIBS)
 
 # The drop-in example built against upstream's declarations and run on upstream's own library.
-REF_SCRIPT ?= /work/shared/tools/reference-libextism.sh
+REF_SCRIPT ?= $(abspath tools/reference-libextism.sh)
 examples-reference:
 	$(MAKE) -s -C ctests plugins
 	@mkdir -p examples/build

@@ -1237,6 +1237,51 @@ typedef struct {
  */
 bool extism_x_plugin_last_call_stats(ExtismPlugin *plugin, ExtismXCallStats *out);
 
+/* ------------------------------------------------------------------------ */
+/* Per-plugin log and output sinks                                          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Gives one plugin its own log destination: its log_* messages (target
+ * extism::pdk) go to `sink` (see ExtismXLogSinkFn: one finished line at a
+ * time, with the plugin's id, NUL-terminated, valid during the call),
+ * filtered by `log_level` (as for extism_log_file; NULL means "error"),
+ * instead of the process-wide logger; get_log_level answers this level
+ * for the plugin. Other plugins are unaffected. `sink` NULL removes it (the
+ * process-wide logger applies again). The runtime's own lines about the
+ * plugin (created, call failed) still go to the process-wide logger.
+ *
+ * The sink is called on the thread running the plugin's call, inside the
+ * call; it must not call extism_* functions on this plugin (that
+ * deadlocks). `user_data` must stay valid while the sink is set. Kept when
+ * the plugin is rebuilt after a `_start` call. Returns false (nothing
+ * changes) for a NULL plugin, a non-UTF-8 level, or while a stepped call is
+ * in progress. Any thread; waits for a running call.
+ */
+bool extism_x_plugin_set_log_sink(ExtismPlugin *plugin, ExtismXLogSinkFn sink, void *user_data,
+                                  const char *log_level);
+
+/**
+ * Receives what a plugin writes to WASI standard output or error.
+ * - `fd`: 1 for stdout, 2 for stderr.
+ * - `data`, `len`: the bytes of one write (not NUL-terminated), owned by
+ *   the library and valid only until the sink returns.
+ * Called on the thread running the plugin's call, in the order of the
+ * plugin's writes; must not call extism_* functions on this plugin.
+ */
+typedef void (*ExtismXOutputSinkFn)(void *user_data, int32_t fd, const uint8_t *data, size_t len);
+
+/**
+ * Sends a WASI plugin's writes to fd 1 and 2 to `sink` (with the fd),
+ * whatever EXTISM_ENABLE_WASI_OUTPUT says; `sink` NULL restores upstream's
+ * behaviour (swallowed, or the host's streams when that variable was set at
+ * creation). Returns false for a NULL plugin, a plugin made without WASI
+ * (it has no standard streams), or while a stepped call is in progress.
+ * `user_data` must stay valid while the sink is set. Kept when the plugin
+ * is rebuilt after a `_start` call. Any thread; waits for a running call.
+ */
+bool extism_x_plugin_set_output_sink(ExtismPlugin *plugin, ExtismXOutputSinkFn sink, void *user_data);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif /* __cplusplus */

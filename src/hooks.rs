@@ -28,6 +28,15 @@ pub type FreeHook = unsafe extern "C" fn(user_data: *mut c_void, ptr: *mut c_voi
 /// Receives one log line: `len` bytes ending with "\n", followed by a NUL.
 pub type LogSinkHook = unsafe extern "C" fn(user_data: *mut c_void, line: *const c_char, len: usize);
 
+/// Receives what one plugin writes to WASI fd 1 or 2 (`extism_x_plugin_set_output_sink`).
+pub type OutputSinkHook = unsafe extern "C" fn(user_data: *mut c_void, fd: i32, data: *const u8, len: usize);
+
+/// Hands one write of a plugin's stdout/stderr to the host's sink.
+pub fn write_output(sink: Hook<OutputSinkHook>, fd: i32, bytes: &[u8]) {
+    // SAFETY: the host's callback, given a buffer that lives across the call with its length.
+    unsafe { (sink.f)(sink.user_data, fd, bytes.as_ptr(), bytes.len()) }
+}
+
 /// A host callback with the `user_data` pointer it is called with.
 #[derive(Clone, Copy)]
 pub struct Hook<F> {
@@ -290,6 +299,104 @@ unsafe impl<F: GlobalAlloc> GlobalAlloc for HookedHeap<F> {
             },
             // SAFETY: forwarded with the caller's guarantees.
             None => unsafe { self.fallback.realloc(ptr, layout, new_size) },
+        }
+    }
+}
+
+extern "C" {
+    fn malloc(size: usize) -> *mut c_void;
+    fn calloc(n: usize, size: usize) -> *mut c_void;
+    fn realloc(p: *mut c_void, size: usize) -> *mut c_void;
+    fn free(p: *mut c_void);
+}
+
+/// The alignment malloc guarantees on every platform we build for (8 on 32-bit ARM and RISC-V,
+/// 16 on x86_64 glibc: 8 is the safe lower bound).
+#[cfg_attr(feature = "std", allow(dead_code))]
+const MALLOC_ALIGN: usize = 8;
+
+/// malloc/free of the C library: the heap of the no_std build when the host installs none (the std
+/// build uses the system allocator; it only runs this in tests). Only malloc, calloc, realloc and
+/// free are used: alignments above malloc's are served by over-allocating, so a libc without
+/// `posix_memalign` (newlib on a board, a tiny firmware libc) is enough.
+#[cfg_attr(feature = "std", allow(dead_code))]
+pub struct CHeap;
+
+#[cfg_attr(feature = "std", allow(dead_code))]
+impl CHeap {
+    /// An over-aligned block: malloc `size + align` bytes, round up past the start, and keep
+    /// malloc's pointer in the word just before the block (there are at least 8 bytes of room:
+    /// `align` > 8 and malloc's pointer is 8-aligned).
+    ///
+    /// # Safety
+    /// `layout.align()` > MALLOC_ALIGN.
+    unsafe fn alloc_over_aligned(layout: Layout, zeroed: bool) -> *mut u8 {
+        let Some(total) = layout.size().checked_add(layout.align()) else {
+            return core::ptr::null_mut();
+        };
+        // SAFETY: plain malloc/calloc of a non-zero size.
+        let raw = unsafe { if zeroed { calloc(1, total) } else { malloc(total) } } as *mut u8;
+        if raw.is_null() {
+            return raw;
+        }
+        let addr = raw as usize;
+        let aligned = (addr + 1).next_multiple_of(layout.align());
+        // SAFETY: `aligned - addr` is in 8..=align, so the block and the word before it lie inside
+        // the `size + align` bytes malloc returned.
+        unsafe {
+            let block = raw.add(aligned - addr);
+            (block as *mut *mut u8).sub(1).write_unaligned(raw);
+            block
+        }
+    }
+
+    /// # Safety
+    /// `block` came from `alloc_over_aligned`.
+    unsafe fn free_over_aligned(block: *mut u8) {
+        // SAFETY: the word before the block holds malloc's pointer.
+        unsafe { free((block as *mut *mut u8).sub(1).read_unaligned() as *mut c_void) }
+    }
+}
+
+unsafe impl GlobalAlloc for CHeap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.align() <= MALLOC_ALIGN {
+            // SAFETY: plain malloc of a non-zero size (GlobalAlloc never asks for 0).
+            return unsafe { malloc(layout.size()) as *mut u8 };
+        }
+        // SAFETY: alignment above malloc's.
+        unsafe { Self::alloc_over_aligned(layout, false) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if layout.align() <= MALLOC_ALIGN {
+            // SAFETY: calloc returns zeroed memory without touching untouched pages twice.
+            return unsafe { calloc(1, layout.size()) as *mut u8 };
+        }
+        // SAFETY: alignment above malloc's.
+        unsafe { Self::alloc_over_aligned(layout, true) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if layout.align() <= MALLOC_ALIGN {
+            // SAFETY: `ptr` came from malloc/calloc/realloc.
+            unsafe { free(ptr as *mut c_void) }
+        } else {
+            // SAFETY: `ptr` came from `alloc_over_aligned` (same layout).
+            unsafe { Self::free_over_aligned(ptr) }
+        }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if layout.align() <= MALLOC_ALIGN {
+            // SAFETY: `ptr` came from malloc-family with malloc alignment.
+            return unsafe { realloc(ptr as *mut c_void, new_size) as *mut u8 };
+        }
+        // SAFETY: allocate, copy the smaller size, free the old block.
+        unsafe {
+            let new = self.alloc(Layout::from_size_align_unchecked(new_size, layout.align()));
+            if !new.is_null() {
+                core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+            new
         }
     }
 }

@@ -711,6 +711,45 @@ pub fn plugin_line(level: Level, message: &str, plugin_id: &[u8; 16]) {
     runtime_line(level, TARGET_PDK, message, Some(plugin_id));
 }
 
+/// One plugin's own log destination (`extism_x_plugin_set_log_sink`): its `log_*` lines go here,
+/// filtered by its own level, instead of to the process-wide logger.
+pub struct PluginSink {
+    hook: hooks::Hook<hooks::LogSinkHook>,
+    filter: Filter,
+}
+
+impl PluginSink {
+    /// None if the level is not UTF-8 (NULL level means "error", as for the global logger).
+    pub fn new(hook: hooks::Hook<hooks::LogSinkHook>, level: Option<&[u8]>) -> Option<PluginSink> {
+        let spec = match level {
+            None => "error",
+            Some(bytes) => core::str::from_utf8(bytes).ok()?,
+        };
+        Some(PluginSink { hook, filter: Filter::parse(spec) })
+    }
+
+    /// What `get_log_level` answers for this plugin.
+    pub fn level_code(&self) -> i32 {
+        self.filter.level_code()
+    }
+
+    /// Whether a plugin message at `level` goes through (the same rule `enabled` applies globally).
+    pub fn enabled(&self, level: Level) -> bool {
+        (level as i32) >= self.level_code()
+    }
+
+    /// Formats and hands over one plugin line, if this sink's filter lets it through.
+    pub fn plugin_line(&self, level: Level, message: &str, plugin_id: &[u8; 16]) {
+        if !self.filter.enabled(level, TARGET_PDK, true) {
+            return;
+        }
+        let mut line = Vec::new();
+        let style = Style { ansi: false, max_line: Some(config::LOG_LINE_MAX_BYTES), escape_nul: true };
+        format_line(&mut line, style, hooks::wall_clock_ns(), level, TARGET_PDK, &message, Some(plugin_id));
+        hooks::write_log_line(self.hook, &line);
+    }
+}
+
 /// Hands each line buffered by the custom logger to `sink`, oldest first, and forgets it. Each slice
 /// is the line (ending "\n") followed by a NUL. When lines were dropped since the last drain, a
 /// WARN line saying how many comes first. Lines logged while draining wait for the next drain, and

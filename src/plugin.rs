@@ -115,8 +115,14 @@ impl Plugin {
     pub fn rebuild(&self, inner: &mut Inner) -> Result<(), String> {
         let config = core::mem::take(&mut inner.store.data_mut().config);
         let headers_enabled = inner.store.data().http.headers_enabled;
+        let log_sink = inner.store.data_mut().log_sink.take();
+        let output_sink = inner.store.data().wasi.as_ref().and_then(|w| w.output_sink);
         let (mut store, linker) = new_store(&self.compiled, config, self.id)?;
         store.data_mut().http.headers_enabled = headers_enabled;
+        store.data_mut().log_sink = log_sink;
+        if let Some(wasi) = store.data_mut().wasi.as_mut() {
+            wasi.output_sink = output_sink;
+        }
         store.data_mut().cancel = Some(self.cancel.clone());
         inner.store = store;
         inner.linker = linker;

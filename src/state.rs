@@ -44,6 +44,8 @@ pub struct State {
     pub host_request: Option<crate::function::HostStop>,
     /// `namespace::name` of the host function a stepped call waits on (NUL-terminated for C).
     pub waiting_function: Vec<u8>,
+    /// This plugin's own log destination, if the host set one (else the process-wide logger).
+    pub log_sink: Option<crate::log::PluginSink>,
     /// The running call's deadline (`hooks::now_ns` scale; None: no timeout) and cancel flag, for
     /// imports that wait (HTTP). Set by the call driver.
     pub deadline_ns: Option<u64>,
@@ -74,6 +76,7 @@ impl State {
             in_host_call: false,
             host_request: None,
             waiting_function: Vec::new(),
+            log_sink: None,
             deadline_ns: None,
             cancel: None,
             http: crate::http::HttpState::default(),

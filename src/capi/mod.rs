@@ -7,6 +7,7 @@ pub mod function;
 pub mod hooks;
 pub mod log;
 pub mod plugin;
+pub mod sinks;
 pub mod step;
 pub mod types;
 

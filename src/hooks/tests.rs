@@ -233,3 +233,40 @@ fn log_sink_gets_each_line_nul_terminated() {
     write_log_line(hook, b"two\n");
     assert_eq!(LINES.lock().as_slice(), b"one\ntwo\n");
 }
+
+#[test]
+fn c_heap_serves_every_alignment_from_malloc() {
+    // The no_std fallback, run here on the C library's malloc: over-aligned blocks keep malloc's
+    // pointer in front of them and go back to free.
+    let heap = CHeap;
+    unsafe {
+        for align in [1usize, 2, 8, 16, 32, 64, 4096] {
+            for size in [1usize, 7, 64, 1000, 70_000] {
+                let layout = Layout::from_size_align(size, align).unwrap();
+                let p = heap.alloc(layout);
+                assert!(!p.is_null() && p as usize % align == 0, "size {size} align {align}");
+                core::ptr::write_bytes(p, 0xee, size);
+                let z = heap.alloc_zeroed(layout);
+                assert!(!z.is_null() && z as usize % align == 0);
+                assert!((0..size).all(|i| *z.add(i) == 0));
+                let q = heap.realloc(p, layout, size * 3);
+                assert!(!q.is_null() && q as usize % align == 0);
+                assert!((0..size).all(|i| *q.add(i) == 0xee));
+                heap.dealloc(q, Layout::from_size_align(size * 3, align).unwrap());
+                heap.dealloc(z, layout);
+            }
+        }
+    }
+}
+
+#[test]
+fn hooked_heap_falls_back_to_c_heap() {
+    let heap = HookedHeap::new(CHeap);
+    unsafe {
+        let layout = Layout::from_size_align(256, 128).unwrap();
+        let p = heap.alloc(layout);
+        assert!(!p.is_null() && p as usize % 128 == 0);
+        heap.dealloc(p, layout);
+    }
+    assert!(!heap.install(null_alloc, never_free, core::ptr::null_mut()));
+}

@@ -195,22 +195,34 @@ fn define_runtime(l: &mut Linker<State>) -> Result<(), Error> {
     ] {
         l.func_wrap(MODULE, name, move |mut c: Ctx, msg: i64| -> Result<(), Error> { log_import(&mut c, level, msg) })?;
     }
-    l.func_wrap(MODULE, "get_log_level", |_c: Ctx| log::plugin_level_code())?;
+    l.func_wrap(MODULE, "get_log_level", |c: Ctx| match &c.data().log_sink {
+        Some(sink) => sink.level_code(),
+        None => log::plugin_level_code(),
+    })?;
     Ok(())
 }
 
 /// A plugin log line: emitted when the global level lets it through; the block is consumed either way.
 fn log_import(c: &mut Ctx<'_>, level: Level, msg: i64) -> Result<(), Error> {
-    if !log::enabled(level) {
+    let enabled = match &c.data().log_sink {
+        Some(sink) => sink.enabled(level),
+        None => log::enabled(level),
+    };
+    if !enabled {
         c.data_mut().kernel.free(msg as u64);
         return Ok(());
     }
     let text = block_bytes(c, msg, "log message")?;
     c.data_mut().kernel.free(msg as u64);
-    let id = c.data().plugin_id;
-    match core::str::from_utf8(&text) {
-        Ok(s) => log::plugin_line(level, s, &id),
-        Err(e) => log::plugin_line(Level::Error, &format!("unable to log message: Err({e})"), &id),
+    let state = c.data();
+    let id = state.plugin_id;
+    let (level, text) = match core::str::from_utf8(&text) {
+        Ok(s) => (level, alloc::borrow::Cow::Borrowed(s)),
+        Err(e) => (Level::Error, alloc::borrow::Cow::Owned(format!("unable to log message: Err({e})"))),
+    };
+    match &state.log_sink {
+        Some(sink) => sink.plugin_line(level, &text, &id),
+        None => log::plugin_line(level, &text, &id),
     }
     Ok(())
 }

@@ -86,6 +86,9 @@ pub struct WasiState {
     /// `EXTISM_ENABLE_WASI_OUTPUT` was set when the plugin was made: fd 1 and 2 reach the host's
     /// stdout and stderr (else they are swallowed).
     pub output: bool,
+    /// The host's per-plugin receiver of fd 1 and 2 (`extism_x_plugin_set_output_sink`); when set,
+    /// it gets every write, whatever `output` says.
+    pub output_sink: Option<crate::hooks::Hook<crate::hooks::OutputSinkHook>>,
 }
 
 impl WasiState {
@@ -106,7 +109,7 @@ impl WasiState {
             };
             fds.push(Some(Entry::Dir(Dir::preopen(host, guest, read_only)?)));
         }
-        Ok(WasiState { fds, output })
+        Ok(WasiState { fds, output, output_sink: None })
     }
 
     pub fn get(&mut self, fd: u32) -> Result<&mut Entry, Errno> {

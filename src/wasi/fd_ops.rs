@@ -100,6 +100,13 @@ fn fd_write(g: &mut Guest<'_>, w: &mut WasiState, fd: u32, iovs: u32, n: u32) ->
         Entry::File(f) => return write_from(g, iovs, n, |buf, _| f.write(buf)),
         Entry::Stdin | Entry::Dir(_) => return err(EBADF),
     };
+    if let Some(sink) = w.output_sink {
+        let fd = if to_err { 2 } else { 1 };
+        return write_from(g, iovs, n, |buf, _| {
+            crate::hooks::write_output(sink, fd, buf);
+            Ok(buf.len())
+        });
+    }
     if !output {
         return iovecs_len(g, iovs, n);
     }
