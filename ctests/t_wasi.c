@@ -762,6 +762,21 @@ TEST(wasi_rust_sleep) {
   extism_plugin_free(p);
 }
 
+/* A sleeping plugin is still bound by timeout_ms and cancel (upstream sleeps through both). */
+TEST_NOT_UPSTREAM(wasi_sleep_obeys_timeout, "sleeps until the sleep ends (upstream issue 860)") {
+  char *m = manifest_for("wasi_rs", ",\"timeout_ms\":200");
+  ExtismPlugin *p = plugin_from_text(m, true);
+  double start, took;
+  free(m);
+  start = now_ms();
+  CHECK_EQ_INT(call_str(p, "rs_sleep", "5000"), 134);
+  took = now_ms() - start;
+  CHECK_STR(extism_plugin_error(p), "timeout");
+  CHECK(took >= 190 && took < 1500);
+  CHECK_EQ_INT(call_str(p, "rs_sleep", "10"), 0);
+  extism_plugin_free(p);
+}
+
 TEST(wasi_rust_exit) {
   ExtismPlugin *p = load_plugin("wasi_rs", true);
   CHECK_EQ_INT(call_str(p, "rs_exit", "0"), 0);

@@ -20,7 +20,7 @@ use extism::capi::plugin::*;
 use extism::capi::types::{ExtismCompiledPlugin, ExtismPlugin};
 use extism::compiled::Compiled;
 use extism::manifest::{sniff, Sniffed};
-use extism_fuzz::{c_text, read_all, FuzzLoader};
+use extism_fuzz::{c_text, read_all, take_create_error, FuzzLoader};
 use libfuzzer_sys::fuzz_target;
 
 const FUEL: u64 = 300_000;
@@ -32,15 +32,11 @@ unsafe fn exercise(p: *mut ExtismPlugin, names: &[String], input: &[u8], reset: 
         let Ok(cname) = std::ffi::CString::new(name.as_str()) else { continue };
         // SAFETY: p is a live plugin; strings and input outlive the calls.
         unsafe {
-            assert!(extism_plugin_function_exists(p, cname.as_ptr()));
-            let rc = extism_plugin_call(p, cname.as_ptr(), input.as_ptr(), input.len() as u64);
-            let out = read_all(extism_plugin_output_data(p), extism_plugin_output_length(p));
-            let err = c_text(extism_plugin_error(p));
-            if rc == 134 || rc == -1 {
-                // Traps, timeouts and runtime failures always say why.
-                assert!(err.is_some_and(|e| !e.is_empty()) || rc == 134, "rc {rc} without an error");
-            }
-            let _ = (out, err);
+            // Any rc is possible (an export returns its own i32); what comes back must be readable.
+            let _ = extism_plugin_function_exists(p, cname.as_ptr());
+            let _rc = extism_plugin_call(p, cname.as_ptr(), input.as_ptr(), input.len() as u64);
+            let _out = read_all(extism_plugin_output_data(p), extism_plugin_output_length(p));
+            let _err = c_text(extism_plugin_error(p));
             if reset {
                 assert!(extism_plugin_reset(p));
             }
@@ -62,10 +58,8 @@ fuzz_target!(|data: &[u8]| {
             extism_plugin_new_with_fuel_limit(bytes.as_ptr(), bytes.len() as u64, null_mut(), 0, wasi, FUEL, &mut err)
         };
         if p.is_null() {
-            // SAFETY: err is NULL or a string from the library, freed once below.
-            let text = unsafe { c_text(err) }.expect("a failed create sets errmsg");
-            assert!(!text.is_empty());
-            unsafe { extism_plugin_new_error_free(err) };
+            // SAFETY: err was set by the failed create.
+            unsafe { take_create_error(err) };
         } else {
             assert!(err.is_null());
             // SAFETY: p is live until freed here; a NULL name is refused.
@@ -94,10 +88,8 @@ fuzz_target!(|data: &[u8]| {
     // SAFETY: handle is a live compiled plugin; err a valid out-pointer.
     let p = unsafe { extism_plugin_new_from_compiled(handle, &mut err) };
     if p.is_null() {
-        // SAFETY: as above.
-        let text = unsafe { c_text(err) }.expect("a failed create sets errmsg");
-        assert!(!text.is_empty());
-        unsafe { extism_plugin_new_error_free(err) };
+        // SAFETY: err was set by the failed create.
+        unsafe { take_create_error(err) };
     } else {
         // SAFETY: p is live until freed; the compiled plugin may go first (plugins keep a reference).
         unsafe {

@@ -49,17 +49,48 @@ impl SourceLoader for FuzzLoader {
     }
 }
 
-/// A C string the library handed out: must be valid UTF-8 (our error texts always are).
+/// The bytes of a C string the library handed out (a plugin-recorded error may be any bytes).
 ///
 /// # Safety
 /// `p` is NULL or a NUL-terminated string that stays valid while the result is used.
-pub unsafe fn c_text<'a>(p: *const c_char) -> Option<&'a str> {
+pub unsafe fn c_text<'a>(p: *const c_char) -> Option<&'a [u8]> {
     if p.is_null() {
         return None;
     }
     // SAFETY: caller's promise.
-    let s = unsafe { CStr::from_ptr(p) };
-    Some(s.to_str().expect("library error texts are UTF-8"))
+    Some(unsafe { CStr::from_ptr(p) }.to_bytes())
+}
+
+/// A create error: set, non-empty, UTF-8; freed here.
+///
+/// # Safety
+/// `err` is what a failed create call stored in its `errmsg`.
+pub unsafe fn take_create_error(err: *mut c_char) -> String {
+    // SAFETY: caller's promise.
+    let text = unsafe { c_text(err) }.expect("a failed create sets errmsg");
+    let text = std::str::from_utf8(text).expect("create errors are UTF-8").to_string();
+    assert!(!text.is_empty(), "create errors say something");
+    // SAFETY: a string from the library, freed once.
+    unsafe { extism::capi::plugin::extism_plugin_new_error_free(err) };
+    text
+}
+
+/// Standard base64 with padding (for `data` sources in manifests).
+pub fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Reads `len` bytes at `data` (so a wrong pointer or length shows up under ASan or as a fault).

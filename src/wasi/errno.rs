@@ -46,6 +46,9 @@ pub enum Abort {
     /// The plugin broke the ABI (a pointer outside its memory, an invalid enum value): the call
     /// fails with this text, as upstream's runtime traps there too.
     Trap(&'static str),
+    /// The call's deadline passed or it was cancelled while the function waited (a sleep): the
+    /// call ends as a timeout.
+    Interrupted,
 }
 
 impl From<Errno> for Abort {

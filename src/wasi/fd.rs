@@ -89,6 +89,23 @@ pub struct WasiState {
     /// The host's per-plugin receiver of fd 1 and 2 (`extism_x_plugin_set_output_sink`); when set,
     /// it gets every write, whatever `output` says.
     pub output_sink: Option<crate::hooks::Hook<crate::hooks::OutputSinkHook>>,
+    /// The running call's deadline and cancel flag (set before each WASI function runs).
+    pub interrupt: Interrupt,
+}
+
+/// What can end a WASI function that waits.
+#[derive(Default, Clone)]
+pub struct Interrupt {
+    pub deadline_ns: Option<u64>,
+    pub cancel: Option<alloc::sync::Arc<crate::plugin::CancelHandle>>,
+}
+
+impl Interrupt {
+    /// True once the call must stop.
+    pub fn due(&self) -> bool {
+        self.cancel.as_ref().is_some_and(|c| c.is_requested())
+            || self.deadline_ns.is_some_and(|d| crate::hooks::now_ns().is_none_or(|now| now >= d))
+    }
 }
 
 impl WasiState {
@@ -109,7 +126,7 @@ impl WasiState {
             };
             fds.push(Some(Entry::Dir(Dir::preopen(host, guest, read_only)?)));
         }
-        Ok(WasiState { fds, output, output_sink: None })
+        Ok(WasiState { fds, output, output_sink: None, interrupt: Interrupt::default() })
     }
 
     pub fn get(&mut self, fd: u32) -> Result<&mut Entry, Errno> {

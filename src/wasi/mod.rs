@@ -137,13 +137,21 @@ fn run(c: &mut Ctx<'_>, body: impl FnOnce(&mut Guest<'_>, &mut WasiState) -> Was
     };
     let (bytes, state) = memory.data_and_store_mut(&mut *c);
     let outcome = match state.wasi.as_mut() {
-        Some(wasi) => body(&mut Guest::new(bytes), wasi),
+        Some(wasi) => {
+            // What a waiting function (poll_oneoff) must watch: the call's deadline and cancel flag.
+            wasi.interrupt = fd::Interrupt { deadline_ns: state.deadline_ns, cancel: state.cancel.clone() };
+            body(&mut Guest::new(bytes), wasi)
+        }
         None => Err(Abort::Trap("WASI is not enabled for this plugin")),
     };
     match outcome {
         Ok(()) => Ok(0),
         Err(Abort::Errno(e)) => Ok(i32::from(e)),
         Err(Abort::Trap(message)) => Err(stop(c, message)),
+        Err(Abort::Interrupted) => {
+            c.data_mut().stop = Some(Stop::Timeout);
+            Err(Error::new(String::from("timeout")))
+        }
     }
 }
 

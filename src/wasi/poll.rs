@@ -52,16 +52,31 @@ fn read_subscription(g: &Guest<'_>, sub: u32) -> WasiResult<(u64, u8, Wait)> {
     Ok((userdata, tag, wait))
 }
 
+/// Longest stretch a sleep goes without looking at the call's deadline and cancel flag.
+const SLEEP_CHECK_NS: u64 = 5_000_000;
+
+/// Sleeps `ns`, in short stretches so that a timeout or cancel ends the call on time.
 #[cfg(feature = "std")]
-fn sleep(ns: u64) -> WasiResult<()> {
-    std::thread::sleep(core::time::Duration::from_nanos(ns));
+fn sleep(ns: u64, interrupt: &super::fd::Interrupt) -> WasiResult<()> {
+    let mut left = ns;
+    while left > 0 {
+        if interrupt.due() {
+            return Err(Abort::Interrupted);
+        }
+        let chunk = left.min(SLEEP_CHECK_NS);
+        std::thread::sleep(core::time::Duration::from_nanos(chunk));
+        left -= chunk;
+    }
     Ok(())
 }
 
 #[cfg(not(feature = "std"))]
-fn sleep(ns: u64) -> WasiResult<()> {
+fn sleep(ns: u64, interrupt: &super::fd::Interrupt) -> WasiResult<()> {
     let start = crate::hooks::now_ns().ok_or(Abort::Errno(super::errno::ENOSYS))?;
     while crate::hooks::now_ns().is_some_and(|now| now.saturating_sub(start) < ns) {
+        if interrupt.due() {
+            return Err(Abort::Interrupted);
+        }
         core::hint::spin_loop();
     }
     Ok(())
@@ -85,7 +100,7 @@ pub fn define(l: &mut Linker<State>) -> Result<(), Error> {
         // Ready fds and clock errors are reported at once; otherwise the soonest clock is waited for.
         let waited = match soonest {
             Some(d) if !fd_ready && !failed_clock => {
-                sleep(d)?;
+                sleep(d, &w.interrupt)?;
                 d
             }
             _ => 0,

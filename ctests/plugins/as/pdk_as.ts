@@ -19,7 +19,7 @@ declare function transform(offset: u64): u64;
 declare function http_status_code(): i32;
 
 function myAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  error_set(Memory.allocateString(message === null ? "abort" : message!).offset);
+  error_set(Memory.allocateString(message === null ? "abort" : message).offset);
   unreachable();
 }
 
@@ -35,13 +35,13 @@ export function fail(): i32 {
 
 export function config(): i32 {
   const value = Config.get(Host.inputString());
-  Host.outputString(value === null ? "<unset>" : value!);
+  Host.outputString(value === null ? "<unset>" : value);
   return 0;
 }
 
 export function count(): i32 {
   const old = Var.getString("n");
-  const n: u64 = (old === null ? 0 : U64.parseInt(old!)) + 1;
+  const n: u64 = (old === null ? 0 : U64.parseInt(old)) + 1;
   Var.set("n", Uint8Array.wrap(String.UTF8.encode(n.toString())));
   Host.outputString(n.toString());
   return 0;

@@ -1,0 +1,157 @@
+/* The tests' HTTP server: see testhttp.h. */
+#include "testhttp.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static int port;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static char last_method[16], last_x_test[128], last_body[256];
+static int requests;
+
+static void respond(int fd, int status, const char *reason, const char *extra, const char *body,
+                    size_t len) {
+  char head[512];
+  int n = snprintf(head, sizeof head,
+                   "HTTP/1.1 %d %s\r\nContent-Length: %lu\r\n%sConnection: close\r\n\r\n", status,
+                   reason, (unsigned long)len, extra);
+  if (write(fd, head, (size_t)n) < 0 || (len && write(fd, body, len) < 0))
+    return;
+}
+
+static void *serve(void *v) {
+  int fd = (int)(intptr_t)v;
+  char buf[8192], method[16] = "", path[256] = "", x_test[128] = "", *end, *line;
+  size_t got = 0, header_len, content_length = 0;
+  ssize_t r;
+  while (got < sizeof buf - 1 && (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0) {
+    got += (size_t)r;
+    buf[got] = 0;
+    if (strstr(buf, "\r\n\r\n"))
+      break;
+  }
+  buf[got] = 0;
+  if ((end = strstr(buf, "\r\n\r\n")) == NULL) {
+    close(fd);
+    return NULL;
+  }
+  header_len = (size_t)(end - buf) + 4;
+  sscanf(buf, "%15s %255s", method, path);
+  for (line = strstr(buf, "\r\n"); line && line < end; line = strstr(line + 2, "\r\n")) {
+    if (strncasecmp(line + 2, "content-length:", 15) == 0)
+      content_length = (size_t)strtoul(line + 17, NULL, 10);
+    else if (strncasecmp(line + 2, "x-test:", 7) == 0)
+      sscanf(line + 9, " %127[^\r]", x_test);
+  }
+  while (got < header_len + content_length && got < sizeof buf - 1 &&
+         (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+    got += (size_t)r;
+  buf[got] = 0;
+  pthread_mutex_lock(&lock);
+  requests++;
+  snprintf(last_method, sizeof last_method, "%s", method);
+  snprintf(last_x_test, sizeof last_x_test, "%s", x_test);
+  snprintf(last_body, sizeof last_body, "%s", buf + header_len);
+  pthread_mutex_unlock(&lock);
+
+  if (strcmp(path, "/ok") == 0)
+    respond(fd, 200, "OK", "", "ok body", 7);
+  else if (strcmp(path, "/404") == 0)
+    respond(fd, 404, "Not Found", "", "not found body", 14);
+  else if (strcmp(path, "/500") == 0)
+    respond(fd, 500, "Internal Server Error", "", "server error body", 17);
+  else if (strcmp(path, "/empty") == 0)
+    respond(fd, 200, "OK", "", "", 0);
+  else if (strcmp(path, "/1000") == 0) {
+    char body[1000];
+    memset(body, 'x', sizeof body);
+    respond(fd, 200, "OK", "", body, sizeof body);
+  } else if (strcmp(path, "/headers") == 0)
+    respond(fd, 201, "Created", "X-B: 1\r\nx-a: first\r\nX-A: second\r\n", "hi", 2);
+  else if (strcmp(path, "/echo") == 0) {
+    char body[512];
+    int n = snprintf(body, sizeof body, "%s %s %s", method, x_test, buf + header_len);
+    respond(fd, 200, "OK", "", body, (size_t)n);
+  } else
+    respond(fd, 400, "Bad Request", "", "?", 1);
+  close(fd);
+  return NULL;
+}
+
+static void *accept_loop(void *v) {
+  int s = (int)(intptr_t)v;
+  for (;;) {
+    int c = accept(s, NULL, NULL);
+    pthread_t th;
+    if (c < 0)
+      continue;
+    if (pthread_create(&th, NULL, serve, (void *)(intptr_t)c) == 0)
+      pthread_detach(th);
+    else
+      close(c);
+  }
+  return NULL;
+}
+
+int testhttp_start(void) {
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  int s, one = 1;
+  pthread_t th;
+  if (port)
+    return port;
+  s = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(s >= 0);
+  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
+  REQUIRE(listen(s, 16) == 0);
+  REQUIRE(getsockname(s, (struct sockaddr *)&a, &len) == 0);
+  REQUIRE(pthread_create(&th, NULL, accept_loop, (void *)(intptr_t)s) == 0);
+  pthread_detach(th);
+  port = ntohs(a.sin_port);
+  return port;
+}
+
+int testhttp_closed_port(void) {
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  int s = socket(AF_INET, SOCK_STREAM, 0), p;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(s, (struct sockaddr *)&a, &len))
+    p = 1;
+  else
+    p = ntohs(a.sin_port);
+  close(s);
+  return p;
+}
+
+void testhttp_last(char method[16], char x_test[128], char body[256]) {
+  pthread_mutex_lock(&lock);
+  memcpy(method, last_method, 16);
+  memcpy(x_test, last_x_test, 128);
+  memcpy(body, last_body, 256);
+  pthread_mutex_unlock(&lock);
+}
+
+int testhttp_requests(void) {
+  int n;
+  pthread_mutex_lock(&lock);
+  n = requests;
+  pthread_mutex_unlock(&lock);
+  return n;
+}

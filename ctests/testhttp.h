@@ -1,0 +1,20 @@
+/* A small HTTP/1.1 server on 127.0.0.1 for the tests of real PDK plugins (t_pdk.c,
+ * t_upstream_wasm.c). One thread per connection, `Connection: close`. Routes:
+ *   /ok       200 "ok body"            /404   404 "not found body"     /500  500 "server error body"
+ *   /empty    200, empty body          /1000  200, 1000 bytes 'x'
+ *   /headers  201 "hi" with headers X-B: 1, x-a: first, X-A: second
+ *   /echo     200, body "<METHOD> <x-test header> <request body>"
+ *   anything else: 400 "?" */
+#ifndef CTESTS_TESTHTTP_H
+#define CTESTS_TESTHTTP_H
+
+/* Starts the server once per process (later calls return the same port); stops the test on failure. */
+int testhttp_start(void);
+/* A port on 127.0.0.1 with nothing listening. */
+int testhttp_closed_port(void);
+/* What the last request carried (copied under a lock). */
+void testhttp_last(char method[16], char x_test[128], char body[256]);
+/* Number of requests served so far. */
+int testhttp_requests(void);
+
+#endif
