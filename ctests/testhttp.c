@@ -16,7 +16,7 @@
 
 static int port;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static char last_method[16], last_x_test[128], last_body[256];
+static char last_method[16], last_x_test[128], last_body[256], last_headers[2048];
 static int requests;
 
 static void respond(int fd, int status, const char *reason, const char *extra, const char *body,
@@ -34,6 +34,7 @@ static void *serve(void *v) {
   char buf[8192], method[16] = "", path[256] = "", x_test[128] = "", *end, *line;
   size_t got = 0, header_len, content_length = 0;
   ssize_t r;
+  int chunked = 0;
   while (got < sizeof buf - 1 && (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0) {
     got += (size_t)r;
     buf[got] = 0;
@@ -52,11 +53,34 @@ static void *serve(void *v) {
       content_length = (size_t)strtoul(line + 17, NULL, 10);
     else if (strncasecmp(line + 2, "x-test:", 7) == 0)
       sscanf(line + 9, " %127[^\r]", x_test);
+    else if (strncasecmp(line + 2, "transfer-encoding:", 18) == 0 && strstr(line + 20, "chunked"))
+      chunked = 1;
   }
-  while (got < header_len + content_length && got < sizeof buf - 1 &&
-         (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
-    got += (size_t)r;
-  buf[got] = 0;
+  pthread_mutex_lock(&lock);
+  snprintf(last_headers, sizeof last_headers, "%.*s", (int)header_len, buf);
+  pthread_mutex_unlock(&lock);
+  if (chunked) { /* read to the last chunk, then decode in place */
+    char *in, *outp;
+    while (!strstr(buf + header_len, "0\r\n\r\n") && got < sizeof buf - 1 &&
+           (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0) {
+      got += (size_t)r;
+      buf[got] = 0;
+    }
+    for (in = outp = buf + header_len;;) {
+      size_t n = (size_t)strtoul(in, &in, 16);
+      if (n == 0 || !(in = strstr(in, "\r\n")))
+        break;
+      memmove(outp, in + 2, n);
+      outp += n;
+      in += 2 + n + 2;
+    }
+    *outp = 0;
+  } else {
+    while (got < header_len + content_length && got < sizeof buf - 1 &&
+           (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+      got += (size_t)r;
+    buf[got] = 0;
+  }
   pthread_mutex_lock(&lock);
   requests++;
   snprintf(last_method, sizeof last_method, "%s", method);
@@ -145,6 +169,12 @@ void testhttp_last(char method[16], char x_test[128], char body[256]) {
   memcpy(method, last_method, 16);
   memcpy(x_test, last_x_test, 128);
   memcpy(body, last_body, 256);
+  pthread_mutex_unlock(&lock);
+}
+
+void testhttp_last_headers(char *out, size_t cap) {
+  pthread_mutex_lock(&lock);
+  snprintf(out, cap, "%s", last_headers);
   pthread_mutex_unlock(&lock);
 }
 

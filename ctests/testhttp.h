@@ -3,10 +3,12 @@
  *   /ok       200 "ok body"            /404   404 "not found body"     /500  500 "server error body"
  *   /empty    200, empty body          /1000  200, 1000 bytes 'x'
  *   /headers  201 "hi" with headers X-B: 1, x-a: first, X-A: second
- *   /echo     200, body "<METHOD> <x-test header> <request body>"
+ *   /echo     200, body "<METHOD> <x-test header> <request body>" (chunked bodies decoded)
  *   anything else: 400 "?" */
 #ifndef CTESTS_TESTHTTP_H
 #define CTESTS_TESTHTTP_H
+
+#include <stddef.h>
 
 /* Starts the server once per process (later calls return the same port); stops the test on failure. */
 int testhttp_start(void);
@@ -14,6 +16,8 @@ int testhttp_start(void);
 int testhttp_closed_port(void);
 /* What the last request carried (copied under a lock). */
 void testhttp_last(char method[16], char x_test[128], char body[256]);
+/* The request line and headers of the last request, as received. */
+void testhttp_last_headers(char *out, size_t cap);
 /* Number of requests served so far. */
 int testhttp_requests(void);
 

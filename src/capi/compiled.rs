@@ -5,8 +5,7 @@ use alloc::sync::Arc;
 use core::ffi::c_char;
 
 use super::function::ExtismFunction;
-use super::plugin::{compile, create_error_text, Prefixes};
-use super::set_errmsg;
+use super::plugin::{compile, fail, Prefixes};
 use super::types::*;
 
 /// # Safety
@@ -23,15 +22,8 @@ unsafe fn new_compiled(
     // SAFETY: forwarded caller promises.
     match unsafe { compile(wasm, wasm_size, functions, n_functions, with_wasi, fuel_limit) } {
         Ok(c) => Box::into_raw(Box::new(ExtismCompiledPlugin { compiled: Arc::new(c) })),
-        Err(e) => {
-            let text = match e {
-                Ok(e) => create_error_text(&e, Prefixes::ByCause),
-                Err(plain) => plain,
-            };
-            // SAFETY: caller's promise about errmsg.
-            unsafe { set_errmsg(errmsg, &text) };
-            core::ptr::null_mut()
-        }
+        // SAFETY: caller's promise about errmsg.
+        Err(e) => unsafe { fail(errmsg, e, Prefixes::ByCause) },
     }
 }
 

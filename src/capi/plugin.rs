@@ -67,9 +67,11 @@ fn into_handle(plugin: Plugin) -> *mut ExtismPlugin {
     Box::into_raw(Box::new(ExtismPlugin { plugin }))
 }
 
+/// Writes a create call's failure to `errmsg` (with the entry point's prefixes) and returns NULL.
+///
 /// # Safety
 /// `errmsg` as in `extism_plugin_new`.
-unsafe fn fail(errmsg: *mut *mut c_char, e: Result<CreateError, String>, prefixes: Prefixes) -> *mut ExtismPlugin {
+pub(crate) unsafe fn fail<T>(errmsg: *mut *mut c_char, e: Result<CreateError, String>, prefixes: Prefixes) -> *mut T {
     let text = match e {
         Ok(e) => create_error_text(&e, prefixes),
         Err(plain) => plain,
