@@ -9,10 +9,16 @@
 #   make ctest-nostd     the C suite against the no_std library, host hooks installed
 #   make test-valgrind   the C suite under valgrind memcheck
 #   make reference  the C suite against upstream's own libextism (from PyPI)
+#   make test-reference  the same, as part of make test: every test must pass there except the
+#                   TEST_NOT_UPSTREAM ones, and the README's list of those must match the run's
+#   make readme-not-upstream   regenerate that README list from the last reference run
+#   make test-python     the Python SDK (PyPI `extism`) on our library and on upstream's, one pytest suite
 #   make install    header, libraries and pkg-config files under PREFIX (default /usr/local;
 #                   DESTDIR honoured); make uninstall removes exactly those files
 #   make examples   build and run every C host in examples/ and check its output
 #   make examples-reference   examples/dropin.c on upstream's own libextism (from PyPI)
+#   make bench      benchmarks, ours vs upstream's libextism, raw wasmi, wasm3 and native C (bench/)
+#   make bench-smoke     every benchmark line a few iterations (part of make test; no timing checks)
 
 CARGO ?= cargo
 CC ?= cc
@@ -24,13 +30,16 @@ NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
 RUST_SRC := $(shell find src kernel/src -name '*.rs') Cargo.toml kernel/Cargo.toml build.rs
 C_LIBS := -lpthread -ldl -lm
 
+.PHONY: test-reference readme-not-upstream test-python python-sys
 .PHONY: all run test cargo-test nostd header-check ctest ctest-nostd test-valgrind reference clean examples \
   install uninstall install-test examples-reference
 
 all: $(STATIC) $(SHARED)
 
+# Cargo.toml also lists `rlib` (for the fuzz targets), and with an rlib in the list cargo builds no
+# LTO'd archive; ask for exactly the two C libraries so they get link-time optimisation.
 $(STATIC) $(SHARED): $(RUST_SRC)
-	$(CARGO) build --release -p extism-runtime-c
+	$(CARGO) rustc --release -p extism-runtime-c --lib --crate-type staticlib,cdylib
 	@touch $(STATIC) $(SHARED)
 
 # --- the main job: a C host loading a plugin and calling it -------------------------------------
@@ -43,7 +52,7 @@ run: examples/build/host
 	examples/build/host ctests/build/plugins/c1.wasm count_vowels "Hello, World!"
 
 # --- tests ----------------------------------------------------------------------------------------
-test: cargo-test nostd header-check ctest ctest-nostd examples install-test
+test: cargo-test nostd header-check ctest ctest-nostd examples install-test test-reference test-python bench-smoke
 	@echo "make test: all passed"
 
 cargo-test:
@@ -54,8 +63,11 @@ nostd: $(NOSTD_STATIC)
 	tools/check-baremetal.sh
 
 # Our own #[panic_handler] lives in this build: any crate pulling std in fails it (duplicate lang item).
+# `cargo rustc --crate-type staticlib`: Cargo skips LTO for a lib whose crate types include rlib, and
+# without LTO the no_std archive misses the allocator shim's default alloc error handler.
 $(NOSTD_STATIC): $(RUST_SRC)
-	$(CARGO) build --release -p extism-runtime-c --no-default-features --target-dir $(NOSTD_DIR)
+	$(CARGO) rustc --release -p extism-runtime-c --lib --crate-type staticlib --no-default-features \
+	  --target-dir $(NOSTD_DIR)
 	@touch $@
 
 header-check: $(STATIC)
@@ -76,6 +88,59 @@ test-valgrind: $(STATIC)
 
 reference:
 	$(MAKE) -C ctests reference
+
+# The whole C suite on upstream's own libextism.so (PyPI extism-sys, tools/reference-libextism.sh).
+# The runner's SKIP lines name the TEST_NOT_UPSTREAM tests; the README's table of them must match.
+REF_LOG := ctests/build/reference.log
+RUN_REFERENCE = mkdir -p ctests/build && { $(MAKE) -C ctests reference >$(REF_LOG) 2>&1 || \
+  { cat $(REF_LOG); echo "test-reference: failed (log: $(REF_LOG))"; exit 1; }; }
+test-reference:
+	@$(RUN_REFERENCE)
+	@grep -E '^(SKIP |[0-9]+ skipped|[0-9]+ passed)' $(REF_LOG) | sed 's/^/reference: /'
+	tools/readme-not-upstream.py --check README.md $(REF_LOG)
+
+readme-not-upstream:
+	@$(RUN_REFERENCE)
+	tools/readme-not-upstream.py --write README.md $(REF_LOG)
+
+# --- the Python SDK (PyPI `extism`, unchanged) on our library and on upstream's ----------------------
+# python-sys generates our extism_sys package (bindings/python/gen_extism_sys.py: cffi cdef of extism.h's
+# upstream part, dlopen of our libextism.so) into $(PY_PKG). test-python runs bindings/python/tests
+# twice: in venv-ours (our package pip-installed under upstream's name `extism-sys`, then `extism`)
+# and in venv-upstream (`extism` with PyPI's extism-sys $(EXTISM_SYS_VERSION)).
+PYTHON ?= python3
+EXTISM_PY_VERSION ?= 1.1.1
+EXTISM_SYS_VERSION ?= 1.41.0
+PY_BUILD := bindings/python/build
+PY_PKG := $(PY_BUILD)/pkg
+PY_PIP = bin/pip install -q --disable-pip-version-check
+
+$(PY_PKG)/extism_sys/__init__.py: extism.h $(SHARED) bindings/python/gen_extism_sys.py
+	$(PYTHON) bindings/python/gen_extism_sys.py extism.h $(SHARED) $(PY_PKG) $(VERSION)
+
+python-sys: $(PY_PKG)/extism_sys/__init__.py
+
+$(PY_BUILD)/venv-%/requirements.stamp: bindings/python/requirements.txt
+	rm -rf $(PY_BUILD)/venv-$*
+	$(PYTHON) -m venv $(PY_BUILD)/venv-$*
+	cd $(PY_BUILD)/venv-$* && $(PY_PIP) -r $(abspath bindings/python/requirements.txt)
+	touch $@
+
+$(PY_BUILD)/venv-ours/installed.stamp: $(PY_BUILD)/venv-ours/requirements.stamp $(PY_PKG)/extism_sys/__init__.py
+	cd $(PY_BUILD)/venv-ours && $(PY_PIP) --no-build-isolation --force-reinstall --no-deps $(abspath $(PY_PKG)) \
+	  && $(PY_PIP) extism==$(EXTISM_PY_VERSION)
+	touch $@
+
+$(PY_BUILD)/venv-upstream/installed.stamp: $(PY_BUILD)/venv-upstream/requirements.stamp
+	cd $(PY_BUILD)/venv-upstream && $(PY_PIP) extism==$(EXTISM_PY_VERSION) extism-sys==$(EXTISM_SYS_VERSION)
+	touch $@
+
+test-python: $(PY_BUILD)/venv-ours/installed.stamp $(PY_BUILD)/venv-upstream/installed.stamp
+	$(MAKE) -s -C ctests plugins
+	cd bindings/python && EXTISM_EXPECT_LIBRARY=ours EXTISM_TEST_PLUGINS=$(abspath $(PLUGIN_BUILD)) \
+	  build/venv-ours/bin/python -m pytest -q -p no:cacheprovider tests
+	cd bindings/python && EXTISM_EXPECT_LIBRARY=upstream EXTISM_TEST_PLUGINS=$(abspath $(PLUGIN_BUILD)) \
+	  build/venv-upstream/bin/python -m pytest -q -p no:cacheprovider tests
 
 # --- examples: every C host in examples/, built against the static library, run and checked -------
 PLUGIN_BUILD := ctests/build/plugins
@@ -190,4 +255,7 @@ install-test: $(STATIC) $(SHARED)
 
 clean:
 	$(CARGO) clean
-	rm -rf examples/build ctests/build
+	rm -rf examples/build ctests/build bindings/python/build
+
+# --- benchmarks: make bench, make bench-smoke (bench/bench.mk) ---------------------------------------
+include bench/bench.mk

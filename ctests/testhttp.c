@@ -16,7 +16,7 @@
 
 static int port;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static char last_method[16], last_x_test[128], last_body[256], last_headers[2048];
+static char last_method[16], last_x_test[128], last_body[256];
 static int requests;
 
 static void respond(int fd, int status, const char *reason, const char *extra, const char *body,
@@ -56,9 +56,6 @@ static void *serve(void *v) {
     else if (strncasecmp(line + 2, "transfer-encoding:", 18) == 0 && strstr(line + 20, "chunked"))
       chunked = 1;
   }
-  pthread_mutex_lock(&lock);
-  snprintf(last_headers, sizeof last_headers, "%.*s", (int)header_len, buf);
-  pthread_mutex_unlock(&lock);
   if (chunked) { /* read to the last chunk, then decode in place */
     char *in, *outp;
     while (!strstr(buf + header_len, "0\r\n\r\n") && got < sizeof buf - 1 &&
@@ -169,12 +166,6 @@ void testhttp_last(char method[16], char x_test[128], char body[256]) {
   memcpy(method, last_method, 16);
   memcpy(x_test, last_x_test, 128);
   memcpy(body, last_body, 256);
-  pthread_mutex_unlock(&lock);
-}
-
-void testhttp_last_headers(char *out, size_t cap) {
-  pthread_mutex_lock(&lock);
-  snprintf(out, cap, "%s", last_headers);
   pthread_mutex_unlock(&lock);
 }
 

@@ -8,16 +8,12 @@
 #ifndef CTESTS_TESTHTTP_H
 #define CTESTS_TESTHTTP_H
 
-#include <stddef.h>
-
 /* Starts the server once per process (later calls return the same port); stops the test on failure. */
 int testhttp_start(void);
 /* A port on 127.0.0.1 with nothing listening. */
 int testhttp_closed_port(void);
 /* What the last request carried (copied under a lock). */
 void testhttp_last(char method[16], char x_test[128], char body[256]);
-/* The request line and headers of the last request, as received. */
-void testhttp_last_headers(char *out, size_t cap);
 /* Number of requests served so far. */
 int testhttp_requests(void);
 

@@ -8,6 +8,10 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   clang lld wabt valgrind pkg-config make gcc libc6-dev python3-venv \
   wasi-libc libclang-rt-14-dev-wasm32 >/dev/null
+# npm builds the AssemblyScript test plugins (ctests/plugins/as); python3 (+ venv, pip from PyPI) runs
+# make test-python and fetches upstream's reference library. Keep a node that is already there.
+command -v npm >/dev/null || $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+command -v python3 >/dev/null || $SUDO apt-get install -y -qq --no-install-recommends python3 >/dev/null
 rustup target add wasm32-unknown-unknown wasm32-wasip1
 # The bare-metal no_std builds of `make nostd` (tools/check-baremetal.sh skips a target it cannot get).
 rustup target add thumbv7em-none-eabihf x86_64-unknown-none || echo "setup: bare-metal Rust targets unavailable; make nostd will skip them"
