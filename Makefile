@@ -7,7 +7,9 @@
 #   make nostd      the no_std static library (target/nostd/release/libextism.a) and its proof,
 #                   with the core built for bare-metal targets (thumbv7em-none-eabihf, x86_64-unknown-none)
 #   make ctest-nostd     the C suite against the no_std library, host hooks installed
+#   make firmware-test   a bare-metal Cortex-M4F image (no_std library + plugin) run under QEMU (firmware/)
 #   make test-valgrind   the C suite under valgrind memcheck
+#   make fuzz       every cargo-fuzz target in fuzz/ for FUZZ_SECONDS (default 60) each (nightly)
 #   make reference  the C suite against upstream's own libextism (from PyPI)
 #   make test-reference  the same, as part of make test: every test must pass there except the
 #                   TEST_NOT_UPSTREAM ones, and the README's list of those must match the run's
@@ -31,7 +33,7 @@ RUST_SRC := $(shell find src kernel/src -name '*.rs') Cargo.toml kernel/Cargo.to
 C_LIBS := -lpthread -ldl -lm
 
 .PHONY: test-reference readme-not-upstream test-python python-sys
-.PHONY: all run test cargo-test nostd header-check ctest ctest-nostd test-valgrind reference clean examples \
+.PHONY: all run test cargo-test nostd header-check ctest ctest-nostd test-valgrind reference clean examples fuzz \
   install uninstall install-test examples-reference
 
 all: $(STATIC) $(SHARED)
@@ -52,7 +54,8 @@ run: examples/build/host
 	examples/build/host ctests/build/plugins/c1.wasm count_vowels "Hello, World!"
 
 # --- tests ----------------------------------------------------------------------------------------
-test: cargo-test nostd header-check ctest ctest-nostd examples install-test test-reference test-python bench-smoke
+test: cargo-test nostd header-check ctest ctest-nostd examples install-test test-reference test-python bench-smoke \
+  firmware-test
 	@echo "make test: all passed"
 
 cargo-test:
@@ -88,6 +91,13 @@ test-valgrind: $(STATIC)
 
 reference:
 	$(MAKE) -C ctests reference
+
+# Fuzzing (cargo fuzz on nightly, `cargo install cargo-fuzz`): fuzz/README.md lists the targets and
+# what the last runs found. call_echo also fuzzes the PDK plugin c1, hence the plugins.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) -s -C ctests plugins
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh
 
 # The whole C suite on upstream's own libextism.so (PyPI extism-sys, tools/reference-libextism.sh).
 # The runner's SKIP lines name the TEST_NOT_UPSTREAM tests; the README's table of them must match.
@@ -259,3 +269,6 @@ clean:
 
 # --- benchmarks: make bench, make bench-smoke (bench/bench.mk) ---------------------------------------
 include bench/bench.mk
+
+# --- firmware: make firmware, make firmware-test (firmware/firmware.mk) -----------------------------
+include firmware/firmware.mk

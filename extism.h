@@ -305,7 +305,9 @@ const uint8_t *extism_plugin_id(ExtismPlugin *plugin);
  * - `inputs`, `n_inputs`: parameter types; `outputs`, `n_outputs`: result types.
  *   Copied. An array may be NULL when its count is 0. Only I32, I64, F32 and
  *   F64 are usable (see ExtismValType); memory handles are I64 (EXTISM_PTR).
- * - `func`: the callback (see ExtismFunctionType).
+ * - `func`: the callback (see ExtismFunctionType). NULL is accepted, as
+ *   upstream: plugins link against the function, and a call that reaches it
+ *   fails (rc -1, "host function has no callback ...") instead of crashing.
  * - `user_data`: any pointer; handed to every call of `func` as `data`. It must
  *   stay valid as long as any plugin may call the function.
  * - `free_user_data`: called as free_user_data(user_data) when the function is
@@ -337,7 +339,9 @@ const uint8_t *extism_plugin_id(ExtismPlugin *plugin);
  *   (a compiled plugin and every plugin made from it share it). It runs only
  *   when both `user_data` and `free_user_data` are non-NULL.
  *
- * Returns NULL if `name` is NULL or not valid UTF-8. Nothing is taken over
+ * Returns NULL if `name` is NULL or not valid UTF-8, or a type array is
+ * NULL with a count above 0, a count is above 1024, or a type is not one of
+ * ExtismValType's values. Nothing is taken over
  * then: free_user_data is not called and `user_data` stays the caller's.
  *
  * Threads: any thread. The callback runs on the thread of the plugin call

@@ -18,6 +18,7 @@
  *     --rounds N         rounds per line (default 9; smoke 2)
  *     --only WORDS       run only lines whose id contains one of the comma-separated words
  *     --iters N          N ops per round, no calibration (exact counts under callgrind)
+ *     --ksizes F,S,M     compute kernel sizes: fib(F), sha256 over S bytes, MxM matmul
  *     --smoke            a few iterations per line; fails if a line did not run (no timing checks)
  *     --md FILE --tsv FILE   where to write the table and the raw numbers
  *   internal: bench --rss-child LIB MODE N WASM   (one library, MODE bytes|compiled; prints KiB)
@@ -767,7 +768,7 @@ static long file_size(const char *path) {
 int main(int argc, char **argv) {
   const char *ours_path = "target/release/libextism.so", *ref_path = "", *plugins = "ctests/build/plugins";
   const char *build = "bench/build", *wasmi_cmd = "", *wasm3_cmd = "", *only = "", *md = NULL, *tsv = NULL;
-  const char *sizes_arg = NULL;
+  const char *sizes_arg = NULL, *ksizes = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -782,6 +783,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--wasm3") == 0) wasm3_cmd = v;
     else if (strcmp(a, "--rounds") == 0) g_rounds = atoi(v);
     else if (strcmp(a, "--iters") == 0) g_iters = atol(v);
+    else if (strcmp(a, "--ksizes") == 0) ksizes = v; /* "FIB,SHA_BYTES,MAT_N" */
     else if (strcmp(a, "--only") == 0) only = v;
     else if (strcmp(a, "--md") == 0) md = v;
     else if (strcmp(a, "--tsv") == 0) tsv = v;
@@ -1018,6 +1020,10 @@ int main(int argc, char **argv) {
   if (selected(only, "kernels")) {
     uint64_t sizes[NK] = {30, 1u << 20, 128};
     if (g_smoke) sizes[0] = 15, sizes[1] = 4096, sizes[2] = 8;
+    if (ksizes) {
+      unsigned long long a, b, c;
+      if (sscanf(ksizes, "%llu,%llu,%llu", &a, &b, &c) == 3) sizes[0] = a, sizes[1] = b, sizes[2] = c;
+    }
     int kr = g_smoke ? 1 : (g_rounds < 5 ? g_rounds : 5);
     Kern k;
     memset(&k, 0, sizeof k);

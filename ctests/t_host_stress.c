@@ -135,3 +135,28 @@ TEST_NOT_UPSTREAM(host_function_unusable_types_refused, "aborts when called") {
     free(w);
   }
 }
+
+/* Upstream hands out a usable handle for a NULL callback; a plugin links against it. */
+TEST(host_function_null_callback_links) {
+  ExtismValType t = EXTISM_PTR;
+  const ExtismFunction *fns[1];
+  ExtismPlugin *p;
+  fns[0] = extism_function_new("tick", &t, 1, &t, 1, NULL, NULL, NULL);
+  REQUIRE_NOT_NULL(fns[0]);
+  p = load_plugin_fns("hostloop", fns, 1, false);
+  CHECK_NOT_NULL(p);
+  extism_plugin_free(p);
+}
+
+/* Calling it fails the call with a clear error (upstream would jump to address 0). */
+TEST_NOT_UPSTREAM(host_function_null_callback_fails_call, "calls a NULL function pointer") {
+  ExtismValType t = EXTISM_PTR;
+  const ExtismFunction *fns[1];
+  ExtismPlugin *p;
+  fns[0] = extism_function_new("tick", &t, 1, &t, 1, NULL, NULL, NULL);
+  p = load_plugin_fns("hostloop", fns, 1, false);
+  CHECK_EQ_INT(run_n(p, 3), -1);
+  CHECK_CONTAINS(extism_plugin_error(p), "no callback");
+  CHECK_EQ_INT(run_n(p, 0), 0);
+  extism_plugin_free(p);
+}

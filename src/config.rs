@@ -12,8 +12,33 @@ pub const VERSION_CSTR: &[u8] = b"1.13.0\0";
 #[cfg(feature = "std")]
 pub const KERNEL_ARENA_BYTES: u64 = 1 << 30;
 /// Without an OS there is no lazy reservation: keep the arena small (raise it for your board).
+/// A board sets its own at build time, without editing this file, with the environment variable
+/// `EXTISM_KERNEL_ARENA_BYTES` (decimal bytes, at least one wasm page; the firmware image of
+/// `make firmware-test` uses 65536: one page, no kernel growth).
 #[cfg(not(feature = "std"))]
-pub const KERNEL_ARENA_BYTES: u64 = 256 * 1024;
+pub const KERNEL_ARENA_BYTES: u64 = match option_env!("EXTISM_KERNEL_ARENA_BYTES") {
+    Some(text) => parse_arena_bytes(text),
+    None => 256 * 1024,
+};
+
+/// `EXTISM_KERNEL_ARENA_BYTES`, checked at compile time (a bad value fails the build).
+#[cfg(not(feature = "std"))]
+const fn parse_arena_bytes(text: &str) -> u64 {
+    let digits = text.as_bytes();
+    assert!(!digits.is_empty(), "EXTISM_KERNEL_ARENA_BYTES is empty");
+    let mut value: u64 = 0;
+    let mut i = 0;
+    while i < digits.len() {
+        assert!(digits[i].is_ascii_digit(), "EXTISM_KERNEL_ARENA_BYTES: not a decimal number of bytes");
+        value = match value.checked_mul(10) {
+            Some(v) => v + (digits[i] - b'0') as u64,
+            None => panic!("EXTISM_KERNEL_ARENA_BYTES: too large"),
+        };
+        i += 1;
+    }
+    assert!(value >= WASM_PAGE, "EXTISM_KERNEL_ARENA_BYTES: less than one wasm page (65536)");
+    value
+}
 
 /// Default cap on the bytes a plugin may keep in vars (manifest `memory.max_var_bytes`).
 pub const DEFAULT_MAX_VAR_BYTES: u64 = 1024 * 1024;

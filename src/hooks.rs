@@ -138,6 +138,27 @@ pub fn fill_random(buf: &mut [u8]) -> bool {
 #[cfg(feature = "std")]
 fn os_fill_random(buf: &mut [u8]) -> bool {
     use std::io::Read;
+    // Linux: one getrandom(2) call instead of open/read/close of /dev/urandom (every plugin
+    // creation draws its id here); the file remains the fallback (old kernels, seccomp).
+    #[cfg(target_os = "linux")]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            let rest = &mut buf[done..];
+            // SAFETY: writes at most `rest.len()` bytes into `rest`, which is writable.
+            let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+            if n > 0 {
+                done += n as usize;
+            } else if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+                continue;
+            } else {
+                break;
+            }
+        }
+        if done == buf.len() {
+            return true;
+        }
+    }
     std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(buf)).is_ok()
 }
 

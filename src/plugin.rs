@@ -71,7 +71,7 @@ pub struct Inner {
 
 impl Plugin {
     pub fn new(compiled: Arc<Compiled>) -> Result<Plugin, CreateError> {
-        check_links(&compiled).map_err(CreateError::Create)?;
+        compiled.links.call_once(|| check_links(&compiled)).clone().map_err(CreateError::Create)?;
         let id = id::new_uuid_v4();
         let config = compiled.manifest.config.clone();
         if compiled.main_module().runs_code_on_instantiation {

@@ -15,4 +15,8 @@ command -v python3 >/dev/null || $SUDO apt-get install -y -qq --no-install-recom
 rustup target add wasm32-unknown-unknown wasm32-wasip1
 # The bare-metal no_std builds of `make nostd` (tools/check-baremetal.sh skips a target it cannot get).
 rustup target add thumbv7em-none-eabihf x86_64-unknown-none || echo "setup: bare-metal Rust targets unavailable; make nostd will skip them"
+# make firmware-test (firmware/): bare-metal images for a Cortex-M4F and a RV32IMAC board, run under QEMU.
+$SUDO apt-get install -y -qq --no-install-recommends gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc >/dev/null
+rustup target add thumbv7em-none-eabihf riscv32imac-unknown-none-elf
 command -v cbindgen >/dev/null || cargo install --locked cbindgen --version 0.29.4

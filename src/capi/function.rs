@@ -36,7 +36,7 @@ struct Pending {
     name: String,
     params: Vec<ValKind>,
     results: Vec<ValKind>,
-    callback: unsafe extern "C" fn(*mut ExtismCurrentPlugin, *const ExtismVal, ExtismSize, *mut ExtismVal, ExtismSize, *mut c_void),
+    callback: CCallback,
     user_data: UserData,
 }
 
@@ -112,31 +112,68 @@ fn into_host_function(p: Pending) -> HostFunction {
     let call = move |state: &mut State, args: &[Val], rets: &mut [Val]| -> Result<(), HostStop> {
         // Capture the whole guard (not just its pointer field): its drop runs the destructor.
         let user_data = &user_data;
-        let zero = ExtismVal { t: 0, v: ExtismValUnion { i64: 0 } };
-        let mut inline_in = [zero; INLINE_VALS];
-        let mut inline_out = [zero; INLINE_VALS];
-        let mut heap_in = Vec::new();
-        let mut heap_out = Vec::new();
-        let inputs: &mut [ExtismVal] = if args.len() <= INLINE_VALS {
-            &mut inline_in[..args.len()]
+        let c = CCall { callback, user_data: user_data.ptr, result_kinds: &result_kinds };
+        let stop = if args.len() <= INLINE_VALS && rets.len() <= INLINE_VALS {
+            // Host calls are hot (millions per plugin call): values live on the stack, and only the
+            // slots in use are written (no zeroing of the whole arrays).
+            let mut inputs = core::mem::MaybeUninit::<[ExtismVal; INLINE_VALS]>::uninit();
+            let mut outputs = core::mem::MaybeUninit::<[ExtismVal; INLINE_VALS]>::uninit();
+            let (in_ptr, out_ptr) = (inputs.as_mut_ptr() as *mut ExtismVal, outputs.as_mut_ptr() as *mut ExtismVal);
+            // SAFETY: both arrays hold INLINE_VALS values and at most that many are written; the
+            // slices below cover exactly the slots written just before.
+            let (ins, outs) = unsafe {
+                for (i, arg) in args.iter().enumerate() {
+                    in_ptr.add(i).write(to_c(arg));
+                }
+                for i in 0..rets.len() {
+                    out_ptr.add(i).write(c.blank_result(i));
+                }
+                (core::slice::from_raw_parts(in_ptr, args.len()), core::slice::from_raw_parts_mut(out_ptr, rets.len()))
+            };
+            c.run(state, ins, outs, rets)
         } else {
-            heap_in.resize(args.len(), zero);
-            &mut heap_in
+            let ins: Vec<ExtismVal> = args.iter().map(to_c).collect();
+            let mut outs: Vec<ExtismVal> = (0..rets.len()).map(|i| c.blank_result(i)).collect();
+            c.run(state, &ins, &mut outs, rets)
         };
-        for (slot, arg) in inputs.iter_mut().zip(args) {
-            *slot = to_c(arg);
+        match stop {
+            None => Ok(()),
+            Some(HostStop::Wait) => {
+                state.waiting_function.clear();
+                state.waiting_function.extend_from_slice(alloc::format!("{}::{}\0", namespace_c, name_c).as_bytes());
+                Err(HostStop::Wait)
+            }
+            Some(stop) => Err(stop),
         }
-        let outputs: &mut [ExtismVal] = if rets.len() <= INLINE_VALS {
-            &mut inline_out[..rets.len()]
-        } else {
-            heap_out.resize(rets.len(), zero);
-            &mut heap_out
+    };
+    HostFunction { namespace, name, params, results, callback: Box::new(call) }
+}
+
+/// NULL is allowed (upstream hands out a usable handle for it); calling such a function fails the call.
+type CCallback = ExtismFunctionType;
+
+/// One call of a C host function: its callback, user data and declared result types.
+struct CCall<'a> {
+    callback: CCallback,
+    user_data: usize,
+    result_kinds: &'a [ValKind],
+}
+
+impl CCall<'_> {
+    /// An output slot as the callback receives it: the declared type's tag, a zero value.
+    fn blank_result(&self, i: usize) -> ExtismVal {
+        let kind = self.result_kinds.get(i).copied().unwrap_or(ValKind::I64);
+        ExtismVal { t: kind as u32, v: ExtismValUnion { i64: 0 } }
+    }
+
+    /// Runs the callback on `ins`/`outs`, copies `outs` into `rets`, and returns what the callback
+    /// asked of the running call (fail or wait), if anything.
+    fn run(&self, state: &mut State, ins: &[ExtismVal], outs: &mut [ExtismVal], rets: &mut [Val]) -> Option<HostStop> {
+        let in_ptr = if ins.is_empty() { core::ptr::null() } else { ins.as_ptr() };
+        let out_ptr = if outs.is_empty() { core::ptr::null_mut() } else { outs.as_mut_ptr() };
+        let Some(callback) = self.callback else {
+            return Some(HostStop::Fail("host function has no callback (it was created with NULL)".to_string()));
         };
-        for (slot, kind) in outputs.iter_mut().zip(&result_kinds) {
-            slot.t = *kind as u32;
-        }
-        let in_ptr = if inputs.is_empty() { core::ptr::null() } else { inputs.as_ptr() };
-        let out_ptr = if outputs.is_empty() { core::ptr::null_mut() } else { outputs.as_mut_ptr() };
         state.in_host_call = true;
         state.host_request = None;
         // SAFETY: a C callback given by the host; the arrays live across the call and have the
@@ -145,27 +182,18 @@ fn into_host_function(p: Pending) -> HostFunction {
             callback(
                 state as *mut State,
                 in_ptr,
-                inputs.len() as u64,
+                ins.len() as u64,
                 out_ptr,
-                outputs.len() as u64,
-                user_data.ptr as *mut c_void,
+                outs.len() as u64,
+                self.user_data as *mut c_void,
             )
         };
         state.in_host_call = false;
-        for ((ret, slot), kind) in rets.iter_mut().zip(outputs.iter()).zip(&result_kinds) {
-            *ret = from_c(slot, *kind);
+        for (i, (ret, slot)) in rets.iter_mut().zip(outs.iter()).enumerate() {
+            *ret = from_c(slot, self.result_kinds.get(i).copied().unwrap_or(ValKind::I64));
         }
-        match state.host_request.take() {
-            Some(HostStop::Wait) => {
-                state.waiting_function.clear();
-                state.waiting_function.extend_from_slice(alloc::format!("{}::{}\0", namespace_c, name_c).as_bytes());
-                Err(HostStop::Wait)
-            }
-            Some(stop) => Err(stop),
-            None => Ok(()),
-        }
-    };
-    HostFunction { namespace, name, params, results, callback: Box::new(call) }
+        state.host_request.take()
+    }
 }
 
 fn to_c(v: &Val) -> ExtismVal {
@@ -246,7 +274,8 @@ pub unsafe extern "C" fn extism_function_new(
     else {
         return core::ptr::null_mut();
     };
-    let Some(callback) = func else { return core::ptr::null_mut() };
+    // Upstream accepts a NULL callback and hands out a usable handle; calling it fails the call.
+    let callback = func;
     // From here on the function owns user_data (a failed new takes nothing over).
     let guard = UserData { ptr: user_data as usize, free: free_user_data };
     let pending = Pending { namespace: DEFAULT_NAMESPACE.to_string(), name, params, results, callback, user_data: guard };

@@ -22,7 +22,12 @@ fn main() {
             (name.to_string(), n.parse().expect("N"))
         })
         .collect();
+    // WASMI_HARNESS_ENGINE=wasmi (or wasmi+fuel) runs one engine only (for callgrind counts).
+    let only = std::env::var("WASMI_HARNESS_ENGINE").ok();
     for (engine_name, fuel) in [("wasmi", false), ("wasmi+fuel", true)] {
+        if only.as_deref().is_some_and(|o| o != engine_name) {
+            continue;
+        }
         let mut config = Config::default();
         config.consume_fuel(fuel);
         let engine = Engine::new(&config);

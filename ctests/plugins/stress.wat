@@ -1,0 +1,30 @@
+;; For t_threads.c: `work` spins a while (so cancels from other threads land mid-call), then outputs
+;; the input upper-cased (ASCII). The spin is 100000 * (1 + input length % 8) iterations.
+(module
+  (import "extism:host/env" "input_length" (func $input_length (result i64)))
+  (import "extism:host/env" "input_load_u8" (func $input_load_u8 (param i64) (result i32)))
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (memory (export "memory") 1)
+  (func (export "work") (result i32) (local $n i64) (local $p i64) (local $i i64) (local $c i32)
+    (local $spin i32)
+    (local.set $n (call $input_length))
+    (local.set $spin (i32.mul (i32.const 100000)
+      (i32.add (i32.const 1) (i32.wrap_i64 (i64.rem_u (local.get $n) (i64.const 8))))))
+    (loop $s
+      (local.set $spin (i32.sub (local.get $spin) (i32.const 1)))
+      (br_if $s (local.get $spin)))
+    (if (i64.eqz (local.get $n)) (then (return (i32.const 0))))
+    (local.set $p (call $alloc (local.get $n)))
+    (block $done (loop $l
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (local.set $c (call $input_load_u8 (local.get $i)))
+      (if (i32.lt_u (i32.sub (local.get $c) (i32.const 97)) (i32.const 26))
+        (then (local.set $c (i32.sub (local.get $c) (i32.const 32)))))
+      (call $store_u8 (i64.add (local.get $p) (local.get $i)) (local.get $c))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l)))
+    (call $output_set (local.get $p) (local.get $n))
+    (i32.const 0))
+)

@@ -1,0 +1,56 @@
+/* What the firmware needs from its board, and what every board shares (common.c). Two boards, both
+ * emulated by Debian's QEMU, no OS, no threads (one main loop plus a timer interrupt):
+ *   - mps2-an386.c: ARM MPS2 AN386, a Cortex-M4F at 25 MHz; SysTick; semihosting through BKPT 0xAB.
+ *   - riscv-virt.c: QEMU's RISC-V `virt` machine, an RV32IMAC hart; the CLINT's 10 MHz mtime and
+ *     its machine timer interrupt; semihosting through the slli/ebreak/srai sequence.
+ * Each has a linker script of the same layout: 4 MB of code memory ("flash"), 4 MB of RAM holding
+ * .data, .bss, the heap arena (everything up to the stack) and the stack at the top. */
+#ifndef FIRMWARE_BOARD_H
+#define FIRMWARE_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TICK_HZ 1000u
+
+/* Exit statuses besides main's: a fault handler or abort() ended the run. */
+#define EXIT_FAULT 3
+#define EXIT_ABORT 4
+
+/* Semihosting operations (ARM's semihosting specification, also RISC-V's). */
+#define SYS_WRITE0 0x04
+#define SYS_EXIT_EXTENDED 0x20
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+
+/* ---- per board ---- */
+extern const char board_name[];                 /* "Cortex-M4F (mps2-an386), SysTick ..." */
+int semihost(int op, const void *arg);          /* one semihosting call */
+void timer_start(void);                         /* TICK_HZ interrupts */
+uint64_t board_ms(void);                        /* ticks counted by the interrupt */
+uint64_t board_now_ns(void);                    /* monotonic, from the board's timer */
+
+/* ---- common.c ---- */
+void console(const char *text);                 /* SYS_WRITE0 */
+void console_u64(uint64_t v);                   /* decimal */
+void console_hex(uint32_t v);                   /* 0x%08x */
+_Noreturn void board_exit(int status);          /* SYS_EXIT_EXTENDED with the status */
+_Noreturn void board_fault(const char *what, const char *const *names, const uint32_t *values, int n);
+void reset_memory(void);                        /* .data copied, .bss zeroed, stack painted */
+size_t stack_peak_bytes(void);                  /* deepest stack use so far */
+size_t stack_size_bytes(void);
+
+/* ---- heap.c: first fit over the linker's arena, no block headers ---- */
+struct heap_stats {
+  size_t size;     /* bytes in the arena */
+  size_t live;     /* bytes in blocks handed out now (rounded to 8) */
+  size_t peak;     /* most bytes live at once */
+  size_t refused;  /* requests that found no room */
+};
+void heap_init(void);
+void *heap_alloc(void *user_data, size_t size, size_t align);
+void heap_free(void *user_data, void *ptr, size_t size, size_t align);
+struct heap_stats heap_stats(void);
+void heap_reset_peak(void); /* the next peak counts from what is live now */
+
+#endif

@@ -1,0 +1,85 @@
+/* What every board shares: the semihosting console and exit, the C runtime's memory set-up (the
+ * boards' reset code calls it before main), stack measurement, and the C library hooks the
+ * runtime's archive may pull in (abort, and a heap for the C library's malloc that stays empty). */
+#include "board.h"
+
+extern uint32_t __data_load[], __data_start[], __data_end[], __bss_start[], __bss_end[];
+extern uint32_t __stack_bottom[], __stack_top[];
+
+#define STACK_PAINT 0xC0FFEE55u
+
+void console(const char *text) { semihost(SYS_WRITE0, text); }
+
+void console_u64(uint64_t v) {
+  char buf[21], *p = buf + sizeof buf;
+  *--p = 0;
+  do {
+    *--p = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  console(p);
+}
+
+void console_hex(uint32_t v) {
+  char buf[11] = "0x";
+  for (int i = 0; i < 8; i++)
+    buf[2 + i] = "0123456789abcdef"[(v >> (28 - 4 * i)) & 15];
+  buf[10] = 0;
+  console(buf);
+}
+
+/* SYS_EXIT_EXTENDED (semihosting 2.0) carries the status on 32-bit targets too: QEMU exits with it. */
+_Noreturn void board_exit(int status) {
+  const uint32_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)status};
+  for (;;)
+    semihost(SYS_EXIT_EXTENDED, block);
+}
+
+_Noreturn void board_fault(const char *what, const char *const *names, const uint32_t *values, int n) {
+  console("fault: ");
+  console(what);
+  for (int i = 0; i < n; i++) {
+    console(" ");
+    console(names[i]);
+    console(" ");
+    console_hex(values[i]);
+  }
+  console("\n");
+  board_exit(EXIT_FAULT);
+}
+
+/* Rust's panics and allocation failures end in abort() (the library's panic handler calls it):
+ * say so and stop, instead of the C library's signal machinery. */
+_Noreturn void abort(void) {
+  console("abort: the runtime aborted (panic or out of memory)\n");
+  board_exit(EXIT_ABORT);
+}
+
+/* The C library's malloc is linked (the runtime's fallback heap when no allocator hook is
+ * installed) but never used here: the hook over our arena is installed first. newlib asks _sbrk
+ * for memory (none); picolibc takes __heap_start..__heap_end, empty in the linker scripts. */
+void *_sbrk(ptrdiff_t increment) {
+  (void)increment;
+  return (void *)-1;
+}
+
+/* Called first thing by the reset code, on the final stack, before anything else runs. Inlined
+ * loops only: nothing here may depend on .data or .bss yet. */
+void reset_memory(void) {
+  for (uint32_t *src = __data_load, *dst = __data_start; dst < __data_end;)
+    *dst++ = *src++;
+  for (uint32_t *dst = __bss_start; dst < __bss_end;)
+    *dst++ = 0;
+  uint32_t *sp = (uint32_t *)__builtin_frame_address(0);
+  for (uint32_t *p = __stack_bottom; p < sp - 64;)
+    *p++ = STACK_PAINT;
+}
+
+size_t stack_size_bytes(void) { return (size_t)((uint8_t *)__stack_top - (uint8_t *)__stack_bottom); }
+
+size_t stack_peak_bytes(void) {
+  const uint32_t *p = __stack_bottom;
+  while (p < __stack_top && *p == STACK_PAINT)
+    p++;
+  return (size_t)((uint8_t *)__stack_top - (uint8_t *)p);
+}

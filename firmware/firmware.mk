@@ -1,0 +1,104 @@
+# make firmware / make firmware-test (issue 19): the no_std library in a bare-metal C image, run
+# under QEMU, for two boards. Included from the root Makefile; paths are from the root.
+#
+#   make firmware        firmware/build/<board>/firmware.elf for each board: libextism.a built with
+#                        the no_std profile (cargo profile `firmware`: release at opt-level "z"; one
+#                        wasm page of kernel memory per plugin), our startup code and linker script,
+#                        the plugin from firmware/plugin.c embedded; the C library only for memcpy & co.
+#   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
+#                        and prints its flash/RAM figures (firmware/size-report.py)
+#   make firmware-test-arm, firmware-test-riscv   one board
+#
+# Boards:  arm    QEMU mps2-an386 (Cortex-M4F), thumbv7em-none-eabihf, gcc-arm-none-eabi + newlib nano
+#          riscv  QEMU virt (RV32IMAC), riscv32imac-unknown-none-elf, gcc-riscv64-unknown-elf + picolibc
+# Debian packages: gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf
+# picolibc-riscv64-unknown-elf qemu-system-misc (tools/setup.sh installs them, and the Rust targets).
+
+FW_BOARDS := arm riscv
+FW_BUILD := firmware/build
+# Bytes of kernel memory per plugin (config::KERNEL_ARENA_BYTES, reserved up front without an OS).
+FW_KERNEL_ARENA := 65536
+FW_WASM_CC ?= clang
+# Seconds one QEMU run may take before the test fails (a run takes about a second).
+FW_TIMEOUT ?= 120
+FW_CWARN := -std=c11 -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections -I.
+# -icount shift=0: one guest instruction is one nanosecond of virtual time, so the board's timer
+# (and every time the firmware prints) counts instructions, the same on every run and machine.
+FW_QEMU_COMMON := -nographic -monitor none -serial none -semihosting-config enable=on,target=native \
+  -icount shift=0,align=off,sleep=off
+
+FW_TARGET_arm := thumbv7em-none-eabihf
+FW_CC_arm ?= arm-none-eabi-gcc
+FW_SIZE_arm ?= arm-none-eabi-size
+FW_ARCH_arm := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+FW_LIBC_arm := --specs=nano.specs -Wl,--no-warn-execstack
+FW_SRC_arm := mps2-an386
+FW_QEMU_arm ?= qemu-system-arm -M mps2-an386 -cpu cortex-m4
+
+FW_TARGET_riscv := riscv32imac-unknown-none-elf
+FW_CC_riscv ?= riscv64-unknown-elf-gcc
+FW_SIZE_riscv ?= riscv64-unknown-elf-size
+FW_ARCH_riscv := -march=rv32imac_zicsr -mabi=ilp32 -mcmodel=medany
+FW_LIBC_riscv := --specs=picolibc.specs
+FW_SRC_riscv := riscv-virt
+FW_QEMU_riscv ?= qemu-system-riscv32 -M virt -bios none
+
+# The plugin: one 64 KiB page of linear memory (8 KiB of it stack), no libc. The "big" one is the same
+# code declaring 16 MiB, more than the boards have: the failure path of a plugin too large for the heap.
+FW_WASM_FLAGS := --target=wasm32-unknown-unknown -nostdlib -ffreestanding -Os -Wall -Wextra -Werror \
+  -Wl,--no-entry -Wl,-z,stack-size=8192
+
+.PHONY: firmware firmware-test $(addprefix firmware-test-,$(FW_BOARDS))
+
+firmware: $(foreach b,$(FW_BOARDS),$(FW_BUILD)/$(b)/firmware.elf)
+firmware-test: $(addprefix firmware-test-,$(FW_BOARDS))
+
+$(FW_BUILD)/plugin.wasm: firmware/plugin.c
+	@mkdir -p $(@D)
+	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=65536 -Wl,--max-memory=65536 -o $@ $<
+
+$(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
+	@mkdir -p $(@D)
+	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=16777216 -Wl,--max-memory=16777216 -o $@ $<
+
+# One board's library, objects, image and test ($(1): the board's name).
+define FW_BOARD_RULES
+FW_LIB_$(1) := $(NOSTD_DIR)/$(FW_TARGET_$(1))/firmware/libextism.a
+FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o main.o $(FW_SRC_$(1)).o plugins.o)
+
+# staticlib only (see the nostd rule); the arena size is read at compile time (config.rs).
+$$(FW_LIB_$(1)): $(RUST_SRC)
+	EXTISM_KERNEL_ARENA_BYTES=$(FW_KERNEL_ARENA) $(CARGO) rustc --profile firmware -q -p extism-runtime-c \
+	  --lib --crate-type staticlib --no-default-features --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
+	@touch $$@
+
+$(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h extism.h
+	@mkdir -p $$(@D)
+	$(FW_CC_$(1)) $(FW_ARCH_$(1)) $(FW_CWARN) -c -o $$@ $$<
+
+$(FW_BUILD)/$(1)/plugins.o: firmware/plugins.S $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm
+	@mkdir -p $$(@D)
+	$(FW_CC_$(1)) $(FW_ARCH_$(1)) -I$(FW_BUILD) -c -o $$@ $$<
+
+$(FW_BUILD)/$(1)/firmware.elf: $$(FW_OBJS_$(1)) $$(FW_LIB_$(1)) firmware/$(FW_SRC_$(1)).ld
+	$(FW_CC_$(1)) $(FW_ARCH_$(1)) -nostartfiles $(FW_LIBC_$(1)) -T firmware/$(FW_SRC_$(1)).ld \
+	  -Wl,--gc-sections -Wl,-Map,$(FW_BUILD)/$(1)/firmware.map -o $$@ $$(FW_OBJS_$(1)) $$(FW_LIB_$(1)) -lc -lgcc
+	$(FW_SIZE_$(1)) $$@
+
+# Every line that matters is checked (grep -x: whole lines), then the exit status the firmware gave
+# QEMU through semihosting (0 only if every step gave the expected result).
+firmware-test-$(1): $(FW_BUILD)/$(1)/firmware.elf firmware/expected-lines.txt firmware/size-report.py
+	@log=$(FW_BUILD)/$(1)/run.log; status=0; \
+	  timeout -k 5 $(FW_TIMEOUT) $(FW_QEMU_$(1)) $(FW_QEMU_COMMON) -kernel $$< >$$$$log 2>&1 || status=$$$$?; \
+	  sed 's/^/$(1): /' $$$$log; \
+	  if [ $$$$status != 0 ]; then echo "firmware-test-$(1): QEMU exited with status $$$$status (124: timed out)"; exit 1; fi; \
+	  fail=0; while IFS= read -r line; do case "$$$$line" in '#'*|'') continue;; esac; \
+	    grep -Eqx -- "$$$$line" $$$$log || { echo "firmware-test-$(1): missing line: $$$$line"; fail=1; }; \
+	  done <firmware/expected-lines.txt; \
+	  if grep -Eq '^(FAIL|fault|abort):' $$$$log; then echo "firmware-test-$(1): a step failed"; fail=1; fi; \
+	  [ $$$$fail = 0 ]
+	$(PYTHON) firmware/size-report.py $(1) $(FW_BUILD)/$(1)/firmware.map $(FW_BUILD)/$(1)/run.log
+	@echo "firmware-test-$(1): passed"
+endef
+
+$(foreach b,$(FW_BOARDS),$(eval $(call FW_BOARD_RULES,$(b))))

@@ -1,0 +1,97 @@
+/* The heap the library runs on (its allocator hook, extism_x_set_allocator): first fit over the
+ * region the linker script leaves between .bss and the stack, with an address-ordered free list
+ * whose neighbours merge on free. The library hands every block back with its size and alignment,
+ * so blocks carry no header: sizes are rounded to 8 bytes, the smallest free block (8 bytes) holds
+ * the list link and its size. Counts the bytes live and their peak, the high-water mark the
+ * firmware reports. Single-threaded (no OS): nothing here runs in an interrupt. */
+#include "board.h"
+
+extern uint8_t __arena_start[], __arena_end[];
+
+#define GRAIN 8u
+
+struct free_block {
+  struct free_block *next;
+  size_t size;
+};
+
+static struct free_block *free_list;
+static struct heap_stats stats;
+
+static uintptr_t round_up(uintptr_t v, uintptr_t to) { return (v + to - 1) & ~(to - 1); }
+
+void heap_init(void) {
+  uintptr_t start = round_up((uintptr_t)__arena_start, GRAIN);
+  size_t size = (size_t)(((uintptr_t)__arena_end - start) & ~(uintptr_t)(GRAIN - 1));
+  free_list = (struct free_block *)start;
+  free_list->next = NULL;
+  free_list->size = size;
+  stats = (struct heap_stats){.size = size};
+}
+
+void *heap_alloc(void *user_data, size_t size, size_t align) {
+  (void)user_data;
+  if (size > stats.size || align > stats.size) {
+    stats.refused++;
+    return NULL;
+  }
+  size = round_up(size, GRAIN);
+  if (align < GRAIN)
+    align = GRAIN;
+  for (struct free_block **link = &free_list, *b; (b = *link) != NULL; link = &b->next) {
+    uintptr_t start = (uintptr_t)b, end = start + b->size, at = round_up(start, align);
+    if (at > end || end - at < size)
+      continue;
+    /* [start, at) stays free in b's place, [at + size, end) becomes a new free block after it. */
+    struct free_block *next = b->next;
+    uintptr_t tail = at + size;
+    if (tail < end) {
+      struct free_block *t = (struct free_block *)tail;
+      t->next = next;
+      t->size = end - tail;
+      next = t;
+    }
+    if (at > start) {
+      b->size = at - start;
+      b->next = next;
+    } else {
+      *link = next;
+    }
+    stats.live += size;
+    if (stats.live > stats.peak)
+      stats.peak = stats.live;
+    return (void *)at;
+  }
+  stats.refused++;
+  return NULL;
+}
+
+void heap_free(void *user_data, void *ptr, size_t size, size_t align) {
+  (void)user_data;
+  (void)align;
+  size = round_up(size, GRAIN);
+  stats.live -= size;
+  struct free_block *block = ptr, *prev = NULL, *next = free_list;
+  while (next != NULL && next < block) {
+    prev = next;
+    next = next->next;
+  }
+  block->size = size;
+  block->next = next;
+  if (next != NULL && (uintptr_t)block + size == (uintptr_t)next) { /* merge with the next */
+    block->size += next->size;
+    block->next = next->next;
+  }
+  if (prev == NULL) {
+    free_list = block;
+  } else if ((uintptr_t)prev + prev->size == (uintptr_t)block) { /* merge into the previous */
+    prev->size += block->size;
+    prev->next = block->next;
+  } else {
+    prev->next = block;
+  }
+}
+
+struct heap_stats heap_stats(void) { return stats; }
+
+void heap_reset_peak(void) { stats.peak = stats.live; }

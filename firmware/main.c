@@ -1,0 +1,353 @@
+/* The firmware: the no_std libextism on a bare microcontroller, no OS, no threads; the same code for
+ * both boards (board.h: QEMU's Cortex-M4F mps2-an386 and RISC-V virt).
+ *
+ * It installs the host hooks (heap over a static arena, a clock from the board's timer, a stand-in
+ * RNG, a log sink on the semihosting console), then, with the plugin compiled into the image
+ * (firmware/plugin.c, one 64 KiB page of linear memory):
+ *   1. creates it with extism_plugin_new from a manifest naming the bytes in flash, calls
+ *      count_vowels with an input and prints the output, the time of the call and the RAM it took;
+ *   2. stops a looping export with a fuel limit (extism_plugin_new_with_fuel_limit);
+ *   3. stops it with timeout_ms, measured on the board's timer (SysTick, mtime);
+ *   4. runs a long export as a stepped call, a slice of fuel per turn of the main loop;
+ *   5. checks the failure paths: a trap, a missing export, a plugin too large for the heap, each an
+ *      error code and a message, never a fault;
+ * and exits through semihosting with 0 only if every step gave the expected result.
+ * `make firmware-test` runs it under QEMU and checks the lines marked "ok"/"FAIL" and the status. */
+#include <string.h>
+
+#include "board.h"
+#include "extism.h"
+
+/* The plugins, in flash (plugins.S): plugin.wasm and the same code declaring 16 MiB of memory. */
+extern const uint8_t plugin_wasm[], plugin_wasm_end[];
+extern const uint8_t plugin_big_wasm[], plugin_big_wasm_end[];
+
+static int failures;
+
+static void check(bool ok, const char *what) {
+  console(ok ? "ok: " : "FAIL: ");
+  console(what);
+  console("\n");
+  if (!ok)
+    failures++;
+}
+
+/* ---- a small string builder (no printf: nothing of newlib's stdio in the image) ---- */
+struct text {
+  char buf[320];
+  size_t len;
+};
+
+static void add(struct text *t, const char *s) {
+  while (*s && t->len + 1 < sizeof t->buf)
+    t->buf[t->len++] = *s++;
+  t->buf[t->len] = 0;
+}
+
+static void add_n(struct text *t, const void *s, size_t n) {
+  for (size_t i = 0; i < n && t->len + 1 < sizeof t->buf; i++)
+    t->buf[t->len++] = ((const char *)s)[i];
+  t->buf[t->len] = 0;
+}
+
+static void add_u64(struct text *t, uint64_t v) {
+  char digits[21], *p = digits + sizeof digits;
+  *--p = 0;
+  do {
+    *--p = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  add(t, p);
+}
+
+static void add_i64(struct text *t, int64_t v) {
+  if (v < 0) {
+    add(t, "-");
+    add_u64(t, (uint64_t)0 - (uint64_t)v);
+  } else {
+    add_u64(t, (uint64_t)v);
+  }
+}
+
+static void print(struct text *t) {
+  add(t, "\n");
+  console(t->buf);
+  t->len = 0;
+}
+
+/* ---- host hooks ---- */
+static uint64_t clock_ns(void *user_data) {
+  (void)user_data;
+  return board_now_ns();
+}
+
+/* The board has no calendar: time since reset, shown as 1970 + uptime. */
+static uint64_t wall_clock_ns(void *user_data) {
+  (void)user_data;
+  return board_now_ns();
+}
+
+/* Neither board has a hardware RNG: a stand-in (splitmix64, seeded from the clock; NOT secure). A real
+ * board feeds its TRNG here. */
+static bool random_bytes(void *user_data, uint8_t *buf, size_t len) {
+  uint64_t *state = user_data;
+  for (size_t i = 0; i < len; i++) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    buf[i] = (uint8_t)(z ^ (z >> 31));
+  }
+  return true;
+}
+static uint64_t rng_state;
+
+static void log_sink(void *user_data, const char *line, size_t len) {
+  (void)user_data;
+  (void)len;
+  console("log: ");
+  console(line); /* ends with "\n" */
+}
+
+/* ---- plugins ---- */
+
+/* A manifest naming `len` bytes at `wasm` (in flash: the library reads them, never writes), with the
+ * page budget of a small device, plus `extra` fields. memory.max_pages also sizes the plugin's
+ * kernel memory (max_pages + 1 pages reserved up front, without an OS to reserve lazily). */
+static size_t manifest(char *out, size_t cap, const uint8_t *wasm, const uint8_t *end, unsigned max_pages,
+                       const char *extra) {
+  struct text t = {.len = 0};
+  add(&t, "{\"wasm\":[{\"data\":{\"ptr\":");
+  add_u64(&t, (uintptr_t)wasm);
+  add(&t, ",\"len\":");
+  add_u64(&t, (uintptr_t)(end - wasm));
+  add(&t, "}}],\"memory\":{\"max_pages\":");
+  add_u64(&t, max_pages);
+  add(&t, "}");
+  add(&t, extra);
+  add(&t, "}");
+  size_t n = t.len < cap ? t.len : cap - 1;
+  memcpy(out, t.buf, n);
+  out[n] = 0;
+  return n;
+}
+
+static ExtismPlugin *create(const char *what, const uint8_t *wasm, const uint8_t *end, unsigned max_pages,
+                            const char *extra, uint64_t fuel) {
+  char m[256];
+  size_t n = manifest(m, sizeof m, wasm, end, max_pages, extra);
+  char *err = NULL;
+  ExtismPlugin *p = fuel ? extism_plugin_new_with_fuel_limit((const uint8_t *)m, n, NULL, 0, false, fuel, &err)
+                         : extism_plugin_new((const uint8_t *)m, n, NULL, 0, false, &err);
+  if (p == NULL) {
+    struct text t = {.len = 0};
+    add(&t, what);
+    add(&t, ": extism_plugin_new failed: ");
+    add(&t, err ? err : "(no message)");
+    print(&t);
+    extism_plugin_new_error_free(err);
+  }
+  return p;
+}
+
+/* Calls `func` and prints "<label>: rc N, error "..."" or the output; returns the rc. */
+static int32_t call(ExtismPlugin *p, const char *label, const char *func, const char *input, uint64_t *ns) {
+  uint64_t t0 = board_now_ns();
+  int32_t rc = extism_plugin_call(p, func, (const uint8_t *)input, strlen(input));
+  uint64_t t1 = board_now_ns();
+  if (ns)
+    *ns = t1 - t0;
+  struct text t = {.len = 0};
+  add(&t, label);
+  add(&t, ": rc ");
+  add_i64(&t, rc);
+  const char *err = extism_plugin_error(p);
+  if (err) {
+    add(&t, ", error \"");
+    add(&t, err);
+    add(&t, "\"");
+  } else {
+    add(&t, ", output ");
+    add_n(&t, extism_plugin_output_data(p), (size_t)extism_plugin_output_length(p));
+  }
+  print(&t);
+  return rc;
+}
+
+static bool error_is(ExtismPlugin *p, const char *want) {
+  const char *err = extism_plugin_error(p);
+  return err != NULL && strstr(err, want) != NULL;
+}
+
+static bool output_is(ExtismPlugin *p, const char *want) {
+  size_t n = (size_t)extism_plugin_output_length(p);
+  return n == strlen(want) && memcmp(extism_plugin_output_data(p), want, n) == 0;
+}
+
+static void report_ns(const char *label, uint64_t ns) {
+  struct text t = {.len = 0};
+  add(&t, label);
+  add_u64(&t, ns / 1000);
+  add(&t, " us of virtual time = ");
+  add_u64(&t, ns);
+  add(&t, " guest instructions at -icount shift=0");
+  print(&t);
+}
+
+int main(void) {
+  struct text t = {.len = 0};
+  heap_init();
+  /* The allocator first: once the library has allocated anything its heap is fixed. */
+  bool hooked = extism_x_set_allocator(heap_alloc, heap_free, NULL);
+  add(&t, "heap: ");
+  add_u64(&t, heap_stats().size >> 10);
+  add(&t, " KiB arena, allocator hook ");
+  add(&t, hooked ? "installed" : "REFUSED");
+  print(&t);
+  if (!hooked)
+    return 1;
+  timer_start();
+  rng_state = board_now_ns() ^ 0x5eedf00dull;
+  extism_x_set_clock(clock_ns, NULL);
+  extism_x_set_wall_clock(wall_clock_ns, NULL);
+  extism_x_set_random(random_bytes, &rng_state);
+  extism_x_set_log_sink(log_sink, NULL, "warn");
+  add(&t, "libextism ");
+  add(&t, extism_version());
+  add(&t, " on ");
+  add(&t, board_name);
+  print(&t);
+  struct heap_stats base = heap_stats();
+
+  /* 1. one plugin: create, call, read the output, measure */
+  heap_reset_peak();
+  uint64_t t0 = board_now_ns();
+  ExtismPlugin *p = create("plugin", plugin_wasm, plugin_wasm_end, 1, "", 0);
+  uint64_t create_ns = board_now_ns() - t0;
+  check(p != NULL, "extism_plugin_new from flash");
+  if (p == NULL)
+    return 1;
+  uint64_t first_ns = 0, second_ns = 0;
+  int32_t rc = call(p, "count_vowels(\"Hello, World!\")", "count_vowels", "Hello, World!", &first_ns);
+  check(rc == 0 && output_is(p, "{\"count\":3}"), "count_vowels output");
+  rc = call(p, "count_vowels(\"Firmware runs plugins\")", "count_vowels", "Firmware runs plugins", &second_ns);
+  check(rc == 0 && output_is(p, "{\"count\":6}"), "count_vowels again, same instance");
+  report_ns("time: extism_plugin_new (parses and compiles the wasm) ", create_ns);
+  report_ns("time: first call (instantiates the plugin) ", first_ns);
+  report_ns("time: second call ", second_ns);
+  ExtismXCallStats cs;
+  if (extism_x_plugin_last_call_stats(p, &cs)) {
+    add(&t, "stats: fuel ");
+    add_u64(&t, cs.fuel_consumed);
+    add(&t, ", linear memory ");
+    add_u64(&t, cs.linear_memory_bytes >> 10);
+    add(&t, " KiB, kernel memory ");
+    add_u64(&t, cs.kernel_memory_bytes >> 10);
+    add(&t, " KiB");
+    print(&t);
+  }
+  struct heap_stats one = heap_stats();
+  add(&t, "ram: heap peak ");
+  add_u64(&t, one.peak - base.live);
+  add(&t, " bytes for one plugin (");
+  add_u64(&t, (one.peak - base.live + 1023) >> 10);
+  add(&t, " KiB), live ");
+  add_u64(&t, one.live - base.live);
+  add(&t, " bytes");
+  print(&t);
+  extism_plugin_free(p);
+
+  /* 2. a loop stopped by a fuel limit */
+  p = create("fuel", plugin_wasm, plugin_wasm_end, 1, "", 100000);
+  if (p != NULL) {
+    rc = call(p, "spin with fuel 100000", "spin", "", NULL);
+    check(rc != 0 && error_is(p, "fuel"), "fuel limit stops a loop");
+    extism_plugin_free(p);
+  } else {
+    check(false, "fuel limit stops a loop");
+  }
+
+  /* 3. a loop stopped by timeout_ms on the board's clock */
+  p = create("timeout", plugin_wasm, plugin_wasm_end, 1, ",\"timeout_ms\":50", 0);
+  if (p != NULL) {
+    uint64_t ms0 = board_ms();
+    rc = call(p, "spin with timeout_ms 50", "spin", "", NULL);
+    uint64_t ms = board_ms() - ms0;
+    add(&t, "timeout: stopped after ");
+    add_u64(&t, ms);
+    add(&t, " timer ticks (ms)");
+    print(&t);
+    check(rc == 134 && error_is(p, "timeout") && ms >= 50 && ms < 1000, "timeout_ms stops a loop");
+    extism_plugin_free(p);
+  } else {
+    check(false, "timeout_ms stops a loop");
+  }
+
+  /* 4. a stepped call: a slice of fuel per turn of the main loop, the board free in between */
+  p = create("stepped", plugin_wasm, plugin_wasm_end, 1, "", 0);
+  if (p != NULL && extism_x_call_begin(p, "sum", (const uint8_t *)"20000", 5, NULL)) {
+    unsigned turns = 0;
+    int32_t step;
+    do {
+      step = extism_x_call_step(p, 20000);
+      turns++; /* ... the main loop's other work goes here ... */
+    } while (step == EXTISM_X_STEP_RUNNING && turns < 100000);
+    add(&t, "stepped: sum(20000) in ");
+    add_u64(&t, turns);
+    add(&t, " slices of 20000 fuel: ");
+    add_n(&t, extism_plugin_output_data(p), (size_t)extism_plugin_output_length(p));
+    print(&t);
+    check(step == EXTISM_X_STEP_FINISHED && turns > 1 && output_is(p, "200010000"), "stepped call");
+  } else {
+    check(false, "stepped call");
+  }
+  extism_plugin_free(p);
+
+  /* 5. failure paths: each an rc and a message */
+  p = create("trap", plugin_wasm, plugin_wasm_end, 1, "", 0);
+  if (p != NULL) {
+    rc = call(p, "trap", "trap", "", NULL);
+    check(rc == 134 && extism_plugin_error(p) != NULL, "a trap is an error code, not a fault");
+    rc = call(p, "missing export", "no_such_export", "", NULL);
+    check(rc == -1 && extism_plugin_error(p) != NULL, "a missing export is an error code");
+    rc = call(p, "after the failures", "count_vowels", "aeiou", NULL);
+    check(rc == 0 && output_is(p, "{\"count\":5}"), "the plugin still works after them");
+    extism_plugin_free(p);
+  } else {
+    check(false, "a trap is an error code, not a fault");
+  }
+  p = create("too large", plugin_big_wasm, plugin_big_wasm_end, 256, "", 0);
+  bool refused = p == NULL;
+  if (p != NULL) {
+    rc = call(p, "plugin declaring 16 MiB of memory", "count_vowels", "a", NULL);
+    refused = rc != 0 && extism_plugin_error(p) != NULL;
+    extism_plugin_free(p);
+  }
+  add(&t, "heap: ");
+  add_u64(&t, heap_stats().refused);
+  add(&t, " allocation(s) refused so far");
+  print(&t);
+  check(refused && heap_stats().refused > 0, "a plugin too large for the heap is refused cleanly");
+
+  /* the end: everything freed, the figures */
+  struct heap_stats end = heap_stats();
+  check(end.live == base.live, "every plugin freed: heap back where it started");
+  add(&t, "heap: peak ");
+  add_u64(&t, end.peak);
+  add(&t, " bytes, live at the end ");
+  add_u64(&t, end.live);
+  add(&t, " bytes, before the first plugin ");
+  add_u64(&t, base.live);
+  print(&t);
+  add(&t, "stack: peak ");
+  add_u64(&t, stack_peak_bytes());
+  add(&t, " of ");
+  add_u64(&t, stack_size_bytes());
+  add(&t, " bytes");
+  print(&t);
+  add(&t, "firmware: ");
+  add(&t, failures ? "FAILED, " : "all passed, ");
+  add_u64(&t, (uint64_t)failures);
+  add(&t, " failure(s)");
+  print(&t);
+  return failures ? 1 : 0;
+}
