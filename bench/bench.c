@@ -480,6 +480,19 @@ static double first_call_live_run(Line *ln, Subject *s, void *state, long n) {
   return t;
 }
 
+/* A plugin's whole short life: new_from_compiled, one call, free (all timed). */
+static double cycle_run(Line *ln, Subject *s, void *state, long n) {
+  CreateState *st = state;
+  Lib *L = s->lib;
+  double t = now_s();
+  for (long i = 0; i < n; i++) {
+    ExtismPlugin *p = from_compiled(L, st->c);
+    if (L->call(p, ln->func, ln->input->data, ln->input->len) != 0) die("%s: call failed", ln->id);
+    L->plugin_free(p);
+  }
+  return now_s() - t;
+}
+
 /* extism_plugin_free of a plugin from compiled that made one call (creation and call not timed). */
 static double free_run(Line *ln, Subject *s, void *state, long n) {
   CreateState *st = state;
@@ -871,6 +884,8 @@ int main(int argc, char **argv) {
     {"first_call_live", "first call (tiny count_vowels) of each of 100 live plugins from compiled",
      "Creating plugins", create_setup, first_call_live_run, create_teardown, &big, false, "count_vowels", &tiny, 3, 0,
      0, 0, PAIR},
+    {"cycle", "new_from_compiled + tiny call + free, one plugin at a time (large plugin)", "Creating plugins",
+     create_setup, cycle_run, create_teardown, &big, false, "count_vowels", &tiny, 3, 0, 0, 0, PAIR},
     {"free", "extism_plugin_free (plugin from compiled, after one call)", "Creating plugins", create_setup, free_run,
      create_teardown, &big, false, "count_vowels", &tiny, 3, 0, 0, 0, PAIR},
     {"call_tiny_cv", "tiny call: count_vowels, 13-byte input (c1.wasm)", "Calls", call_setup, call_run,

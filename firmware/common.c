@@ -1,6 +1,6 @@
 /* What every board shares: the semihosting console and exit, the C runtime's memory set-up (the
- * boards' reset code calls it before main), stack measurement, and the C library hooks the
- * runtime's archive may pull in (abort, and a heap for the C library's malloc that stays empty). */
+ * boards' reset code calls it before main), stack measurement, and the C library functions the
+ * runtime's archive needs that this image provides itself (abort, an empty malloc family). */
 #include "board.h"
 
 extern uint32_t __data_load[], __data_start[], __data_end[], __bss_start[], __bss_end[];
@@ -55,13 +55,27 @@ _Noreturn void abort(void) {
   board_exit(EXIT_ABORT);
 }
 
-/* The C library's malloc is linked (the runtime's fallback heap when no allocator hook is
- * installed) but never used here: the hook over our arena is installed first. newlib asks _sbrk
- * for memory (none); picolibc takes __heap_start..__heap_end, empty in the linker scripts. */
-void *_sbrk(ptrdiff_t increment) {
-  (void)increment;
-  return (void *)-1;
+/* The runtime's fallback heap (used when no allocator hook is installed) is the C library's malloc
+ * family. Here the hook over our arena is always installed first, so the fallback is never used:
+ * these refuse, and keep the C library's allocator (its sbrk, its errno) out of the image. */
+void *malloc(size_t size) {
+  (void)size;
+  return NULL;
 }
+
+void *calloc(size_t n, size_t size) {
+  (void)n;
+  (void)size;
+  return NULL;
+}
+
+void *realloc(void *ptr, size_t size) {
+  (void)ptr;
+  (void)size;
+  return NULL;
+}
+
+void free(void *ptr) { (void)ptr; }
 
 /* Called first thing by the reset code, on the final stack, before anything else runs. Inlined
  * loops only: nothing here may depend on .data or .bss yet. */

@@ -31,15 +31,18 @@ FW_TARGET_arm := thumbv7em-none-eabihf
 FW_CC_arm ?= arm-none-eabi-gcc
 FW_SIZE_arm ?= arm-none-eabi-size
 FW_ARCH_arm := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
-FW_LIBC_arm := --specs=nano.specs -Wl,--no-warn-execstack
+FW_SPECS_arm := --specs=nano.specs
+FW_LDEXTRA_arm := -Wl,--no-warn-execstack
 FW_SRC_arm := mps2-an386
 FW_QEMU_arm ?= qemu-system-arm -M mps2-an386 -cpu cortex-m4
 
 FW_TARGET_riscv := riscv32imac-unknown-none-elf
 FW_CC_riscv ?= riscv64-unknown-elf-gcc
 FW_SIZE_riscv ?= riscv64-unknown-elf-size
-FW_ARCH_riscv := -march=rv32imac_zicsr -mabi=ilp32 -mcmodel=medany
-FW_LIBC_riscv := --specs=picolibc.specs
+# -misa-spec=2.2: rv32imac with the CSR instructions in I, the spelling Debian's multilib matches.
+FW_ARCH_riscv := -march=rv32imac -mabi=ilp32 -misa-spec=2.2 -mcmodel=medany
+FW_SPECS_riscv := --specs=picolibc.specs
+FW_LDEXTRA_riscv :=
 FW_SRC_riscv := riscv-virt
 FW_QEMU_riscv ?= qemu-system-riscv32 -M virt -bios none
 
@@ -74,14 +77,14 @@ $$(FW_LIB_$(1)): $(RUST_SRC)
 
 $(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h extism.h
 	@mkdir -p $$(@D)
-	$(FW_CC_$(1)) $(FW_ARCH_$(1)) $(FW_CWARN) -c -o $$@ $$<
+	$(FW_CC_$(1)) $(FW_ARCH_$(1)) $(FW_SPECS_$(1)) $(FW_CWARN) -c -o $$@ $$<
 
 $(FW_BUILD)/$(1)/plugins.o: firmware/plugins.S $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm
 	@mkdir -p $$(@D)
 	$(FW_CC_$(1)) $(FW_ARCH_$(1)) -I$(FW_BUILD) -c -o $$@ $$<
 
 $(FW_BUILD)/$(1)/firmware.elf: $$(FW_OBJS_$(1)) $$(FW_LIB_$(1)) firmware/$(FW_SRC_$(1)).ld
-	$(FW_CC_$(1)) $(FW_ARCH_$(1)) -nostartfiles $(FW_LIBC_$(1)) -T firmware/$(FW_SRC_$(1)).ld \
+	$(FW_CC_$(1)) $(FW_ARCH_$(1)) $(FW_SPECS_$(1)) $(FW_LDEXTRA_$(1)) -nostartfiles -T firmware/$(FW_SRC_$(1)).ld \
 	  -Wl,--gc-sections -Wl,-Map,$(FW_BUILD)/$(1)/firmware.map -o $$@ $$(FW_OBJS_$(1)) $$(FW_LIB_$(1)) -lc -lgcc
 	$(FW_SIZE_$(1)) $$@
 

@@ -78,7 +78,8 @@ uint64_t board_now_ns(void) { return mtime() * (1000000000u / TIMER_HZ); }
 
 /* ---- traps: the tick, or a fault reported and the run ended ---- */
 __attribute__((interrupt("machine"), aligned(4))) void trap_entry(void) {
-  uint32_t cause, epc, tval;
+  uint32_t cause, epc, tval, ra, t0;
+  __asm__ volatile("mv %0, ra\n mv %1, t0" : "=r"(ra), "=r"(t0));
   __asm__ volatile("csrr %0, mcause" : "=r"(cause));
   if (cause == (MCAUSE_INTERRUPT | IRQ_M_TIMER)) {
     ticks++;
@@ -88,9 +89,9 @@ __attribute__((interrupt("machine"), aligned(4))) void trap_entry(void) {
   }
   __asm__ volatile("csrr %0, mepc" : "=r"(epc));
   __asm__ volatile("csrr %0, mtval" : "=r"(tval));
-  static const char *const names[] = {"mcause", "mepc", "mtval"};
-  const uint32_t values[] = {cause, epc, tval};
-  board_fault(cause & MCAUSE_INTERRUPT ? "unexpected interrupt" : "exception", names, values, 3);
+  static const char *const names[] = {"mcause", "mepc", "mtval", "ra", "t0"};
+  const uint32_t values[] = {cause, epc, tval, ra, t0};
+  board_fault(cause & MCAUSE_INTERRUPT ? "unexpected interrupt" : "exception", names, values, 5);
 }
 
 /* ---- reset: QEMU's reset vector jumps here (the ELF's entry) ---- */
@@ -100,9 +101,8 @@ _Noreturn void reset(void) {
   board_exit(main());
 }
 
-/* The stack, the thread pointer (picolibc keeps errno in thread-local storage), no gp. */
+/* The stack, then C (no gp relaxation: __global_pointer$ is not defined; no TLS: see the .ld). */
 __attribute__((naked, section(".text.start"))) void _start(void) {
   __asm__ volatile("la sp, __stack_top\n"
-                   "la tp, __tls_base\n"
                    "j reset\n");
 }

@@ -40,6 +40,17 @@ impl extism_kernel::Arena for ArenaBuf {
             ArenaBuf::Mapped(m) => m.bytes_mut(),
         }
     }
+    fn zero(&mut self, range: core::ops::Range<usize>) {
+        match self {
+            ArenaBuf::Heap(b) => {
+                if let Some(area) = b.get_mut(range) {
+                    area.fill(0);
+                }
+            }
+            #[cfg(all(feature = "std", unix))]
+            ArenaBuf::Mapped(m) => m.zero(range),
+        }
+    }
 }
 
 /// An anonymous private mapping, reserved without committing swap (MAP_NORESERVE).
@@ -86,6 +97,46 @@ impl Mapping {
         // SAFETY: as above, and `&mut self` makes this the only view.
         unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }
+
+    /// Zeroes `range`: the first `KERNEL_WIPE_RESIDENT_BYTES` of the mapping in place, whole pages
+    /// past that with `MADV_DONTNEED` (a private anonymous mapping reads as zero afterwards and the
+    /// pages stop being resident), the partial pages at the ends in place. Falls back to writing
+    /// zeros if the system refuses.
+    fn zero(&mut self, range: core::ops::Range<usize>) {
+        if range.start >= range.end || range.end > self.len {
+            return;
+        }
+        // SAFETY: sysconf has no preconditions.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(0);
+        let keep_end = range.end.min(crate::config::KERNEL_WIPE_RESIDENT_BYTES.max(range.start));
+        let first = match page {
+            0 => range.end,
+            p => keep_end.div_ceil(p).saturating_mul(p).min(range.end),
+        };
+        let last = match page {
+            0 => range.end,
+            p => (range.end / p * p).max(first),
+        };
+        if last > first {
+            // SAFETY: [first, last) lies inside this mapping (last <= range.end <= len), starts on a
+            // page boundary (the mapping itself is page-aligned), and `&mut self` means no slice of
+            // it is alive; MADV_DONTNEED on a private anonymous mapping only discards its contents.
+            let rc = unsafe {
+                libc::madvise(
+                    self.ptr.as_ptr().add(first) as *mut libc::c_void,
+                    last - first,
+                    libc::MADV_DONTNEED,
+                )
+            };
+            if rc == 0 {
+                let bytes = self.bytes_mut();
+                bytes[range.start..first].fill(0);
+                bytes[last..range.end].fill(0);
+                return;
+            }
+        }
+        self.bytes_mut()[range].fill(0);
+    }
 }
 
 #[cfg(all(feature = "std", unix))]
@@ -95,5 +146,52 @@ impl Drop for Mapping {
         unsafe {
             libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.len);
         }
+    }
+}
+
+#[cfg(all(test, feature = "std", unix))]
+mod tests {
+    use super::*;
+    use extism_kernel::Arena;
+
+    /// `zero` clears exactly the range asked for, in place below `KERNEL_WIPE_RESIDENT_BYTES` and by
+    /// releasing pages above it, with unaligned ends on both sides of that line.
+    #[test]
+    fn mapped_zero_clears_exactly_the_range() {
+        let keep = crate::config::KERNEL_WIPE_RESIDENT_BYTES;
+        let len = keep + (8 << 20);
+        let mut a = ArenaBuf::reserve(len).unwrap();
+        assert!(matches!(a, ArenaBuf::Mapped(_)));
+        for (start, end) in [(77, len - 3), (keep - 5, keep + 70_001), (100, 200), (keep + 1, len), (5, 5)] {
+            a.bytes_mut().fill(0xee);
+            a.zero(start..end);
+            let b = a.bytes();
+            assert!(b[..start].iter().all(|&x| x == 0xee), "before {start}");
+            assert!(b[start..end].iter().all(|&x| x == 0), "inside {start}..{end}");
+            assert!(b[end..].iter().all(|&x| x == 0xee), "after {end}");
+        }
+        // Out of range: ignored.
+        a.zero(len - 1..len + 1);
+        assert_eq!(a.bytes()[len - 1], 0xee);
+    }
+
+    /// Pages past the resident part really leave the resident set (read back from mincore).
+    #[test]
+    fn mapped_zero_releases_pages() {
+        let keep = crate::config::KERNEL_WIPE_RESIDENT_BYTES;
+        let len = keep + (16 << 20);
+        let mut a = ArenaBuf::reserve(len).unwrap();
+        a.bytes_mut().fill(1);
+        a.zero(65..len);
+        let ArenaBuf::Mapped(m) = &a else { unreachable!() };
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+        let tail = keep.div_ceil(page) * page;
+        let mut vec = std::vec![0u8; (len - tail) / page];
+        // SAFETY: the range is inside the live mapping, page-aligned, and `vec` has one byte per page.
+        let rc = unsafe { libc::mincore(m.ptr.as_ptr().add(tail) as *mut libc::c_void, len - tail, vec.as_mut_ptr()) };
+        assert_eq!(rc, 0);
+        assert!(vec.iter().all(|&r| r & 1 == 0), "released pages are not resident");
+        assert!(a.bytes()[tail..].iter().all(|&x| x == 0));
     }
 }

@@ -182,6 +182,11 @@ pub struct Started {
     name: String,
     /// Clock reading when the call began (0 without a clock).
     began_ns: u64,
+    /// The main module's exported memory, looked up once per call.
+    memory: Option<wasmi::Memory>,
+    /// Size of that memory when the export started (0 for an instance made by this call): a call
+    /// that ends with more gets its zero pages released (`trim`).
+    memory_bytes_at_start: u64,
 }
 
 /// Calls export `name` of `plugin` with `input` to its end; the caller holds the plugin's lock.
@@ -233,11 +238,13 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
     if let Some(result) = check_initial_memory(compiled) {
         return Err(result);
     }
+    let mut fresh_instance = false;
     let main = match inner.main {
         Some(m) => m,
         None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
             Ok(m) => {
                 inner.main = Some(m);
+                fresh_instance = true;
                 m
             }
             Err(f) if f.out_of_fuel => return Err(CallResult::fail(config::RC_ERROR, "plugin ran out of fuel")),
@@ -265,12 +272,20 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         return Err(CallResult::fail(config::RC_ERROR, format!("expected {} arguments, got 0", ty.params().len())));
     }
     let run = Run::new(&inner.store, func, compiled.fuel_limit, compiled.manifest.timeout_ms);
-    Ok(Started { run, main, name: String::from(name), began_ns })
+    let memory = match main.get_export(&inner.store, "memory") {
+        Some(Extern::Memory(m)) => Some(m),
+        _ => None,
+    };
+    let memory_bytes_at_start = match (fresh_instance, memory) {
+        (false, Some(m)) => m.data_size(&inner.store) as u64,
+        _ => 0,
+    };
+    Ok(Started { run, main, name: String::from(name), began_ns, memory, memory_bytes_at_start })
 }
 
 /// Everything a call does after the export ended: rc, error, output registers, dumps, logs, stats.
 pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Outcome) -> CallResult {
-    let Started { run, main, name, began_ns } = started;
+    let Started { run, main, name, began_ns, memory, memory_bytes_at_start } = started;
     let name = name.as_str();
     let results = run.results();
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
@@ -282,7 +297,12 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Out
     write_dumps(plugin, inner, main, &result, trapped);
     log_call_end(&inner.store, &plugin.id, name, &result, failed, timed_out);
     inner.store.data_mut().host_context = 0;
-    inner.stats = stats_of(inner, main, &run, began_ns);
+    inner.stats = stats_of(inner, memory, &run, began_ns);
+    if inner.stats.linear_memory_bytes > memory_bytes_at_start {
+        // A new instance, or a memory that grew (and may have been copied whole): give its zero
+        // pages back to the OS while plugins are being kept alive.
+        crate::trim::after_growth(&mut inner.store, main);
+    }
     inner.last_rc = result.rc;
     if read_output {
         let kernel = &inner.store.data().kernel;
@@ -294,12 +314,9 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Out
     result
 }
 
-fn stats_of(inner: &Inner, main: Instance, run: &Run, began_ns: u64) -> CallStats {
+fn stats_of(inner: &Inner, memory: Option<wasmi::Memory>, run: &Run, began_ns: u64) -> CallStats {
     let state = inner.store.data();
-    let linear = match main.get_export(&inner.store, "memory") {
-        Some(Extern::Memory(m)) => m.data_size(&inner.store) as u64,
-        _ => 0,
-    };
+    let linear = memory.map_or(0, |m| m.data_size(&inner.store) as u64);
     let now = crate::hooks::now_ns().unwrap_or(began_ns);
     CallStats {
         fuel_consumed: run.spent,

@@ -40,6 +40,12 @@ const fn parse_arena_bytes(text: &str) -> u64 {
     value
 }
 
+/// When a call wipes kernel memory, the first this many bytes are zeroed in place (they stay resident
+/// for the next call, which most likely uses them again); whole pages beyond are given back to the
+/// system (they read as zero again), so a plugin that once used a lot of kernel memory does not keep
+/// it resident, and a wipe never touches pages the plugin left alone. `std` builds on Unix only.
+pub const KERNEL_WIPE_RESIDENT_BYTES: usize = 4 << 20;
+
 /// Default cap on the bytes a plugin may keep in vars (manifest `memory.max_var_bytes`).
 pub const DEFAULT_MAX_VAR_BYTES: u64 = 1024 * 1024;
 /// Bytes every var entry costs in the var budget on top of its key and value (upstream's accounting).
@@ -117,3 +123,8 @@ pub const WASI_MAX_SYMLINKS: usize = 32;
 pub const WASI_MAX_SUBSCRIPTIONS: usize = 256;
 /// WASI: the guest's exit code must be below this for `proc_exit` (as upstream: `[0..126)`).
 pub const WASI_EXIT_CODE_LIMIT: u32 = 126;
+
+/// Zero pages of a new instance's memory are given back to the OS (`trim`, Linux `std` builds) only
+/// while more plugins than this are alive: a host that keeps plugins saves ~1 MiB each, a host that
+/// creates, calls and frees one plugin at a time does not pay for it.
+pub const TRIM_MIN_LIVE_PLUGINS: usize = 1;

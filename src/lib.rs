@@ -29,6 +29,7 @@ pub mod start_hoist;
 pub mod state;
 pub mod step;
 pub mod sync;
+pub mod trim;
 pub mod wasi;
 
 #[cfg(not(feature = "std"))]

@@ -98,6 +98,7 @@ impl Plugin {
         };
         let created = format_args!("{} created", crate::log::Uuid(&id));
         crate::log::runtime_line(crate::log::Level::Debug, crate::log::TARGET_PLUGIN, created, None);
+        crate::trim::plugin_created();
         Ok(Plugin {
             compiled,
             id,
@@ -129,6 +130,12 @@ impl Plugin {
         inner.main = None;
         inner.needs_rebuild = false;
         Ok(())
+    }
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        crate::trim::plugin_freed();
     }
 }
 

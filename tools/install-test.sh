@@ -31,7 +31,7 @@ done
 [ "$(readlink "$lib/$SONAME")" = "libextism.so.$VERSION" ] || fail "$SONAME is not a link to libextism.so.$VERSION"
 [ "$(readlink "$lib/libextism.so")" = "libextism.so.$VERSION" ] || fail "libextism.so is not a link to libextism.so.$VERSION"
 cmp -s extism.h "$prefix/include/extism.h" || fail "installed extism.h differs"
-readelf -d "$lib/libextism.so.$VERSION" | grep -q "(SONAME) *Library soname: \[$SONAME\]" \
+readelf -d "$lib/libextism.so.$VERSION" | grep "(SONAME) *Library soname: \[$SONAME\]" >/dev/null \
   || fail "libextism.so.$VERSION has no soname $SONAME"
 ok "installed: include/extism.h, lib/libextism.{a,so.$VERSION}, $SONAME and libextism.so links, soname $SONAME"
 
@@ -52,9 +52,9 @@ expect='{"count": 3}'
 # shared: found through LD_LIBRARY_PATH, and through an rpath to pkg-config's libdir
 # shellcheck disable=SC2086
 $CC -std=c99 -Wall -Wextra -Werror -o "$work/shared" "$work/dropin.c" $shared_flags
-readelf -d "$work/shared" | grep -q "(NEEDED) *Shared library: \[$SONAME\]" \
+readelf -d "$work/shared" | grep "(NEEDED) *Shared library: \[$SONAME\]" >/dev/null \
   || fail "the shared build does not record $SONAME"
-LD_LIBRARY_PATH=$lib ldd "$work/shared" | grep -q "$SONAME => $lib/$SONAME" \
+LD_LIBRARY_PATH=$lib ldd "$work/shared" | grep "$SONAME => $lib/$SONAME" >/dev/null \
   || fail "the shared build does not load $lib/$SONAME"
 out=$(LD_LIBRARY_PATH=$lib "$work/shared" "$plugin" "Hello, World!" 2>/dev/null) || fail "shared build failed"
 grep -qxF "$expect" <<<"$out" || fail "shared build printed: $out"
@@ -68,7 +68,7 @@ ok "shared build (NEEDED $SONAME; LD_LIBRARY_PATH and rpath) runs: $expect"
 # static: nothing of libextism is needed at run time
 # shellcheck disable=SC2086
 $CC -std=c99 -Wall -Wextra -Werror -o "$work/static" "$work/dropin.c" $static_flags
-if readelf -d "$work/static" | grep -q 'Shared library: \[libextism'; then
+if readelf -d "$work/static" | grep 'Shared library: \[libextism' >/dev/null; then
   fail "the static build depends on a shared libextism"
 fi
 out=$(env -u LD_LIBRARY_PATH "$work/static" "$plugin" "Hello, World!" 2>/dev/null) || fail "static build failed"

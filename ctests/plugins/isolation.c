@@ -18,7 +18,7 @@ EXPORT("overflow_ranges") void overflow_ranges(void) {
   v[1] = x_output_offset();
   x_input_set(p, MAX64 - p + 2);
   v[2] = x_input_length() - n0; /* 0 when refused */
-  v[3] = x_input_load_u64(MAX64 - 3);
+  v[3] = x_input_load_u64(MAX64 - 3); /* upstream: wraps to 4 bytes before the input */
   v[4] = x_input_load_u8(MAX64);
   v[5] = x_load_u64(MAX64 - 3);
   v[6] = x_load_u64(MAX64);
@@ -31,17 +31,20 @@ EXPORT("overflow_ranges") void overflow_ranges(void) {
   emit_u64s(v, 9);
 }
 
-/* a freed block: [length(p), length_unsafe(p), handle of the next alloc of the same size,
- * length of that block] ; p's bytes stay the plugin's own (reading them is no escape) */
+/* a freed block: [length(p), length_unsafe(p), whether the next alloc of the same size is
+ * somewhere else (fresh space is bumped first), its length, length(p) after that] ; p's bytes stay
+ * the plugin's own memory (reading them is no escape) */
 EXPORT("freed_block") void freed_block(void) {
-  u64 v[4], p = x_alloc(100);
+  u64 v[5], p = x_alloc(100), q;
   x_store_u64(p, 0x1122334455667788ULL);
   x_free(p);
   v[0] = x_length(p);
   v[1] = x_length_unsafe(p);
-  v[2] = x_alloc(100) == p;
-  v[3] = x_length(p);
-  emit_u64s(v, 4);
+  q = x_alloc(100);
+  v[2] = q != p && q != 0;
+  v[3] = x_length(q);
+  v[4] = x_length(p);
+  emit_u64s(v, 5);
 }
 
 /* runtime imports given a freed block: each fails the call */
@@ -128,14 +131,22 @@ EXPORT("store_at_committed_end") i32 store_at_committed_end(void) {
   return 5;
 }
 
-/* The largest output the kernel accepts: [66, memory_bytes() - 1) ; every byte set to 0x61 */
+/* The largest output: every byte after the root record, [65, 65 + memory_bytes() - 1), set to
+ * 0x61 (over the block headers: they are the plugin's own bytes). */
 EXPORT("output_whole_area") void output_whole_area(void) {
   u64 n = x_memory_bytes() - 1, i;
   for (i = 0; i + 8 <= n; i += 8)
-    x_store_u64(66 + i, 0x6161616161616161ULL);
+    x_store_u64(65 + i, 0x6161616161616161ULL);
   for (; i < n; i++)
-    x_store_u8(66 + i, 0x61);
-  x_output_set(66, n);
+    x_store_u8(65 + i, 0x61);
+  x_output_set(65, n);
+}
+
+/* An output range the registers accept (its last byte is below memory_bytes() + 65) that ends one
+ * byte past our committed end; returns the output length register. The host must see no output. */
+EXPORT("output_past_committed") i32 output_past_committed(void) {
+  x_output_set(66, x_memory_bytes() - 1);
+  return (i32)x_output_length();
 }
 
 /* Calls the host function `probe` (I64 -> I64) with an allocated block, then returns its result. */

@@ -81,10 +81,8 @@ impl<A: Arena> Kernel<A> {
             .position
             .min(self.committed.saturating_sub(BLOCKS_START));
         let len = self.arena.bytes().len();
-        if let Some(area) =
-            span(len, BLOCKS_START, used).and_then(|r| self.arena.bytes_mut().get_mut(r))
-        {
-            area.fill(0);
+        if let Some(area) = span(len, BLOCKS_START, used) {
+            self.arena.zero(area);
         }
         self.position = 0;
         self.blocks.clear();

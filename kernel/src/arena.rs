@@ -11,6 +11,16 @@ pub trait Arena {
     fn bytes(&self) -> &[u8];
     /// The whole reserved capacity, writable.
     fn bytes_mut(&mut self) -> &mut [u8];
+
+    /// Sets `bytes()[range]` to zero (a range outside the capacity is ignored). The kernel's wipe
+    /// uses it on everything plugins may have written. The default writes zeros; an arena over
+    /// lazily committed pages may instead give whole pages back to the system, as long as they read
+    /// as zero afterwards, so that a wipe never makes resident memory the plugin left untouched.
+    fn zero(&mut self, range: core::ops::Range<usize>) {
+        if let Some(area) = self.bytes_mut().get_mut(range) {
+            area.fill(0);
+        }
+    }
 }
 
 /// Any owned byte buffer works: `Box<[u8]>`, `Vec<u8>` (never resized by the kernel), `[u8; N]`,

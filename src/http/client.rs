@@ -85,7 +85,7 @@ pub(crate) fn perform(state: &mut State, req: Request, body: Option<&[u8]>) -> R
     };
     let (tx, rx) = mpsc::sync_channel(1);
     let worker = agent.clone();
-    std::thread::Builder::new()
+    let helper = std::thread::Builder::new()
         .name("extism-http".into())
         .spawn(move || {
             let _ = tx.send(run(&worker, job));
@@ -93,7 +93,13 @@ pub(crate) fn perform(state: &mut State, req: Request, body: Option<&[u8]>) -> R
         .map_err(|e| Failure::Error(format!("failed to start the HTTP request: {e}")))?;
     let outcome = loop {
         match rx.recv_timeout(Duration::from_millis(config::HTTP_POLL_MS)) {
-            Ok(outcome) => break outcome,
+            Ok(outcome) => {
+                // The helper has sent its last word and is exiting: wait for it, so no thread (and
+                // none of its thread-local state, such as libc's resolver context) outlives the
+                // request. Only a cancelled or overrun request leaves its helper to finish alone.
+                let _ = helper.join();
+                break outcome;
+            }
             Err(RecvTimeoutError::Timeout) if cancelled() || overrun() => {
                 agent.shutdown();
                 return Err(Failure::Timeout);

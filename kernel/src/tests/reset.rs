@@ -1,4 +1,7 @@
 use super::{check_blocks, kernel};
+use crate::Kernel;
+use alloc::vec;
+use alloc::vec::Vec;
 use crate::Arena;
 use crate::FIRST_BLOCK;
 
@@ -45,4 +48,42 @@ fn reset_keeps_bytes_stored_past_the_bumped_area() {
     k.store_u8(60_000, 3).unwrap();
     k.reset();
     assert_eq!(k.load_u8(60_000), Ok(3));
+}
+
+/// An arena that records what the kernel asks it to zero (and zeroes it).
+struct ZeroLog {
+    buf: Vec<u8>,
+    zeroed: Vec<core::ops::Range<usize>>,
+}
+
+impl Arena for ZeroLog {
+    fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        &mut self.buf
+    }
+    fn zero(&mut self, range: core::ops::Range<usize>) {
+        self.buf[range.clone()].fill(0);
+        self.zeroed.push(range);
+    }
+}
+
+/// The wipe goes through `Arena::zero` with exactly the bumped area (so an arena over lazily
+/// committed pages can give them back instead of writing zeros over them), and nothing else.
+#[test]
+fn reset_zeroes_through_the_arena() {
+    let mut k = Kernel::new(ZeroLog {
+        buf: vec![0; 8 * crate::PAGE_SIZE as usize],
+        zeroed: Vec::new(),
+    });
+    let a = k.alloc_bytes(&[0xcd; 200_000]).unwrap();
+    let end = (a + 200_000) as usize;
+    k.reset();
+    assert_eq!(k.arena().zeroed, [65..end]);
+    assert!(k.arena().bytes()[65..].iter().all(|&b| b == 0));
+    // A wipe with nothing bumped asks for an empty range.
+    k.reset();
+    assert_eq!(k.arena().zeroed.len(), 2);
+    assert!(k.arena().zeroed[1].is_empty());
 }
