@@ -63,7 +63,7 @@ cargo-test:
 
 nostd: $(NOSTD_STATIC)
 	tools/check-nostd.sh $(NOSTD_STATIC)
-	tools/check-baremetal.sh
+	FW_KERNEL_ARENA=$(FW_KERNEL_ARENA) tools/check-baremetal.sh
 
 # Our own #[panic_handler] lives in this build: any crate pulling std in fails it (duplicate lang item).
 # `cargo rustc --crate-type staticlib`: Cargo skips LTO for a lib whose crate types include rlib, and

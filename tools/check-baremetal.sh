@@ -31,11 +31,16 @@ for t in "${targets[@]}"; do
   var="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$t")_RUSTFLAGS"
   flags=""
   case "$t" in x86_64-unknown-none) flags='--cfg sha2_backend="soft"' ;; esac
+  # The Cortex-M build is the firmware's own (make firmware-test links exactly this archive), so it
+  # is built once: size-optimised, with the firmware's kernel arena.
+  profile=release arena=""
+  case "$t" in thumbv7em-none-eabihf) profile=firmware arena=${FW_KERNEL_ARENA:-65536} ;; esac
   # staticlib only: Cargo skips LTO when the crate types include rlib (see the Makefile's nostd rule).
-  out=$(env "$var=${flags}" "$CARGO" rustc --release -q -p extism-runtime-c --lib --crate-type staticlib \
-        --no-default-features --target "$t" --target-dir target/nostd 2>&1)
+  out=$(env "$var=${flags}" ${arena:+EXTISM_KERNEL_ARENA_BYTES=$arena} "$CARGO" rustc --profile "$profile" -q \
+        -p extism-runtime-c --lib --crate-type staticlib --no-default-features --target "$t" \
+        --target-dir target/nostd 2>&1)
   status=$?
-  lib=target/nostd/$t/release/libextism.a
+  lib=target/nostd/$t/$profile/libextism.a
   if [ $status != 0 ] || [ ! -f "$lib" ]; then
     echo "bare-metal $t: FAIL: the no_std build does not compile for this target:"
     grep -v "dropping unsupported crate type" <<<"$out" | sed 's/^/    /' | tail -30
