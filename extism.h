@@ -767,7 +767,11 @@ void extism_plugin_allow_http_response_headers(ExtismPlugin *plugin);
  * base + h and extism_current_plugin_memory_length(plugin, h) bytes are
  * readable and writable there. The base stays the same for the plugin's
  * whole life (also across extism_current_plugin_memory_alloc), but use it only
- * during the callback. Owned by the plugin: never free it.
+ * during the callback. Owned by the plugin: never free it. Kernel memory is
+ * the plugin's own mapping (std builds on Unix), unmapped by
+ * extism_plugin_free: a pointer kept past that faults rather than reading
+ * the host's heap (until the address is mapped again, by a new plugin for
+ * example, so never keep it).
  */
 uint8_t *extism_current_plugin_memory(ExtismCurrentPlugin *plugin);
 

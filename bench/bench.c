@@ -21,6 +21,8 @@
  *     --ksizes F,S,M     compute kernel sizes: fib(F), sha256 over S bytes, MxM matmul
  *     --smoke            a few iterations per line; fails if a line did not run (no timing checks)
  *     --md FILE --tsv FILE   where to write the table and the raw numbers
+ *     --sizes "A B C"    stripped sizes of ours and upstream's shared library and the no_std .a text
+ *                        (bytes, -1 = unknown; the Makefile measures them)
  *   internal: bench --rss-child LIB MODE N WASM   (one library, MODE bytes|compiled; prints KiB)
  */
 #define _GNU_SOURCE

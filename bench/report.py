@@ -58,7 +58,8 @@ def ratio_panel(y0, rows):
         xa, xb = sorted((sx(0), sx(v)))
         color = "#2ca02c" if r <= 1 else "#d62728"
         out.append(f'<rect x="{xa:.1f}" y="{y + 3}" width="{max(1, xb - xa):.1f}" height="14" fill="{color}"/>')
-        out.append(text(x0 - 8, y + 14, what[:72], 11, "end"))
+        label = what if len(what) <= 74 else what[:72].rstrip() + "…"
+        out.append(text(x0 - 8, y + 14, label, 11, "end"))
         out.append(text(xb + 4 if r > 1 else xa - 4, y + 14, f"{r:.3g}×", 11, "start" if r > 1 else "end", "#333"))
     return out, top + 20 * len(rows) + 30
 
@@ -77,8 +78,9 @@ def sweep_panel(y0, sweep):
     px = lambda s: x0 + (math.log10(s) - lx0) / (lx1 - lx0) * (x1 - x0)
     py = lambda t: yb - (math.log10(t) - ly0) / (ly1 - ly0) * (yb - yt)
     out.append(f'<rect x="{x0}" y="{yt}" width="{x1 - x0}" height="{yb - yt}" fill="none" stroke="#999"/>')
+    units = {0: "1 B", 1: "10 B", 2: "100 B", 3: "1 kB", 4: "10 kB", 5: "100 kB", 6: "1 MB", 7: "10 MB", 8: "100 MB"}
     for d in range(lx0, lx1 + 1):
-        out.append(text(px(10 ** d), yb + 16, f"{10 ** d:g} B", 11, "middle", "#555"))
+        out.append(text(px(10 ** d), yb + 16, units.get(d, f"1e{d} B"), 11, "middle", "#555"))
     for d in range(ly0, ly1 + 1):
         t = 10 ** d
         label = f"{t * 1e6:g} µs" if t < 1e-3 else f"{t * 1e3:g} ms" if t < 1 else f"{t:g} s"
@@ -118,11 +120,12 @@ def kernel_panel(y0, kernels):
     y = y0 + 34
     for d in range(0, 3):
         x = x0 + d / lmax * (x1 - x0)
-        out.append(f'<line x1="{x:.1f}" y1="{y}" x2="{x:.1f}" y2="{y + len(names) * (len(engines) * 16 + 12)}" '
-                   f'stroke="#ccc"/>')
-        out.append(text(x, y + len(names) * (len(engines) * 16 + 12) + 14, f"{10 ** d:g}×", 11, "middle", "#555"))
+        h = len(names) * (len(engines) * 16 + 28)
+        out.append(f'<line x1="{x:.1f}" y1="{y}" x2="{x:.1f}" y2="{y + h}" stroke="#ccc"/>')
+        out.append(text(x, y + h + 14, f"{10 ** d:g}×", 11, "middle", "#555"))
     for k in names:
-        out.append(text(x0 - 90, y + 12, k, 12, weight="bold"))
+        out.append(text(20, y + 12, k, 12, weight="bold"))
+        y += 16
         for e in engines:
             if e not in kernels[k]:
                 y += 16
@@ -140,12 +143,13 @@ def main():
     if len(sys.argv) != 3:
         sys.exit("usage: report.py BENCH.tsv OUT.svg")
     lines, rss, sweep, kernels = read(sys.argv[1])
-    rows = [(r["what"], r["ours"] / r["upstream"]) for _, r in lines if "ours" in r and "upstream" in r and r["upstream"] > 0]
+    rows = [(r["what"], r["ours"] / r["upstream"]) for _, r in lines
+            if r.get("ours", 0) > 0 and r.get("upstream", 0) > 0]
     per = defaultdict(dict)
     for mode, lib, after_call in rss:
         per[mode][lib] = after_call
     for mode, d in per.items():
-        if d.get("upstream", 0) > 0 and "ours" in d:
+        if d.get("upstream", 0) > 0 and d.get("ours", 0) > 0:
             rows.append((f"resident memory per live plugin ({mode}), after one call", d["ours"] / d["upstream"]))
     body, y = [], 10
     for panel in (lambda y: ratio_panel(y, rows), lambda y: sweep_panel(y, sweep), lambda y: kernel_panel(y, kernels)):

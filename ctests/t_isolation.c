@@ -187,13 +187,13 @@ static void probe_cb(ExtismCurrentPlugin *cp, const ExtismVal *in, ExtismSize n_
   seen.len_zero = extism_current_plugin_memory_length(cp, 0);
   seen.len_max = extism_current_plugin_memory_length(cp, MAX64);
   seen.len_far = extism_current_plugin_memory_length(cp, 1ULL << 40);
-  /* growing kernel memory by 4 MiB does not move it, and the whole new block is writable */
-  seen.big = extism_current_plugin_memory_alloc(cp, 4u << 20);
+  /* growing kernel memory by 128 KiB does not move it, and the whole new block is writable */
+  seen.big = extism_current_plugin_memory_alloc(cp, 128u << 10);
   seen.big_len = extism_current_plugin_memory_length(cp, seen.big);
   seen.base_stable = extism_current_plugin_memory(cp) == base;
-  if (seen.big != 0 && seen.big_len == (4u << 20)) {
-    memset(base + seen.big, 0x11, 4u << 20);
-    seen.big_writable = base[seen.big + (4u << 20) - 1] == 0x11;
+  if (seen.big != 0 && seen.big_len == (128u << 10)) {
+    memset(base + seen.big, 0x11, 128u << 10);
+    seen.big_writable = base[seen.big + (128u << 10) - 1] == 0x11;
   }
   extism_current_plugin_memory_free(cp, seen.big);
   extism_current_plugin_memory_free(cp, MAX64); /* ignored */
@@ -225,7 +225,7 @@ TEST(isolation_host_function_view) {
   CHECK_EQ_U64(seen.len_max, 0);
   CHECK_EQ_U64(seen.len_far, 0);
   CHECK(seen.big != 0);
-  CHECK_EQ_U64(seen.big_len, 4u << 20);
+  CHECK_EQ_U64(seen.big_len, 128u << 10);
   CHECK(seen.base_stable);
   CHECK(seen.big_writable);
   /* the plugin keeps working after all that */
@@ -234,8 +234,9 @@ TEST(isolation_host_function_view) {
 }
 
 /* A host function's memory pointer kept past extism_plugin_free: kernel memory is its own mapping,
- * unmapped with the plugin, so a late access faults instead of reading whatever the process put
- * there since. (Shown in a child process; skipped under valgrind, which would report the read.) */
+ * unmapped with the plugin, so a late access faults instead of reading the host's heap (until the
+ * address is mapped again). Shown in a child process; skipped under valgrind, which would report
+ * the read. */
 TEST(isolation_memory_view_after_free_faults) {
   ExtismPlugin *p = with_probe();
   pid_t pid;

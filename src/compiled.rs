@@ -42,8 +42,9 @@ pub struct Compiled {
     pub functions: Vec<Arc<HostFunction>>,
     pub with_wasi: bool,
     pub fuel_limit: Option<u64>,
-    /// The runtime imports and host functions; each store clones it and adds the module instances.
-    pub linker: Linker<State>,
+    /// The runtime imports and host functions; a store of several modules clones it and adds their
+    /// instances, a store of the main module alone shares it.
+    pub linker: Arc<Linker<State>>,
     /// Whether every module's imports can be satisfied (with upstream's message if not): checked by
     /// the first plugin made from this, then remembered (it depends on nothing else).
     pub links: spin::Once<Result<(), String>>,
@@ -84,7 +85,7 @@ impl Compiled {
             functions,
             with_wasi,
             fuel_limit,
-            linker,
+            linker: Arc::new(linker),
             links: spin::Once::new(),
         })
     }

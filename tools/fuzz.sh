@@ -3,7 +3,7 @@
 # one summary line per target (executions, seconds, corpus size, result). Used by `make fuzz`.
 #
 #   FUZZ_SECONDS=60        seconds per target
-#   FUZZ_TARGETS="..."     which targets (default: all four)
+#   FUZZ_TARGETS="..."     which targets (default: all five)
 #
 # Inputs that libFuzzer finds new go to fuzz/corpus/<target>/ (not committed); the committed seeds
 # are in fuzz/seeds/<target>/. A crash leaves its input in fuzz/artifacts/<target>/ and makes the
@@ -11,7 +11,7 @@
 set -u
 cd "$(dirname "$0")/../fuzz" || exit 1
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"manifest plugin_create kernel_ops call_echo"}
+TARGETS=${FUZZ_TARGETS:-"manifest plugin_create plugin_smith kernel_ops call_echo"}
 CARGO_FUZZ="cargo +nightly fuzz"
 
 $CARGO_FUZZ build -O || exit 1

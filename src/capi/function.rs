@@ -161,6 +161,7 @@ struct CCall<'a> {
 
 impl CCall<'_> {
     /// An output slot as the callback receives it: the declared type's tag, a zero value.
+    #[inline(always)]
     fn blank_result(&self, i: usize) -> ExtismVal {
         let kind = self.result_kinds.get(i).copied().unwrap_or(ValKind::I64);
         ExtismVal { t: kind as u32, v: ExtismValUnion { i64: 0 } }
@@ -168,6 +169,7 @@ impl CCall<'_> {
 
     /// Runs the callback on `ins`/`outs`, copies `outs` into `rets`, and returns what the callback
     /// asked of the running call (fail or wait), if anything.
+    #[inline(always)]
     fn run(&self, state: &mut State, ins: &[ExtismVal], outs: &mut [ExtismVal], rets: &mut [Val]) -> Option<HostStop> {
         let in_ptr = if ins.is_empty() { core::ptr::null() } else { ins.as_ptr() };
         let out_ptr = if outs.is_empty() { core::ptr::null_mut() } else { outs.as_mut_ptr() };
