@@ -2,7 +2,7 @@
  * memory through any import: ranges whose offset + length overflow, freed blocks, forged block
  * headers, stores past the end of kernel memory and past any arena it could have; a host
  * function's view of kernel memory is exactly the plugin's blocks; and that view faults (instead of
- * reading someone else's memory) once the plugin is freed. Under valgrind every output the host
+ * reading the host's heap) once the plugin is freed. Under valgrind every output the host
  * reads is checked to lie in live memory. Plugin: plugins/isolation.c. */
 #include <signal.h>
 #include <stdio.h>

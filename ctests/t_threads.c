@@ -1,9 +1,10 @@
 /* Threads (reliability): 8 threads each create, call and free plugins for a fixed number of rounds,
- * from the wasm bytes and from one shared compiled plugin, while 2 more threads fire cancels at
- * random moments at whichever plugin each worker holds. Every call must either succeed with the
- * right output or fail with the cancel error (rc 134, "timeout"). Under valgrind
- * (make test-valgrind FILTER=threads) it must also be free of leaks and invalid accesses.
- * Plugin: plugins/stress.wat (`work`: spins, then outputs its input upper-cased). */
+ * from the wasm bytes and from one shared compiled plugin; in the second test 2 more threads fire
+ * cancels at random moments at whichever plugin each worker holds. Every call must either succeed
+ * with the right output or fail with the cancel error (rc 134, "timeout"). Under valgrind
+ * (make test-valgrind FILTER=threads, part of make test-valgrind-quick) they must also be free of
+ * leaks and invalid accesses. Plugin: plugins/stress.wat (`work`: spins, then outputs its input
+ * upper-cased). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,10 +115,13 @@ static void *canceller(void *arg) {
   return fired;
 }
 
-TEST(threads_create_call_free_with_cancels) {
+/* Runs the workers, and `n_cancellers` threads firing cancels, to the end; checks every call. */
+static void run_stress(int n_cancellers) {
   pthread_t workers[WORKERS], cancellers[CANCELLERS];
   char *err = NULL;
   int i, ok = 0, cancelled = 0, bad = 0, fired = 0;
+  memset(results, 0, sizeof results);
+  workers_done = 0;
   stress_wasm = plugin_bytes("stress", &stress_len);
   shared = extism_compiled_plugin_new(stress_wasm, stress_len, NULL, 0, false, &err);
   if (shared == NULL)
@@ -129,11 +133,11 @@ TEST(threads_create_call_free_with_cancels) {
   }
   for (i = 0; i < WORKERS; i++)
     REQUIRE(pthread_create(&workers[i], NULL, worker, (void *)(intptr_t)i) == 0);
-  for (i = 0; i < CANCELLERS; i++)
+  for (i = 0; i < n_cancellers; i++)
     REQUIRE(pthread_create(&cancellers[i], NULL, canceller, (void *)(intptr_t)i) == 0);
   for (i = 0; i < WORKERS; i++)
     pthread_join(workers[i], NULL);
-  for (i = 0; i < CANCELLERS; i++) {
+  for (i = 0; i < n_cancellers; i++) {
     void *n = NULL;
     pthread_join(cancellers[i], &n);
     fired += n ? *(int *)n : 0;
@@ -149,8 +153,21 @@ TEST(threads_create_call_free_with_cancels) {
     bad += results[i].bad;
   }
   CHECK_EQ_INT(ok + cancelled + bad, WORKERS * ROUNDS * CALLS);
+  if (n_cancellers == 0)
+    CHECK_EQ_INT(cancelled, 0);
   printf("    %d calls: %d right output, %d cancelled (%d cancels fired)\n", WORKERS * ROUNDS * CALLS,
          ok, cancelled, fired);
   extism_compiled_plugin_free(shared);
   free(stress_wasm);
+}
+
+TEST(threads_create_call_free) { run_stress(0); }
+
+/* Upstream fails this one: a cancel reaches every plugin made from the same compiled plugin, so
+ * other threads' plugins fail to be created ("wasm trap: interrupt") or fail calls with "unable to
+ * clear error message". */
+TEST_NOT_UPSTREAM(threads_create_call_free_with_cancels,
+                  "a cancel also interrupts sibling plugins of the same compiled plugin, even while "
+                  "they are being created") {
+  run_stress(CANCELLERS);
 }

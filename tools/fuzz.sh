@@ -24,6 +24,7 @@ for t in $TARGETS; do
   case $t in
     manifest | plugin_create) extra="-dict=dict/manifest.dict" ;;
     call_echo) extra="-max_len=16384" ;;
+    plugin_smith) extra="-max_len=8192" ;;
     *) extra="" ;;
   esac
   echo "fuzz: $t for $SECONDS_EACH s"
