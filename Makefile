@@ -87,7 +87,7 @@ ctest-nostd: $(NOSTD_STATIC)
 	$(MAKE) -C ctests test VARIANT=nostd LIB=$(abspath $(NOSTD_STATIC))
 
 # Memcheck fails a test on any invalid read or write, use of uninitialised memory, or definite leak
-# (ctests/valgrind.supp: the justified suppressions). The whole suite takes about 4 minutes;
+# (ctests/valgrind.supp: the justified suppressions). The whole suite takes about 3 minutes;
 # make test runs test-valgrind-quick, a representative part (threads with cancels, isolation,
 # exhaustion, fuzz regressions, the kernel ABI, host functions, compiled plugins, an HTTP redirect,
 # the PDK plugins, NULL arguments, user-data destructors) in about a minute. Tests that assert
