@@ -8,6 +8,8 @@
 #                   with the core built for bare-metal targets (thumbv7em-none-eabihf, x86_64-unknown-none)
 #   make ctest-nostd     the C suite against the no_std library, host hooks installed
 #   make firmware-test   bare-metal C images (Cortex-M4F, RV32IMAC) with the no_std library and a plugin, under QEMU (firmware/)
+#   make size       code size of a stripped C host (std, no_std; opt-level 3 and "z") and the heap of one
+#                   plugin through the allocator hook: the table in the README's Footprint section
 #   make test-valgrind   the C suite under valgrind memcheck (test-valgrind-quick: a part of it, in make test)
 #   make fuzz       every cargo-fuzz target in fuzz/ for FUZZ_SECONDS (default 60) each (nightly)
 #   make reference  the C suite against upstream's own libextism (from PyPI)
@@ -35,7 +37,7 @@ C_LIBS := -lpthread -ldl -lm
 .PHONY: test-reference readme-not-upstream test-python python-sys
 .PHONY: all run test cargo-test nostd header-check ctest ctest-nostd test-valgrind test-valgrind-quick reference \
   clean examples fuzz \
-  install uninstall install-test examples-reference
+  install uninstall install-test examples-reference size
 
 all: $(STATIC) $(SHARED)
 
@@ -283,6 +285,55 @@ clean:
 
 # --- benchmarks: make bench, make bench-smoke (bench/bench.mk) ---------------------------------------
 include bench/bench.mk
+
+# --- make size: code size of a stripped C host and heap of one plugin (not part of make test) -----
+# The std and no_std libraries at opt-level 3 (the release profile: $(STATIC), $(NOSTD_STATIC)) and
+# at "z" (the firmware profile, each in its own target dir). Hosts: examples/host.c (std) and
+# examples/nostd_host.c (no_std; its 32 MiB static arena is bss, its two plugins data), linked with
+# --gc-sections and stripped. Heap: tools/size-heap.c over the no_std library at "z".
+SIZE_DIR := target/size
+SIZE_STD_Z := $(SIZE_DIR)/std/firmware/libextism.a
+SIZE_NOSTD_Z := $(SIZE_DIR)/nostd/firmware/libextism.a
+SIZE_CC = $(CC) $(EXAMPLE_CFLAGS) -Iexamples/build -Wl,--gc-sections -s
+
+$(SIZE_STD_Z): $(RUST_SRC)
+	$(CARGO) rustc --profile firmware -p extism-runtime-c --lib --crate-type staticlib \
+	  --target-dir $(SIZE_DIR)/std
+	@touch $@
+
+$(SIZE_NOSTD_Z): $(RUST_SRC)
+	$(CARGO) rustc --profile firmware -p extism-runtime-c --lib --crate-type staticlib \
+	  --no-default-features --target-dir $(SIZE_DIR)/nostd
+	@touch $@
+
+size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) examples/build/embedded_plugins.h \
+  $(PLUGIN_BUILD)/c1.wasm
+	@mkdir -p $(SIZE_DIR)/bin
+	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-std-3 examples/host.c $(STATIC) $(C_LIBS)
+	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-std-z examples/host.c $(SIZE_STD_Z) $(C_LIBS)
+	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-nostd-3 examples/nostd_host.c $(NOSTD_STATIC)
+	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-nostd-z examples/nostd_host.c $(SIZE_NOSTD_Z)
+	$(CC) $(EXAMPLE_CFLAGS) -D_DEFAULT_SOURCE -o $(SIZE_DIR)/bin/size-heap tools/size-heap.c $(SIZE_NOSTD_Z)
+	@echo
+	@echo '| library | opt-level | stripped C host | text (bytes) | of it .text (code) | of it .eh_frame | data | bss |'
+	@echo '|---|---|---|---:|---:|---:|---:|---:|'
+	@for b in std-3 std-z nostd-3 nostd-z; do \
+	  lib=$${b%-*}; opt=$${b#*-}; host=host.c; [ $$lib = nostd ] && host=nostd_host.c; \
+	  code=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".text" { print $$2 }'); \
+	  eh=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".eh_frame" { print $$2 }'); \
+	  size $(SIZE_DIR)/bin/host-$$b | awk -v l=$$lib -v o=$$opt -v h=$$host -v c=$$code -v e=$$eh \
+	    'NR == 2 { printf "| %s | %s | examples/%s | %d | %d | %d | %d | %d |\n", l, o, h, $$1, c, e, $$2, $$3 }'; \
+	done
+	@echo
+	@echo '| no_std plugin, opt "z" | heap peak | held after | of it wasm memory | held beyond wasm memory |'
+	@echo '|---|---:|---:|---:|---:|'
+	@$(SIZE_DIR)/bin/size-heap 'empty module, created' -
+	@$(SIZE_DIR)/bin/size-heap 'c1, created (idle)' $(PLUGIN_BUILD)/c1.wasm
+	@$(SIZE_DIR)/bin/size-heap 'c1, after one count_vowels' $(PLUGIN_BUILD)/c1.wasm count_vowels 'Hello, World!'
+	@echo
+	@size $(SIZE_DIR)/bin/host-nostd-z | awk 'NR == 2 { printf "goal: no_std C host under 1 MB of text at \"z\": %s (%d bytes)\n", \
+	  ($$1 < 1000000 ? "met" : "NOT met"), $$1 }'
+	@echo 'goal: idle plugin under 256 KiB of heap beyond its wasm memory: see "held beyond wasm memory"'
 
 # --- firmware: make firmware, make firmware-test (firmware/firmware.mk) -----------------------------
 include firmware/firmware.mk

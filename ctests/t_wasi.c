@@ -615,6 +615,18 @@ TEST(wasi_raw_fds_are_reused) {
   remove_tree_at(t.root);
 }
 
+/* config::WASI_MAX_FDS (128): stdio (3) and the one preopen leave 124 fds for files; the next
+ * path_open fails with EMFILE and the plugin goes on. */
+TEST_NOT_UPSTREAM(wasi_open_files_capacity, "no fixed limit on open WASI files (ours: 128 fds)") {
+  struct tree t;
+  ExtismPlugin *p;
+  make_tree(&t);
+  p = tree_plugin(&t, "wasi_raw", "");
+  CHECK_EQ_INT(call_str(p, "open_until_full", "data.txt"), 124);
+  extism_plugin_free(p);
+  remove_tree_at(t.root);
+}
+
 /* Preopens come in sorted key order (the `ro:` prefix counts), from fd 3. */
 TEST(wasi_preopen_order) {
   struct tree t;

@@ -50,6 +50,13 @@ pub const KERNEL_WIPE_RESIDENT_BYTES: usize = 4 << 20;
 pub const DEFAULT_MAX_VAR_BYTES: u64 = 1024 * 1024;
 /// Bytes every var entry costs in the var budget on top of its key and value (upstream's accounting).
 pub const VAR_ENTRY_OVERHEAD: u64 = 48;
+/// Most vars one plugin may hold at once, beside the byte budget above; a `var_set` adding one more
+/// fails the call with "Variable store is full". Our limit (upstream has only the byte budget).
+pub const MAX_VAR_ENTRIES: usize = 16 * 1024;
+/// Most entries one plugin's config may hold: the manifest's `config` and what `extism_plugin_config`
+/// merges in. A manifest over it fails creation; a merge that would exceed it returns false and
+/// changes nothing. Our limit (upstream has none).
+pub const MAX_CONFIG_ENTRIES: usize = 4096;
 /// Default cap on an HTTP response body (manifest `memory.max_http_response_bytes`).
 pub const DEFAULT_MAX_HTTP_RESPONSE_BYTES: u64 = 50 * 1024 * 1024;
 /// Redirects one plugin HTTP request follows (each target's host checked against `allowed_hosts`)

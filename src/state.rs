@@ -178,6 +178,8 @@ pub struct Vars {
 pub enum VarError {
     Disabled,
     Full,
+    /// `config::MAX_VAR_ENTRIES` vars already, and this key is a new one.
+    TooMany,
 }
 
 impl Vars {
@@ -203,6 +205,9 @@ impl Vars {
         let used: u64 = self.entries.iter().map(|(k, v)| entry_cost(k, v)).sum();
         if used.saturating_add(entry_cost(key, value)) > self.max_bytes {
             return Err(VarError::Full);
+        }
+        if self.entries.len() >= config::MAX_VAR_ENTRIES && !self.entries.contains_key(key) {
+            return Err(VarError::TooMany);
         }
         self.entries.insert(key.to_vec(), value.to_vec());
         Ok(())

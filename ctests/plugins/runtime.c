@@ -38,6 +38,18 @@ EXPORT("var_roundtrip") i32 var_roundtrip(void) {
   return r == 0;
 }
 
+/* var_set of as many distinct 8-byte keys as the input's u64 (little-endian) says, each to "v"
+ * (t_capacities.c: MAX_VAR_ENTRIES) */
+EXPORT("var_many") i32 var_many(void) {
+  u64 n = x_input_load_u64(0), i, k;
+  for (i = 0; i < n; i++) {
+    k = x_alloc(8);
+    x_store_u64(k, i);
+    x_var_set(k, kstr("v"));
+  }
+  return 0;
+}
+
 /* output = var_get("k") */
 EXPORT("var_read") i32 var_read(void) {
   u64 r = x_var_get(kstr("k"));

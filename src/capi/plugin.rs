@@ -234,6 +234,19 @@ pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *
     let Some(bytes) = (unsafe { c_bytes(json, json_size) }) else { return false };
     let Ok(update) = serde_json::from_slice::<BTreeMap<String, Option<String>>>(bytes) else { return false };
     let config = &mut inner.store.data_mut().config;
+    // Our capacity (upstream has none): a merge that would leave more entries fails whole.
+    let added = update.iter().filter(|(k, v)| v.is_some() && !config.contains_key(*k)).count();
+    let removed = update.iter().filter(|(k, v)| v.is_none() && config.contains_key(*k)).count();
+    if config.len() + added - removed > crate::config::MAX_CONFIG_ENTRIES {
+        let message = alloc::format!(
+            "too many config entries: {} (this build allows {})",
+            config.len() + added - removed,
+            crate::config::MAX_CONFIG_ENTRIES
+        );
+        inner.set_runtime_error(message.as_bytes());
+        return false;
+    }
+    let config = &mut inner.store.data_mut().config;
     for (key, value) in update {
         match value {
             Some(v) => {

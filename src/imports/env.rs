@@ -157,6 +157,11 @@ fn define_runtime(l: &mut Linker<State>) -> Result<(), Error> {
             Ok(()) => {}
             Err(VarError::Disabled) => return Err(fail(&mut c, "Vars are disabled by this host".into())),
             Err(VarError::Full) => return Err(fail(&mut c, "Variable store is full".into())),
+            Err(VarError::TooMany) => {
+                let message =
+                    format!("Variable store is full: too many vars (this build allows {})", crate::config::MAX_VAR_ENTRIES);
+                return Err(fail(&mut c, message));
+            }
         }
         c.data_mut().kernel.free(key as u64);
         c.data_mut().kernel.free(value as u64);

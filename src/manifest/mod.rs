@@ -6,6 +6,7 @@
 //! passed through for the engine to validate.
 
 use alloc::collections::BTreeMap;
+use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -126,6 +127,8 @@ pub enum LoadErrorKind {
     NoWasm,
     /// More sources than `config::MAX_MODULES` (our limit; upstream has none).
     TooManyModules,
+    /// More `config` entries than `config::MAX_CONFIG_ENTRIES` (our limit; upstream has none).
+    TooManyConfigEntries,
     /// A file, URL or host-memory source could not be read.
     Source,
     HashMismatch,
@@ -181,6 +184,16 @@ pub fn load(input: &[u8], loader: &dyn SourceLoader) -> Result<Loaded, LoadError
     match sniff(input) {
         Sniffed::Manifest(text) => {
             let (manifest, sources) = schema::parse(text)?.into_parts();
+            let entries = manifest.config.len();
+            if entries > crate::config::MAX_CONFIG_ENTRIES {
+                return Err(LoadError::new(
+                    LoadErrorKind::TooManyConfigEntries,
+                    format!(
+                        "Too many config entries in Extism manifest: {entries} (at most {})",
+                        crate::config::MAX_CONFIG_ENTRIES
+                    ),
+                ));
+            }
             let (modules, main_index) = sources::resolve(sources, loader)?;
             Ok(Loaded {
                 manifest,
