@@ -344,14 +344,7 @@ fn write_dumps(plugin: &Plugin, inner: &Inner, main: Instance, result: &CallResu
 /// With `memory.max_pages`, the main module's declared memory must fit, or every call is `oom`.
 fn check_initial_memory(compiled: &Compiled) -> Option<CallResult> {
     let max = compiled.manifest.memory.max_pages?;
-    for import_or_export in compiled.main_module().module.exports() {
-        if let wasmi::ExternType::Memory(m) = import_or_export.ty() {
-            if m.minimum() > u64::from(max) {
-                return Some(CallResult::fail(config::RC_ERROR, "oom"));
-            }
-        }
-    }
-    None
+    (compiled.main_module().initial_pages > u64::from(max)).then(|| CallResult::fail(config::RC_ERROR, "oom"))
 }
 
 /// Maps how the export ended onto upstream's rc table (spec §3).

@@ -32,6 +32,8 @@ pub struct CompiledModule {
     pub is_command: bool,
     /// Has a start section or exports `_initialize`: creation must run it once (upstream does).
     pub runs_code_on_instantiation: bool,
+    /// Largest declared initial size of a memory the module exports, in pages (for `max_pages`).
+    pub initial_pages: u64,
 }
 
 pub struct Compiled {
@@ -130,7 +132,15 @@ fn compile_module(engine: &Engine, name: &str, bytes: &[u8]) -> Result<CompiledM
         None => module,
     };
     let runs_code_on_instantiation = has_start || module.get_export("_initialize").is_some();
-    Ok(CompiledModule { name: name.to_string(), module, is_command, runs_code_on_instantiation })
+    let initial_pages = module
+        .exports()
+        .filter_map(|e| match e.ty() {
+            ExternType::Memory(m) => Some(m.minimum()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    Ok(CompiledModule { name: name.to_string(), module, is_command, runs_code_on_instantiation, initial_pages })
 }
 
 /// WASI command rules, as upstream enforces them at creation.

@@ -135,3 +135,8 @@ pub const WASI_EXIT_CODE_LIMIT: u32 = 126;
 /// while more plugins than this are alive: a host that keeps plugins saves ~1 MiB each, a host that
 /// creates, calls and frees one plugin at a time does not pay for it.
 pub const TRIM_MIN_LIVE_PLUGINS: usize = 1;
+
+/// Host-function arguments and results converted on the stack (more go to the heap, per call).
+pub const HOST_CALL_INLINE_VALUES: usize = 8;
+/// Longest stretch a WASI sleep (poll_oneoff) goes without checking the call's deadline and cancel.
+pub const WASI_SLEEP_CHECK_NS: u64 = 5_000_000;

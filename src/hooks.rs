@@ -270,6 +270,8 @@ impl<F> HookedHeap<F> {
     }
 }
 
+// SAFETY: every block comes from the host's hook or the fallback, chosen once before the first
+// allocation and never changed, so each block is freed by the allocator that made it.
 unsafe impl<F: GlobalAlloc> GlobalAlloc for HookedHeap<F> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         match self.hooked() {
@@ -379,6 +381,8 @@ impl CHeap {
     }
 }
 
+// SAFETY: forwards to the C library's allocator; over-aligned blocks keep malloc's pointer in the
+// word before them so `dealloc` frees exactly what malloc returned.
 unsafe impl GlobalAlloc for CHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if layout.align() <= MALLOC_ALIGN {

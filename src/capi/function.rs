@@ -103,7 +103,7 @@ pub(crate) unsafe fn take_functions(
 }
 
 /// Most values a host call converts without touching the heap.
-const INLINE_VALS: usize = 8;
+const INLINE_VALS: usize = crate::config::HOST_CALL_INLINE_VALUES;
 
 fn into_host_function(p: Pending) -> HostFunction {
     let Pending { namespace, name, params, results, callback, user_data } = p;

@@ -159,7 +159,8 @@ fn matches_from(tokens: &[Token], mut follows_separator: bool, mut text: core::s
                     Token::AnyWithin(s) => in_specs(s, c),
                     Token::AnyExcept(s) => !in_specs(s, c),
                     Token::Char(x) => *x == c,
-                    Token::AnySequence | Token::AnyRecursiveSequence => unreachable!(),
+                    // Handled by the arm above; never matches a single character here.
+                    Token::AnySequence | Token::AnyRecursiveSequence => false,
                 };
                 if !ok {
                     return MatchResult::SubPatternDoesntMatch;

@@ -21,7 +21,8 @@ const FSTFLAGS_MTIM_NOW: u16 = 8;
 
 const WHENCE_END: u8 = 2;
 const ADVICE_MAX: u32 = 5;
-const FDFLAGS_ALL: u32 = 0x1f;
+/// Every fdflags bit preview 1 defines (append, dsync, nonblock, rsync, sync).
+pub(super) const FDFLAGS_ALL: u32 = 0x1f;
 
 fn stdio_filestat(w: &WasiState, fd: u32) -> Filestat {
     Filestat { filetype: stdio::filetype(w.output, fd), ..Filestat::default() }

@@ -12,7 +12,7 @@ use crate::state::State;
 
 const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
 const OFLAGS_ALL: u32 = 0xf;
-const FDFLAGS_ALL: u32 = 0x1f;
+use super::fd_ops::FDFLAGS_ALL;
 
 const RIGHTS_FD_READ: u64 = 1 << 1;
 const RIGHTS_FD_WRITE: u64 = 1 << 6;

@@ -54,7 +54,7 @@ fn read_subscription(g: &Guest<'_>, sub: u32) -> WasiResult<(u64, u8, Wait)> {
 
 /// Longest stretch a sleep goes without looking at the call's deadline and cancel flag.
 #[cfg(feature = "std")]
-const SLEEP_CHECK_NS: u64 = 5_000_000;
+const SLEEP_CHECK_NS: u64 = config::WASI_SLEEP_CHECK_NS;
 
 /// Sleeps `ns`, in short stretches so that a timeout or cancel ends the call on time.
 #[cfg(feature = "std")]
