@@ -83,10 +83,12 @@ ctest: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC))
 
 # The whole suite on the no_std library, with ctests/hooks_nostd.c installing a heap, clocks and
-# randomness before any test; the tests in ctests/nostd.skip (files, stdio, HTTP, WAT, environment
+# randomness before any test; then ctests/budget_arena.c, the memory budget on one static arena
+# (the firmware's allocator as the library's heap). The tests in ctests/nostd.skip (files, stdio, HTTP, WAT, environment
 # switches, no_std capacities) are listed as skipped with their reasons.
 ctest-nostd: $(NOSTD_STATIC)
 	$(MAKE) -C ctests test VARIANT=nostd LIB=$(abspath $(NOSTD_STATIC))
+	$(MAKE) -C ctests test VARIANT=arena LIB=$(abspath $(NOSTD_STATIC))
 
 # Memcheck fails a test on any invalid read or write, use of uninitialised memory, or definite leak
 # (ctests/valgrind.supp: the justified suppressions). The whole suite takes about 3 minutes;

@@ -1084,6 +1084,43 @@ bool extism_x_set_random(ExtismXRandomFn random, void *user_data);
  */
 bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *log_level);
 
+/**
+ * Sets the memory budget of every plugin created from now on: one cap, in
+ * bytes, over all the memory the library takes for one plugin, so that a
+ * host with a fixed heap (a static arena behind extism_x_set_allocator)
+ * can size it and know no call reaches past it. 0 removes the budget.
+ * Returns the previous budget (0: none). The initial budget is the one the
+ * library was built with (the build variable EXTISM_PLUGIN_MEMORY_BUDGET,
+ * decimal bytes; none by default).
+ *
+ * What counts: a fixed charge of 32 KiB for the plugin's own structures
+ * (its wasm store and instances, handle and registers), every wasm memory
+ * of the plugin as the interpreter holds it (a buffer of the declared size
+ * at first; a memory.grow past the buffer reallocates it to at least twice
+ * its size, and holds old and new buffers while it copies, so that growth
+ * needs the new buffer's bytes free on top of the rest), its kernel
+ * memory (the memory behind extism_current_plugin_memory: in a build
+ * without `std` a heap block reserved whole at creation, sized to what the
+ * budget leaves; with `std` the 64 KiB pages the plugin commits), its vars
+ * (key + value + 48 bytes each) and its config (the same). Not counted: the
+ * compiled code, which belongs to the compiled plugin (shared by every
+ * plugin made from it: ExtismCompiledPlugin), and the few bytes of a call's
+ * error text. The budget applies together with the manifest's
+ * "memory.max_pages" and "memory.max_var_bytes": the tighter one wins.
+ *
+ * When something would pass it, nothing is lost and the plugin stays
+ * usable: plugin creation fails (the error says how many bytes the plugin
+ * needs); a memory.grow, or a kernel allocation (alloc, a large input or
+ * output), fails the call with rc -1 and the error "oom: the plugin's
+ * memory budget of N bytes is spent (extism_x_set_memory_budget)"; a
+ * var_set fails the call with the same error; extism_plugin_config returns
+ * false and changes nothing (extism_plugin_error says why).
+ *
+ * A plugin keeps the budget it was created with for its whole life. Any
+ * thread, any time; plugins already created are not affected.
+ */
+uint64_t extism_x_set_memory_budget(uint64_t bytes);
+
 /* ------------------------------------------------------------------------ */
 /* Stepped calls: run a plugin call a slice at a time from your own loop    */
 /*                                                                          */

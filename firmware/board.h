@@ -40,17 +40,7 @@ void reset_memory(void);                        /* .data copied, .bss zeroed, st
 size_t stack_peak_bytes(void);                  /* deepest stack use so far */
 size_t stack_size_bytes(void);
 
-/* ---- heap.c: first fit over the linker's arena, no block headers ---- */
-struct heap_stats {
-  size_t size;     /* bytes in the arena */
-  size_t live;     /* bytes in blocks handed out now (rounded to 8) */
-  size_t peak;     /* most bytes live at once */
-  size_t refused;  /* requests that found no room */
-};
-void heap_init(void);
-void *heap_alloc(void *user_data, size_t size, size_t align);
-void heap_free(void *user_data, void *ptr, size_t size, size_t align);
-struct heap_stats heap_stats(void);
-void heap_reset_peak(void); /* the next peak counts from what is live now */
+/* ---- heap.c ---- */
+#include "heap.h"
 
 #endif

@@ -75,7 +75,7 @@ $$(FW_LIB_$(1)): $(RUST_SRC)
 	  --lib --crate-type staticlib --no-default-features --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
 	@touch $$@
 
-$(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h extism.h
+$(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h firmware/heap.h extism.h
 	@mkdir -p $$(@D)
 	$(FW_CC_$(1)) $(FW_ARCH_$(1)) $(FW_SPECS_$(1)) $(FW_CWARN) -c -o $$@ $$<
 

@@ -1,28 +1,29 @@
-/* The heap the library runs on (its allocator hook, extism_x_set_allocator): first fit over the
- * region the linker script leaves between .bss and the stack, with an address-ordered free list
- * whose neighbours merge on free. The library hands every block back with its size and alignment,
- * so blocks carry no header: sizes are rounded to 8 bytes, the smallest free block (8 bytes) holds
- * the list link and its size. Counts the bytes live and their peak, the high-water mark the
- * firmware reports. Single-threaded (no OS): nothing here runs in an interrupt. */
-#include "board.h"
-
-extern uint8_t __arena_start[], __arena_end[];
-
-#define GRAIN 8u
+/* The heap the library runs on (its allocator hook, extism_x_set_allocator): first fit over one
+ * region (in the firmware, what the linker script leaves between .bss and the stack), with an
+ * address-ordered free list whose neighbours merge on free. The library hands every block back
+ * with its size and alignment, so blocks carry no header: sizes are rounded to GRAIN, the smallest
+ * free block, which holds the list link and its size. Counts the bytes live and their peak, the
+ * high-water mark the firmware reports. Single-threaded (no OS): nothing here runs in an
+ * interrupt. */
+#include "heap.h"
 
 struct free_block {
   struct free_block *next;
   size_t size;
 };
 
+/* Sizes and addresses are multiples of the smallest free block, which holds the list link and its
+ * size: 8 bytes on the 32-bit boards, 16 on a 64-bit host (ctests/budget_arena.c). */
+#define GRAIN sizeof(struct free_block)
+
 static struct free_block *free_list;
 static struct heap_stats stats;
 
 static uintptr_t round_up(uintptr_t v, uintptr_t to) { return (v + to - 1) & ~(to - 1); }
 
-void heap_init(void) {
-  uintptr_t start = round_up((uintptr_t)__arena_start, GRAIN);
-  size_t size = (size_t)(((uintptr_t)__arena_end - start) & ~(uintptr_t)(GRAIN - 1));
+void heap_init(void *region, size_t region_size) {
+  uintptr_t start = round_up((uintptr_t)region, GRAIN);
+  size_t size = (size_t)(((uintptr_t)region + region_size - start) & ~(uintptr_t)(GRAIN - 1));
   free_list = (struct free_block *)start;
   free_list->next = NULL;
   free_list->size = size;

@@ -193,9 +193,11 @@ static void report_ns(const char *label, uint64_t ns) {
   print(&t);
 }
 
+extern uint8_t __arena_start[], __arena_end[]; /* from the linker script */
+
 int main(void) {
   struct text t = {.len = 0};
-  heap_init();
+  heap_init(__arena_start, (size_t)(__arena_end - __arena_start));
   /* The allocator first: once the library has allocated anything its heap is fixed. */
   bool hooked = extism_x_set_allocator(heap_alloc, heap_free, NULL);
   add(&t, "heap: ");

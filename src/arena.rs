@@ -12,6 +12,16 @@ pub enum ArenaBuf {
 }
 
 impl ArenaBuf {
+    /// Whether `reserve` takes address space only (pages committed as touched) rather than heap.
+    pub fn lazy() -> bool {
+        cfg!(all(feature = "std", unix))
+    }
+
+    /// No memory at all: what a store stands on while its real kernel memory is being replaced.
+    pub fn empty() -> ArenaBuf {
+        ArenaBuf::Heap(Box::new([]))
+    }
+
     /// Reserves `bytes` zeroed bytes; None when the system refuses.
     pub fn reserve(bytes: usize) -> Option<ArenaBuf> {
         #[cfg(all(feature = "std", unix))]

@@ -78,7 +78,7 @@ pub fn instantiate_module(
     let instance = result.map_err(|e| {
         let stop = store.data_mut().stop.take();
         match stop {
-            Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, "oom"),
+            Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, store.data().oom_text()),
             Some(Stop::Import(m)) | Some(Stop::Host(m)) => Failure::new(config::RC_ERROR, m),
             Some(Stop::Timeout) => Failure::new(config::RC_TRAP, "timeout"),
             None if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) => Failure::out_of_fuel(trap_text(&e)),
@@ -121,7 +121,7 @@ fn finish_init(store: &mut Store<State>, outcome: Outcome) -> Result<(), Failure
             }
             let stop = store.data_mut().stop.take();
             Err(match stop {
-                Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, "oom"),
+                Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, store.data().oom_text()),
                 Some(Stop::Import(m)) | Some(Stop::Host(m)) => Failure::new(config::RC_ERROR, m),
                 Some(Stop::Timeout) => Failure::new(config::RC_TRAP, "timeout"),
                 None => Failure::new(config::RC_TRAP, trap_text(&e)),
@@ -232,6 +232,7 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
     {
         let state = inner.store.data_mut();
         state.stop = None;
+        state.budget.spent = false;
         state.host_context = host_context;
         state.host_calls = 0;
     }
@@ -255,7 +256,11 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
     state.kernel.reset();
     state.sync_kernel_limit();
     if !state.kernel.set_input(input) {
-        return Err(CallResult::fail(config::RC_ERROR, "failed to allocate extism memory"));
+        let message = match state.oom_text() {
+            budget if budget != "oom" => budget,
+            _ => "failed to allocate extism memory".into(),
+        };
+        return Err(CallResult::fail(config::RC_ERROR, message));
     }
     let hidden = name == crate::start_hoist::HIDDEN_START;
     let Some(func) = main_export(&inner.store, main, name).filter(|_| !hidden) else {
@@ -355,7 +360,7 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
     };
     // A memory that grew past `max_pages` fails the call whatever the wasm did with the refusal.
     if store.data().stop == Some(Stop::OutOfMemory) && !matches!(outcome, Outcome::Timeout) {
-        return CallResult::fail(config::RC_ERROR, "oom");
+        return CallResult::fail(config::RC_ERROR, store.data().oom_text());
     }
     if let Outcome::Trap(e) | Outcome::HostError(e) = &outcome {
         if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) {
@@ -381,7 +386,7 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
                 return CallResult { rc: config::RC_ERROR, error: r };
             }
             match store.data_mut().stop.take() {
-                Some(Stop::OutOfMemory) => CallResult::fail(config::RC_ERROR, "oom"),
+                Some(Stop::OutOfMemory) => CallResult::fail(config::RC_ERROR, store.data().oom_text()),
                 Some(Stop::Import(m)) | Some(Stop::Host(m)) => CallResult::fail(config::RC_ERROR, m),
                 Some(Stop::Timeout) => CallResult::fail(config::RC_TRAP, "timeout"),
                 None if e.as_trap_code().is_some() => CallResult::fail(config::RC_TRAP, trap_text(&e)),

@@ -24,21 +24,49 @@ pub const KERNEL_ARENA_BYTES: u64 = match option_env!("EXTISM_KERNEL_ARENA_BYTES
 /// `EXTISM_KERNEL_ARENA_BYTES`, checked at compile time (a bad value fails the build).
 #[cfg(not(feature = "std"))]
 const fn parse_arena_bytes(text: &str) -> u64 {
-    let digits = text.as_bytes();
-    assert!(!digits.is_empty(), "EXTISM_KERNEL_ARENA_BYTES is empty");
-    let mut value: u64 = 0;
-    let mut i = 0;
-    while i < digits.len() {
-        assert!(digits[i].is_ascii_digit(), "EXTISM_KERNEL_ARENA_BYTES: not a decimal number of bytes");
-        value = match value.checked_mul(10) {
-            Some(v) => v + (digits[i] - b'0') as u64,
-            None => panic!("EXTISM_KERNEL_ARENA_BYTES: too large"),
-        };
-        i += 1;
-    }
+    let value = parse_build_bytes(text);
     assert!(value >= WASM_PAGE, "EXTISM_KERNEL_ARENA_BYTES: less than one wasm page (65536)");
     value
 }
+
+/// A decimal byte count from a build-time environment variable (a bad value fails the build).
+#[allow(dead_code)]
+const fn parse_build_bytes(text: &str) -> u64 {
+    let digits = text.as_bytes();
+    assert!(!digits.is_empty(), "a byte-count build variable is empty");
+    let mut value: u64 = 0;
+    let mut i = 0;
+    while i < digits.len() {
+        assert!(digits[i].is_ascii_digit(), "a byte-count build variable is not a decimal number");
+        value = match value.checked_mul(10) {
+            Some(v) => match v.checked_add((digits[i] - b'0') as u64) {
+                Some(v) => v,
+                None => panic!("a byte-count build variable is too large"),
+            },
+            None => panic!("a byte-count build variable is too large"),
+        };
+        i += 1;
+    }
+    value
+}
+
+/// The memory budget of one plugin, in bytes (see `budget.rs` for what counts): None means no
+/// budget. Plugins get the value in force when they are created; a host changes it at run time with
+/// `extism_x_set_memory_budget`, a board sets its default at build time, without editing this file,
+/// with the environment variable `EXTISM_PLUGIN_MEMORY_BUDGET` (decimal bytes; 0 means none).
+pub const PLUGIN_MEMORY_BUDGET: Option<u64> = match option_env!("EXTISM_PLUGIN_MEMORY_BUDGET") {
+    Some(text) => match parse_build_bytes(text) {
+        0 => None,
+        bytes => Some(bytes),
+    },
+    None => None,
+};
+/// What the budget charges every plugin for the runtime's own structures: the wasm store and
+/// instances, the plugin handle, its locks and registers (measured: about 20-30 KiB for a PDK
+/// plugin; see ctests/budget_arena.c, which prints the real figure).
+pub const PLUGIN_BASE_BYTES: u64 = 32 * 1024;
+/// Bytes every config entry costs in the budget on top of its key and value.
+pub const CONFIG_ENTRY_OVERHEAD: u64 = 48;
 
 /// When a call wipes kernel memory, the first this many bytes are zeroed in place (they stay resident
 /// for the next call, which most likely uses them again); whole pages beyond are given back to the

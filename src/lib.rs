@@ -11,6 +11,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod arena;
+pub mod budget;
 pub mod call;
 pub mod capi;
 pub mod compiled;

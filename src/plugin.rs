@@ -43,6 +43,8 @@ pub struct Plugin {
     pub cancel: Arc<CancelHandle>,
     /// Debug dump destinations (from the environment at creation).
     pub dumps: crate::dump::DumpPaths,
+    /// The memory budget in force when the plugin was made (kept across resets).
+    pub budget: Option<u64>,
     inner: Lock<Inner>,
 }
 
@@ -75,14 +77,15 @@ impl Plugin {
         compiled.links.call_once(|| check_links(&compiled)).clone().map_err(CreateError::Create)?;
         let id = id::new_uuid_v4();
         let config = compiled.manifest.config.clone();
+        let budget = crate::budget::process_budget();
         if compiled.main_module().runs_code_on_instantiation {
             // Upstream instantiates the main module once at creation, running its start section and
             // `_initialize`, on an instance that later calls never see.
-            let (mut store, linker) = new_store(&compiled, config.clone(), id).map_err(CreateError::Create)?;
+            let (mut store, linker) = new_store(&compiled, config.clone(), id, budget).map_err(CreateError::Create)?;
             crate::call::instantiate_main(&compiled, &mut store, &linker, true, None)
                 .map_err(|e| CreateError::Create(e.message))?;
         }
-        let (mut store, linker) = new_store(&compiled, config, id).map_err(CreateError::Create)?;
+        let (mut store, linker) = new_store(&compiled, config, id, budget).map_err(CreateError::Create)?;
         let cancel = Arc::new(CancelHandle { requested: AtomicBool::new(false) });
         store.data_mut().cancel = Some(cancel.clone());
         let inner = Inner {
@@ -105,6 +108,7 @@ impl Plugin {
             id,
             cancel,
             dumps: crate::dump::DumpPaths::from_env(),
+            budget,
             inner: Lock::new(inner),
         })
     }
@@ -119,7 +123,23 @@ impl Plugin {
         let headers_enabled = inner.store.data().http.headers_enabled;
         let log_sink = inner.store.data_mut().log_sink.take();
         let output_sink = inner.store.data().wasi.as_ref().and_then(|w| w.output_sink);
-        let (mut store, linker) = new_store(&self.compiled, config, self.id)?;
+        // The old store goes first, so a host with a fixed heap needs room for one store, not two.
+        // Until the new one is made, a placeholder without memory stands in (kept if making fails:
+        // the next call tries again).
+        inner.needs_rebuild = true;
+        inner.main = None;
+        let placeholder = State::new(Kernel::new(ArenaBuf::empty()), config.clone(), None, 0, self.id);
+        inner.store = Store::new(&self.compiled.engine, placeholder);
+        let (mut store, linker) = match new_store(&self.compiled, config, self.id, self.budget) {
+            Ok(made) => made,
+            Err(e) => {
+                let state = inner.store.data_mut();
+                state.http.headers_enabled = headers_enabled;
+                state.log_sink = log_sink;
+                state.cancel = Some(self.cancel.clone());
+                return Err(e);
+            }
+        };
         store.data_mut().http.headers_enabled = headers_enabled;
         store.data_mut().log_sink = log_sink;
         if let Some(wasi) = store.data_mut().wasi.as_mut() {
@@ -194,16 +214,37 @@ fn check_links(compiled: &Compiled) -> Result<(), String> {
 }
 
 /// A fresh store: new kernel memory, empty vars, the non-main modules instantiated and linked.
+/// `budget`: the plugin's memory budget (see `budget.rs`).
 pub fn new_store(
     compiled: &Compiled,
     config: BTreeMap<String, String>,
     id: [u8; 16],
+    budget: Option<u64>,
 ) -> Result<(Store<State>, Arc<Linker<State>>), String> {
     let memory = &compiled.manifest.memory;
-    let arena_bytes = match memory.max_pages {
+    let mut arena_bytes = match memory.max_pages {
         Some(pages) => config::KERNEL_ARENA_BYTES.min((u64::from(pages) + 1) * config::WASM_PAGE),
         None => config::KERNEL_ARENA_BYTES,
     };
+    let mut arena_capped = false;
+    if let Some(limit) = budget {
+        // What the plugin needs before its kernel memory: a heap arena (no lazy mapping) gets the
+        // room left after that, the whole reservation being charged.
+        let declared: u64 = compiled.modules.iter().map(|m| m.initial_pages * config::WASM_PAGE).sum();
+        let before_kernel =
+            config::PLUGIN_BASE_BYTES + declared + crate::budget::config_bytes(config.iter());
+        let Some(room) = crate::budget::arena_room(limit, before_kernel) else {
+            return Err(format!(
+                "{}: the plugin needs {} bytes before its first page of kernel memory",
+                crate::budget::MemoryBudget::spent_message(limit),
+                before_kernel
+            ));
+        };
+        if !ArenaBuf::lazy() && room < arena_bytes {
+            arena_bytes = room;
+            arena_capped = true;
+        }
+    }
     let arena = usize::try_from(arena_bytes)
         .ok()
         .and_then(ArenaBuf::reserve)
@@ -211,6 +252,9 @@ pub fn new_store(
     let kernel = Kernel::new(arena);
     let max_var_bytes = memory.max_var_bytes.unwrap_or(config::DEFAULT_MAX_VAR_BYTES);
     let mut state = State::new(kernel, config, memory.max_pages, max_var_bytes, id);
+    state.budget = crate::budget::MemoryBudget::new(budget);
+    state.budget.arena_capped = arena_capped;
+    state.sync_kernel_limit();
     state.http = crate::http::HttpState::new(compiled.manifest.allowed_hosts.clone(), memory.http_response_limit());
     if compiled.with_wasi {
         state.wasi = Some(crate::wasi::new_state(compiled.manifest.allowed_paths.as_ref())?);

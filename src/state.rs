@@ -31,6 +31,8 @@ pub struct State {
     pub vars: Vars,
     pub config: BTreeMap<String, String>,
     pub pages: PageBudget,
+    /// The per-plugin memory budget over wasm memories, kernel memory, vars and config.
+    pub budget: crate::budget::MemoryBudget,
     /// The `host_context` pointer of the running call (0 outside calls and for plain calls).
     pub host_context: usize,
     /// Set by an import or the limiter when it stops the call; read by the call driver.
@@ -69,6 +71,7 @@ impl State {
             vars: Vars::new(max_var_bytes),
             config,
             pages: PageBudget { max_pages, module_growth: 0, instantiating: false },
+            budget: crate::budget::MemoryBudget::default(),
             host_context: 0,
             stop: None,
             plugin_id,
@@ -91,13 +94,75 @@ impl State {
         u64::from(self.kernel.pages()).saturating_sub(1)
     }
 
-    /// Tells the kernel how far it may still grow within the shared page budget.
+    /// Tells the kernel how far it may still grow: within the shared page budget (`max_pages`) and
+    /// within the memory budget.
     pub fn sync_kernel_limit(&mut self) {
-        let limit = self.pages.max_pages.map(|max| {
+        let mut limit = self.pages.max_pages.map(|max| {
             let left = u64::from(max).saturating_sub(self.pages.module_growth);
             u32::try_from(1 + left).unwrap_or(u32::MAX)
         });
+        if let Some(bytes) = self.budget.limit {
+            let pages = match self.kernel.arena() {
+                // A heap arena was charged whole at creation. Sized by the budget, its end is where
+                // the budget stops the kernel (an `oom`); else it ends growth as it always does.
+                ArenaBuf::Heap(buf) => self.budget.arena_capped.then(|| buf.len() as u64 / config::WASM_PAGE),
+                #[cfg(all(feature = "std", unix))]
+                ArenaBuf::Mapped(_) => {
+                    let others = self.memory_used().saturating_sub(self.kernel_bytes());
+                    Some(bytes.saturating_sub(others) / config::WASM_PAGE)
+                }
+            };
+            self.budget.bounds_kernel = false;
+            if let Some(pages) = pages {
+                let pages = u32::try_from(pages).unwrap_or(u32::MAX);
+                self.budget.bounds_kernel = limit.is_none_or(|l| pages < l);
+                limit = Some(limit.map_or(pages, |l| l.min(pages)));
+            }
+        }
         self.kernel.set_page_limit(limit);
+    }
+
+    /// What the kernel memory costs in the memory budget.
+    fn kernel_bytes(&self) -> u64 {
+        match self.kernel.arena() {
+            ArenaBuf::Heap(buf) => buf.len() as u64,
+            #[cfg(all(feature = "std", unix))]
+            ArenaBuf::Mapped(_) => self.kernel.committed_bytes(),
+        }
+    }
+
+    /// Bytes this plugin's store holds against its memory budget (see `budget.rs`).
+    pub fn memory_used(&self) -> u64 {
+        config::PLUGIN_BASE_BYTES
+            + self.budget.linear
+            + self.kernel_bytes()
+            + self.vars.bytes()
+            + crate::budget::config_bytes(self.config.iter())
+    }
+
+    /// Whether `more` bytes still fit in the memory budget; when they do not, the budget is marked
+    /// spent so the error that follows names it.
+    pub fn budget_allows(&mut self, more: u64) -> bool {
+        let fits = self.budget.allows(self.memory_used(), more);
+        if !fits {
+            self.budget.spent = true;
+        }
+        fits
+    }
+
+    /// The text of an `oom` stop: upstream's "oom", or the budget's message when the budget caused it.
+    pub fn oom_text(&self) -> String {
+        match self.budget.limit {
+            Some(limit) if self.budget.spent || self.kernel_full_by_budget() => {
+                crate::budget::MemoryBudget::spent_message(limit)
+            }
+            _ => String::from("oom"),
+        }
+    }
+
+    /// The kernel's last growth failed at the memory budget rather than at `max_pages`.
+    fn kernel_full_by_budget(&self) -> bool {
+        self.budget.bounds_kernel && self.kernel.grow_failed()
     }
 }
 
@@ -122,22 +187,30 @@ impl ResourceLimiter for State {
                 return Ok(false);
             }
         }
-        let Some(max_pages) = self.pages.max_pages else {
-            return Ok(true);
-        };
-        // A memory's declared initial size is not growth (the call checks it against the budget).
-        if self.pages.instantiating {
-            return Ok(true);
-        }
-        // Upstream quirk: a memory that declares its own maximum cannot grow at all under max_pages.
-        let delta = (desired.saturating_sub(current) as u64) / config::WASM_PAGE;
-        let grown = self.pages.module_growth + self.kernel_growth() + delta;
-        if maximum.is_some() || grown > u64::from(max_pages) {
+        // The memory budget counts declared sizes too (instantiation included), and the buffers as
+        // wasmi allocates them.
+        let delta_bytes = desired.saturating_sub(current) as u64;
+        let creating = self.pages.instantiating && current == 0;
+        let growth = self.budget.plan_growth(current as u64, desired as u64, creating);
+        if !self.budget_allows(growth.peak) {
             self.stop = Some(Stop::OutOfMemory);
             return Err(LimiterError::ResourceLimiterDeniedAllocation);
         }
-        self.pages.module_growth += delta;
-        self.sync_kernel_limit();
+        // A memory's declared initial size is not growth under max_pages (the call checks it).
+        if let (Some(max_pages), false) = (self.pages.max_pages, self.pages.instantiating) {
+            // Upstream quirk: a memory that declares its own maximum cannot grow at all under max_pages.
+            let delta = delta_bytes / config::WASM_PAGE;
+            let grown = self.pages.module_growth + self.kernel_growth() + delta;
+            if maximum.is_some() || grown > u64::from(max_pages) {
+                self.stop = Some(Stop::OutOfMemory);
+                return Err(LimiterError::ResourceLimiterDeniedAllocation);
+            }
+            self.pages.module_growth += delta;
+        }
+        self.budget.commit(growth);
+        if self.pages.max_pages.is_some() || self.budget.limit.is_some() {
+            self.sync_kernel_limit();
+        }
         Ok(true)
     }
 
@@ -195,14 +268,24 @@ impl Vars {
         self.entries.remove(key);
     }
 
+    /// What the vars cost (upstream's accounting: key, value and a fixed overhead per entry).
+    pub fn bytes(&self) -> u64 {
+        self.entries.iter().map(|(k, v)| entry_cost(k, v)).sum()
+    }
+
+    /// What storing `value` under `key` adds to `bytes()` (a replaced value is given back).
+    pub fn added_bytes(&self, key: &[u8], value: &[u8]) -> u64 {
+        let old = self.entries.get(key).map_or(0, |v| entry_cost(key, v));
+        entry_cost(key, value).saturating_sub(old)
+    }
+
     /// Stores a copy; accounting as upstream: every entry costs its key, its value and a fixed
     /// overhead, and an existing entry under the same key is still counted while checking.
     pub fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), VarError> {
         if self.max_bytes == 0 {
             return Err(VarError::Disabled);
         }
-        let entry_cost = |k: &[u8], v: &[u8]| config::VAR_ENTRY_OVERHEAD + k.len() as u64 + v.len() as u64;
-        let used: u64 = self.entries.iter().map(|(k, v)| entry_cost(k, v)).sum();
+        let used = self.bytes();
         if used.saturating_add(entry_cost(key, value)) > self.max_bytes {
             return Err(VarError::Full);
         }
@@ -212,4 +295,8 @@ impl Vars {
         self.entries.insert(key.to_vec(), value.to_vec());
         Ok(())
     }
+}
+
+fn entry_cost(key: &[u8], value: &[u8]) -> u64 {
+    config::VAR_ENTRY_OVERHEAD + key.len() as u64 + value.len() as u64
 }

@@ -6,6 +6,8 @@
 ;;   spin_alloc   loops forever, allocating and freeing a kernel block each time round
 ;;   big_output   a 1 GiB block published as the output (its last byte set to 7); when alloc refuses,
 ;;                records the error "alloc of 1 GiB failed" and returns 1
+;;   var_loop     var_set of 1 KiB values under fresh 8-byte keys, forever: only a var_set that
+;;                fails the call (vars full, memory budget) ends it
 ;;   quick        returns 0 (the plugin still works after a failure)
 (module
   (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
@@ -14,6 +16,7 @@
   (import "extism:host/env" "store_u64" (func $store_u64 (param i64 i64)))
   (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
   (import "extism:host/env" "error_set" (func $error_set (param i64)))
+  (import "extism:host/env" "var_set" (func $var_set (param i64 i64)))
   (memory (export "memory") 1)
   (data (i32.const 0) "alloc of 1 GiB failed")
 
@@ -69,6 +72,16 @@
         (return (i32.const 1))))
     (call $store_u8 (i64.add (local.get $p) (i64.const 1073741823)) (i32.const 7))
     (call $output_set (local.get $p) (i64.const 1073741824))
+    (i32.const 0))
+
+  (func (export "var_loop") (result i32) (local $k i64) (local $v i64) (local $n i64)
+    (loop $l
+      (local.set $k (call $alloc (i64.const 8)))
+      (call $store_u64 (local.get $k) (local.get $n))
+      (local.set $v (call $alloc (i64.const 1024)))
+      (call $var_set (local.get $k) (local.get $v))
+      (local.set $n (i64.add (local.get $n) (i64.const 1)))
+      (br $l))
     (i32.const 0))
 
   (func (export "quick") (result i32) (i32.const 0))

@@ -246,16 +246,29 @@ pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *
         inner.set_runtime_error(message.as_bytes());
         return false;
     }
-    let config = &mut inner.store.data_mut().config;
+    let mut merged = inner.store.data().config.clone();
     for (key, value) in update {
         match value {
             Some(v) => {
-                config.insert(key, v);
+                merged.insert(key, v);
             }
             None => {
-                config.remove(&key);
+                merged.remove(&key);
             }
         }
+    }
+    // The memory budget counts config: a merge that would pass it fails whole.
+    let state = inner.store.data_mut();
+    let before = crate::budget::config_bytes(state.config.iter());
+    let after = crate::budget::config_bytes(merged.iter());
+    if after > before && !state.budget_allows(after - before) {
+        let message = state.oom_text();
+        inner.set_runtime_error(message.as_bytes());
+        return false;
+    }
+    state.config = merged;
+    if state.budget.limit.is_some() {
+        state.sync_kernel_limit();
     }
     true
 }

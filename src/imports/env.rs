@@ -85,7 +85,7 @@ fn alloc(c: &mut Ctx<'_>, n: i64) -> Result<i64, Error> {
     let off = kernel.alloc(n as u64);
     if off == 0 && kernel.grow_failed() {
         c.data_mut().stop = Some(Stop::OutOfMemory);
-        return Err(Error::new("oom"));
+        return Err(Error::new(c.data().oom_text()));
     }
     Ok(off as i64)
 }
@@ -153,6 +153,11 @@ fn define_runtime(l: &mut Linker<State>) -> Result<(), Error> {
             return Ok(());
         }
         let bytes = block_bytes(&mut c, value, "value")?;
+        let added = c.data().vars.added_bytes(&name, &bytes);
+        if !c.data_mut().budget_allows(added) {
+            let message = c.data().oom_text();
+            return Err(fail(&mut c, message));
+        }
         match c.data_mut().vars.set(&name, &bytes) {
             Ok(()) => {}
             Err(VarError::Disabled) => return Err(fail(&mut c, "Vars are disabled by this host".into())),
@@ -165,6 +170,9 @@ fn define_runtime(l: &mut Linker<State>) -> Result<(), Error> {
         }
         c.data_mut().kernel.free(key as u64);
         c.data_mut().kernel.free(value as u64);
+        if c.data().budget.limit.is_some() {
+            c.data_mut().sync_kernel_limit();
+        }
         Ok(())
     })?;
     l.func_wrap(MODULE, "http_request", |mut c: Ctx, req: i64, body: i64| -> Result<i64, Error> {

@@ -1,0 +1,137 @@
+/* The memory budget on a fixed heap (make ctest-nostd, VARIANT=arena): the no_std library runs on
+ * one static arena through the allocator hook (firmware/heap.c, the allocator the firmware images
+ * use), and every plugin gets a budget (extism_x_set_memory_budget). Plugins that try to take
+ * everything (kernel allocations, memory.grow, vars, a huge input, a huge config) fail with the
+ * budget's error, keep working, and the allocator never once refuses a request: no call reaches
+ * past the arena, and the arena is sized as a host would size it (plugins x budget, plus the
+ * compiled code, which the budget does not count). Each test runs in its own process with its own
+ * copy of the arena. The budget's other behaviour is in t_x_budget.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+/* The firmware's allocator, compiled into this test as it is into the images. */
+#include "../firmware/heap.c"
+
+#define KIB 1024u
+/* Under the build's 256 KiB kernel arena, so the budget sizes it. */
+#define BUDGET (256 * KIB)
+/* Three plugins at their budget, plus room for compiled code and the library's own state; the
+ * PDK plugin's test uses a larger budget and one plugin: its memory declares 17 pages (1088 KiB),
+ * and its first growth reallocates them to 2176 KiB while the old buffer is still held. */
+#define PLUGINS 3
+#define PDK_BUDGET (4096 * KIB)
+#define ARENA_BYTES (PDK_BUDGET + 1024 * KIB)
+
+static _Alignas(64) uint8_t arena[ARENA_BYTES];
+
+__attribute__((constructor)) static void install_arena_heap(void) {
+  heap_init(arena, sizeof arena);
+  if (!extism_x_set_allocator(heap_alloc, heap_free, NULL)) {
+    fprintf(stderr, "budget_arena: the allocator hook was refused (not the no_std library?)\n");
+    abort();
+  }
+  extism_x_set_memory_budget(BUDGET);
+}
+
+static void budget_error(ExtismPlugin *p) {
+  char want[160];
+  snprintf(want, sizeof want, "oom: the plugin's memory budget of %u bytes is spent (extism_x_set_memory_budget)",
+           BUDGET);
+  CHECK_STR(extism_plugin_error(p), want);
+}
+
+static void still_works(ExtismPlugin *p) {
+  CHECK_EQ_INT(call_str(p, "quick", NULL), 0);
+  CHECK_NULL(extism_plugin_error(p));
+}
+
+static void never_refused(const char *when) {
+  struct heap_stats s = heap_stats();
+  printf("    %s: arena %zu KiB, peak %zu KiB, live %zu KiB, refused %zu\n", when, s.size / KIB,
+         s.peak / KIB, s.live / KIB, s.refused);
+  CHECK_EQ_U64(s.refused, 0);
+  CHECK(s.peak <= s.size);
+}
+
+/* Every way exhaust.wat has of taking memory, three plugins at once, each stopped at its budget. */
+TEST(arena_budget_stops_every_exhaustion) {
+  ExtismPlugin *p[PLUGINS];
+  size_t n = 2048 * KIB;
+  char *input = malloc(n + 1); /* the host's own memory, not the arena */
+  int i;
+  memset(input, 'a', n);
+  input[n] = 0;
+  for (i = 0; i < PLUGINS; i++) {
+    char *m = manifest_for("exhaust", "");
+    p[i] = plugin_from_text(m, false);
+    free(m);
+    CHECK_NOT_NULL(p[i]);
+    if (!p[i])
+      return;
+  }
+  for (i = 0; i < PLUGINS; i++) {
+    CHECK_EQ_INT(call_str(p[i], "grow_loop", NULL), -1);
+    budget_error(p[i]);
+    CHECK_EQ_INT(call_str(p[i], "alloc_loop", NULL), -1);
+    budget_error(p[i]);
+    CHECK_EQ_INT(call_str(p[i], "quick", input), -1);
+    budget_error(p[i]);
+    still_works(p[i]);
+  }
+  never_refused("grow, alloc and input on 3 plugins");
+  for (i = 0; i < PLUGINS; i++) {
+    CHECK_EQ_INT(call_str(p[i], "var_loop", NULL), -1);
+    budget_error(p[i]);
+    still_works(p[i]);
+  }
+  never_refused("then vars on 3 plugins");
+  for (i = 0; i < PLUGINS; i++)
+    extism_plugin_free(p[i]);
+  free(input);
+}
+
+/* A real PDK plugin (Rust, count_vowels) runs under the budget, and its figures show what the
+ * budget's fixed charge stands for: what one plugin takes beyond its memories. */
+TEST(arena_budget_pdk_plugin) {
+  size_t live_before = heap_stats().live, live_after;
+  ExtismPlugin *p;
+  extism_x_set_memory_budget(PDK_BUDGET);
+  p = load_plugin("c1", false);
+  ExtismXCallStats s;
+  CHECK_NOT_NULL(p);
+  if (!p)
+    return;
+  CHECK_EQ_INT(call_str(p, "count_vowels", "hello world"), 0);
+  CHECK_OUTPUT(p, "{\"count\":3,\"total\":3,\"vowels\":\"aeiouAEIOU\"}");
+  CHECK_EQ_INT(call_str(p, "count_vowels", "aaa"), 0);
+  CHECK_OUTPUT(p, "{\"count\":3,\"total\":6,\"vowels\":\"aeiouAEIOU\"}");
+  live_after = heap_stats().live;
+  CHECK(extism_x_plugin_last_call_stats(p, &s));
+  printf("    count_vowels plugin: %zu KiB live in the arena after a call; linear memory %llu KiB, "
+         "kernel memory %llu KiB (reserved: %u KiB arena in this build)\n",
+         (live_after - live_before) / KIB, (unsigned long long)s.linear_memory_bytes / KIB,
+         (unsigned long long)s.kernel_memory_bytes / KIB, 256);
+  never_refused("count_vowels");
+  extism_plugin_free(p);
+  CHECK_EQ_U64(heap_stats().live, live_before);
+}
+
+/* Plugins that cannot fit are refused at creation, before they take anything. */
+TEST(arena_budget_refuses_at_creation) {
+  size_t live_before = heap_stats().live;
+  char *err = NULL;
+  size_t len = 0;
+  uint8_t *w = plugin_bytes("exhaust", &len);
+  extism_x_set_memory_budget(64 * KIB);
+  CHECK_NULL(extism_plugin_new(w, len, NULL, 0, false, &err));
+  CHECK_NOT_NULL(err);
+  if (err)
+    CHECK_CONTAINS(err, "memory budget of 65536 bytes is spent");
+  extism_plugin_new_error_free(err);
+  CHECK_EQ_U64(heap_stats().live, live_before);
+  never_refused("creation refused");
+  free(w);
+}

@@ -1,0 +1,218 @@
+/* The per-plugin memory budget (extism_x_set_memory_budget, our extension): one cap over a plugin's
+ * wasm memories, kernel memory, vars and config. Passing it fails creation, the call or the config
+ * merge with a clear error, and the plugin keeps working. Each test runs in its own process, so
+ * setting the process-wide budget here does not leak into other tests. The no_std run of the
+ * suite runs these too (heap arenas sized by the budget); ctests/budget_arena.c shows, on a fixed
+ * static heap, that no call reaches past it. Plugin: plugins/exhaust.wat. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+#define KIB 1024u
+#define BUDGET_TEXT "oom: the plugin's memory budget of "
+/* Small enough that the budget, not the no_std build's 256 KiB kernel arena, is what stops kernel
+ * allocations there too (the budget then sizes the arena). */
+#define BUDGET (256 * KIB)
+
+static ExtismPlugin *exhaust(const char *extra) {
+  char *m = manifest_for("exhaust", extra);
+  ExtismPlugin *p = plugin_from_text(m, false);
+  free(m);
+  return p;
+}
+
+static void still_works(ExtismPlugin *p) {
+  CHECK_EQ_INT(call_str(p, "quick", NULL), 0);
+  CHECK_NULL(extism_plugin_error(p));
+}
+
+/* The exact message for a budget of `bytes`. */
+static void check_budget_error(ExtismPlugin *p, uint64_t bytes) {
+  char want[160];
+  snprintf(want, sizeof want, BUDGET_TEXT "%llu bytes is spent (extism_x_set_memory_budget)",
+           (unsigned long long)bytes);
+  CHECK_STR(extism_plugin_error(p), want);
+}
+
+TEST(x_budget_set_returns_previous) {
+  CHECK_EQ_U64(extism_x_set_memory_budget(512 * KIB), 0); /* built without a default budget */
+  CHECK_EQ_U64(extism_x_set_memory_budget(0), 512 * KIB);
+  CHECK_EQ_U64(extism_x_set_memory_budget(0), 0);
+}
+
+/* 64 KiB cannot hold the fixed charge, one page of wasm memory and one of kernel memory. */
+TEST(x_budget_too_small_for_creation) {
+  size_t len = 0;
+  uint8_t *w = plugin_bytes("exhaust", &len);
+  char *err = NULL;
+  ExtismPlugin *p;
+  extism_x_set_memory_budget(64 * KIB);
+  p = extism_plugin_new(w, len, NULL, 0, false, &err);
+  CHECK_NULL(p);
+  CHECK_NOT_NULL(err);
+  if (err) {
+    CHECK_CONTAINS(err, BUDGET_TEXT "65536 bytes is spent");
+    CHECK_CONTAINS(err, "before its first page of kernel memory");
+  }
+  extism_plugin_new_error_free(err);
+  /* With the budget removed the same bytes make a working plugin. */
+  extism_x_set_memory_budget(0);
+  p = extism_plugin_new(w, len, NULL, 0, false, &err);
+  CHECK_NOT_NULL(p);
+  if (p)
+    still_works(p);
+  extism_plugin_free(p);
+  free(w);
+}
+
+/* Kernel allocations in a loop: the one that passes the budget stops the call with the budget's
+ * "oom"; the next call works and fails the same way again (memory was wiped in between). */
+TEST(x_budget_kernel_alloc_loop) {
+  ExtismPlugin *p;
+  extism_x_set_memory_budget(BUDGET);
+  p = exhaust("");
+  CHECK_NOT_NULL(p);
+  if (!p)
+    return;
+  CHECK_EQ_INT(call_str(p, "alloc_loop", NULL), -1);
+  check_budget_error(p, BUDGET);
+  CHECK_EQ_U64(extism_plugin_output_length(p), 0);
+  still_works(p);
+  CHECK_EQ_INT(call_str(p, "alloc_loop", NULL), -1);
+  check_budget_error(p, BUDGET);
+  still_works(p);
+  extism_plugin_free(p);
+}
+
+/* memory.grow page by page: refused at the budget, the call fails whatever the wasm does with -1. */
+TEST(x_budget_memory_grow_loop) {
+  ExtismPlugin *p;
+  extism_x_set_memory_budget(BUDGET);
+  p = exhaust("");
+  CHECK_NOT_NULL(p);
+  if (!p)
+    return;
+  CHECK_EQ_INT(call_str(p, "grow_loop", NULL), -1);
+  check_budget_error(p, BUDGET);
+  still_works(p);
+  extism_plugin_free(p);
+}
+
+/* Vars count: 1 KiB values under fresh keys until var_set passes the budget (well under the
+ * default max_var_bytes of 1 MiB, so the budget is what stops it). */
+TEST(x_budget_var_loop) {
+  ExtismPlugin *p;
+  extism_x_set_memory_budget(BUDGET);
+  p = exhaust("");
+  CHECK_NOT_NULL(p);
+  if (!p)
+    return;
+  CHECK_EQ_INT(call_str(p, "var_loop", NULL), -1);
+  check_budget_error(p, BUDGET);
+  still_works(p);
+  /* The vars already set stay (and still count): the loop stops again at once. */
+  CHECK_EQ_INT(call_str(p, "var_loop", NULL), -1);
+  check_budget_error(p, BUDGET);
+  extism_plugin_free(p);
+}
+
+/* Without a budget the same loop ends at max_var_bytes, with upstream's message. */
+TEST(x_budget_var_loop_without_budget) {
+  ExtismPlugin *p = exhaust("");
+  CHECK_NOT_NULL(p);
+  if (!p)
+    return;
+  CHECK_EQ_INT(call_str(p, "var_loop", NULL), -1);
+  CHECK_STR(extism_plugin_error(p), "Variable store is full");
+  extism_plugin_free(p);
+}
+
+/* An input bigger than what the budget leaves for kernel memory. */
+TEST(x_budget_big_input) {
+  size_t n = 2048 * KIB;
+  char *input = malloc(n + 1);
+  ExtismPlugin *p;
+  memset(input, 'a', n);
+  input[n] = 0;
+  extism_x_set_memory_budget(BUDGET);
+  p = exhaust("");
+  CHECK_NOT_NULL(p);
+  if (p) {
+    CHECK_EQ_INT(call_str(p, "quick", input), -1);
+    check_budget_error(p, BUDGET);
+    still_works(p);
+    CHECK_EQ_INT(call_str(p, "quick", "small input"), 0);
+  }
+  extism_plugin_free(p);
+  free(input);
+}
+
+/* Config counts: a merge that would pass the budget returns false and changes nothing; a small
+ * one still succeeds. */
+TEST(x_budget_config_merge) {
+  size_t n = 1024 * KIB;
+  char *json = malloc(n + 32);
+  ExtismPlugin *p;
+  extism_x_set_memory_budget(BUDGET);
+  p = exhaust("");
+  CHECK_NOT_NULL(p);
+  if (p) {
+    int k = snprintf(json, 32, "{\"big\":\"");
+    memset(json + k, 'x', n);
+    strcpy(json + k + n, "\"}");
+    CHECK(!extism_plugin_config(p, (const uint8_t *)json, strlen(json)));
+    CHECK_PREFIX(extism_plugin_error(p), BUDGET_TEXT "262144 bytes is spent");
+    CHECK(extism_plugin_config(p, (const uint8_t *)"{\"small\":\"1\"}", 13));
+    still_works(p);
+  }
+  extism_plugin_free(p);
+  free(json);
+}
+
+/* A manifest config that cannot fit fails creation. */
+TEST(x_budget_manifest_config_too_big) {
+  size_t n = 1024 * KIB;
+  char *extra = malloc(n + 64), *err = NULL, *m;
+  int k = snprintf(extra, 64, ",\"config\":{\"big\":\"");
+  memset(extra + k, 'x', n);
+  strcpy(extra + k + n, "\"}");
+  extism_x_set_memory_budget(1024 * KIB);
+  m = manifest_for("exhaust", extra);
+  CHECK_NULL(extism_plugin_new((const uint8_t *)m, strlen(m), NULL, 0, false, &err));
+  CHECK_NOT_NULL(err);
+  if (err)
+    CHECK_CONTAINS(err, BUDGET_TEXT "1048576 bytes is spent");
+  extism_plugin_new_error_free(err);
+  free(m);
+  free(extra);
+}
+
+/* The budget in force at creation is the plugin's for life; plugins from a compiled plugin get
+ * one too. */
+TEST(x_budget_fixed_at_creation) {
+  size_t len = 0;
+  uint8_t *w = plugin_bytes("exhaust", &len);
+  char *err = NULL;
+  ExtismPlugin *before, *after;
+  ExtismCompiledPlugin *c = extism_compiled_plugin_new(w, len, NULL, 0, false, &err);
+  CHECK_NOT_NULL(c);
+  before = extism_plugin_new_from_compiled(c, &err);
+  extism_x_set_memory_budget(BUDGET);
+  after = extism_plugin_new_from_compiled(c, &err);
+  CHECK_NOT_NULL(before);
+  CHECK_NOT_NULL(after);
+  if (before && after) {
+    CHECK_EQ_INT(call_str(after, "grow_loop", NULL), -1);
+    check_budget_error(after, BUDGET);
+    /* `before` has no budget: its vars fill up to max_var_bytes (1 MiB), far past the budget. */
+    extism_x_set_memory_budget(0);
+    CHECK_EQ_INT(call_str(before, "var_loop", NULL), -1);
+    CHECK_STR(extism_plugin_error(before), "Variable store is full");
+  }
+  extism_plugin_free(before);
+  extism_plugin_free(after);
+  extism_compiled_plugin_free(c);
+  free(w);
+}

@@ -1,0 +1,191 @@
+//! The per-plugin memory budget: one cap over the memory the runtime takes for one plugin, so a
+//! host with a fixed heap (firmware) knows that no plugin call can reach past it.
+//!
+//! What counts, in bytes: a fixed charge for the plugin's own structures (`PLUGIN_BASE_BYTES`), every
+//! wasm memory of the plugin as wasmi allocates it (`LinearBuffer`: a growth that reallocates needs
+//! the old and the new buffer at once), its kernel memory (the
+//! whole arena where it is one heap block, the committed pages where it is a lazy mapping), its
+//! vars and its config (key, value and a per-entry overhead each). The compiled code is not
+//! counted: it belongs to the compiled plugin, which many plugins share.
+//!
+//! Exceeding it fails cleanly: creation fails, `memory.grow` and kernel `alloc` stop the call as
+//! `oom` (with the budget named in the message), `var_set` fails the call, `extism_plugin_config`
+//! returns false. Nothing is lost: the plugin keeps working.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::config;
+use crate::sync::Lock;
+
+/// The budget new plugins get (`extism_x_set_memory_budget`); starts at the build's default.
+static PROCESS_BUDGET: Lock<Option<u64>> = Lock::new(config::PLUGIN_MEMORY_BUDGET);
+
+/// Sets the budget of plugins created from now on (None: no budget); returns the previous one.
+pub fn set_process_budget(limit: Option<u64>) -> Option<u64> {
+    core::mem::replace(&mut *PROCESS_BUDGET.lock(), limit)
+}
+
+/// The budget a plugin created now gets.
+pub fn process_budget() -> Option<u64> {
+    *PROCESS_BUDGET.lock()
+}
+
+/// One plugin store's budget and the bytes of its wasm memories (the other parts are read from
+/// where they live: the kernel, vars and config).
+#[derive(Clone, Debug, Default)]
+pub struct MemoryBudget {
+    pub limit: Option<u64>,
+    /// Bytes of every wasm memory of the store: the buffers wasmi holds (see `LinearBuffer`).
+    pub linear: u64,
+    /// Each wasm memory's size and buffer capacity.
+    buffers: Vec<LinearBuffer>,
+    /// Set when the budget refused something: the `oom` that follows names it.
+    pub spent: bool,
+    /// The kernel's heap arena was made smaller than the build's default to fit the budget.
+    pub arena_capped: bool,
+    /// The kernel's page limit comes from this budget (not from `max_pages`).
+    pub bounds_kernel: bool,
+}
+
+impl MemoryBudget {
+    pub fn new(limit: Option<u64>) -> MemoryBudget {
+        MemoryBudget { limit, linear: 0, buffers: Vec::new(), spent: false, arena_capped: false, bounds_kernel: false }
+    }
+
+    /// Whether `used + more` bytes fit.
+    pub fn allows(&self, used: u64, more: u64) -> bool {
+        self.limit.is_none_or(|limit| used.saturating_add(more) <= limit)
+    }
+
+    /// What growing a wasm memory from `current` to `desired` bytes costs, before it happens.
+    pub fn plan_growth(&self, current: u64, desired: u64, creating: bool) -> Growth {
+        let found = if creating { None } else { self.buffers.iter().position(|b| b.len == current) };
+        let capacity = found.map_or(0, |i| self.buffers[i].capacity);
+        let new_capacity = LinearBuffer::capacity_after(capacity, desired);
+        // Reallocating holds the old buffer and the new one at once (the allocator hook has no
+        // in-place realloc): the new buffer's bytes are needed on top of everything counted now.
+        let peak = if new_capacity > capacity { new_capacity } else { 0 };
+        Growth { index: found, desired, new_capacity, peak }
+    }
+
+    /// Records a growth that was allowed.
+    pub fn commit(&mut self, g: Growth) {
+        match g.index {
+            Some(i) => {
+                let b = &mut self.buffers[i];
+                self.linear = self.linear - b.capacity + g.new_capacity;
+                *b = LinearBuffer { len: g.desired, capacity: g.new_capacity };
+            }
+            None => {
+                self.linear += g.new_capacity;
+                self.buffers.push(LinearBuffer { len: g.desired, capacity: g.new_capacity });
+            }
+        }
+    }
+
+    /// The text of an `oom` this budget caused.
+    pub fn spent_message(limit: u64) -> String {
+        format!("oom: the plugin's memory budget of {limit} bytes is spent (extism_x_set_memory_budget)")
+    }
+}
+
+/// A wasm memory as wasmi keeps it: a `Vec` made at the declared size exactly, grown with
+/// `try_reserve`, which reallocates to at least double the capacity when the new size does not fit.
+#[derive(Clone, Copy, Debug)]
+struct LinearBuffer {
+    len: u64,
+    capacity: u64,
+}
+
+impl LinearBuffer {
+    fn capacity_after(capacity: u64, desired: u64) -> u64 {
+        if desired <= capacity {
+            capacity
+        } else if capacity == 0 {
+            desired
+        } else {
+            desired.max(capacity.saturating_mul(2))
+        }
+    }
+}
+
+/// A growth of one wasm memory, planned: what it needs at its peak and what it leaves.
+#[derive(Clone, Copy, Debug)]
+pub struct Growth {
+    index: Option<usize>,
+    desired: u64,
+    new_capacity: u64,
+    /// Bytes needed on top of what is counted now while the growth happens.
+    pub peak: u64,
+}
+
+/// What a config map costs in the budget.
+pub fn config_bytes<'a>(entries: impl Iterator<Item = (&'a String, &'a String)>) -> u64 {
+    entries.map(|(k, v)| config::CONFIG_ENTRY_OVERHEAD + k.len() as u64 + v.len() as u64).sum()
+}
+
+/// Bytes the kernel arena may take for a plugin under `limit` when `committed` bytes are already
+/// spoken for (the fixed charge, declared memories, config): whole wasm pages, None when not even
+/// one page fits.
+pub fn arena_room(limit: u64, committed: u64) -> Option<u64> {
+    let room = limit.saturating_sub(committed) / config::WASM_PAGE * config::WASM_PAGE;
+    (room >= config::WASM_PAGE).then_some(room)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_limit_allows_everything() {
+        assert!(MemoryBudget::new(None).allows(u64::MAX, u64::MAX));
+    }
+
+    #[test]
+    fn limit_is_inclusive() {
+        let b = MemoryBudget::new(Some(1000));
+        assert!(b.allows(600, 400));
+        assert!(!b.allows(600, 401));
+        assert!(!b.allows(u64::MAX, 1));
+    }
+
+    #[test]
+    fn growth_follows_the_vec_policy() {
+        let page = config::WASM_PAGE;
+        let mut b = MemoryBudget::new(Some(u64::MAX));
+        let created = b.plan_growth(0, 17 * page, true);
+        assert_eq!(created.peak, 17 * page);
+        b.commit(created);
+        assert_eq!(b.linear, 17 * page);
+        // One more page reallocates to double the capacity, holding both buffers meanwhile.
+        let grown = b.plan_growth(17 * page, 18 * page, false);
+        assert_eq!(grown.peak, 34 * page);
+        b.commit(grown);
+        assert_eq!(b.linear, 34 * page);
+        // Within the capacity: no new buffer, nothing more counted.
+        let within = b.plan_growth(18 * page, 30 * page, false);
+        assert_eq!(within.peak, 0);
+        b.commit(within);
+        assert_eq!(b.linear, 34 * page);
+        // A second memory is counted on its own.
+        b.commit(b.plan_growth(0, page, true));
+        assert_eq!(b.linear, 35 * page);
+    }
+
+    #[test]
+    fn arena_room_is_whole_pages() {
+        let page = config::WASM_PAGE;
+        assert_eq!(arena_room(3 * page + 10, page), Some(2 * page));
+        assert_eq!(arena_room(2 * page - 1, page), None);
+        assert_eq!(arena_room(page, 2 * page), None);
+    }
+
+    #[test]
+    fn config_cost_counts_keys_values_and_overhead() {
+        let mut m = alloc::collections::BTreeMap::new();
+        m.insert(String::from("ab"), String::from("cde"));
+        assert_eq!(config_bytes(m.iter()), config::CONFIG_ENTRY_OVERHEAD + 5);
+    }
+}
