@@ -1093,7 +1093,7 @@ bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *l
  * library was built with (the build variable EXTISM_PLUGIN_MEMORY_BUDGET,
  * decimal bytes; none by default).
  *
- * What counts: a fixed charge of 32 KiB for the plugin's own structures
+ * What counts: a fixed charge of 40 KiB for the plugin's own structures
  * (its wasm store and instances, handle and registers), every wasm memory
  * of the plugin as the interpreter holds it (a buffer of the declared size
  * at first; a memory.grow past the buffer reallocates it to at least twice

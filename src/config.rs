@@ -62,9 +62,9 @@ pub const PLUGIN_MEMORY_BUDGET: Option<u64> = match option_env!("EXTISM_PLUGIN_M
     None => None,
 };
 /// What the budget charges every plugin for the runtime's own structures: the wasm store and
-/// instances, the plugin handle, its locks and registers (measured: about 20-30 KiB for a PDK
-/// plugin; see ctests/budget_arena.c, which prints the real figure).
-pub const PLUGIN_BASE_BYTES: u64 = 32 * 1024;
+/// instances, the plugin handle, its locks and registers (measured: 33.2 KiB for a Rust PDK
+/// plugin after two calls, no_std build; ctests/budget_arena.c prints it and checks it fits).
+pub const PLUGIN_BASE_BYTES: u64 = 40 * 1024;
 /// Bytes every config entry costs in the budget on top of its key and value.
 pub const CONFIG_ENTRY_OVERHEAD: u64 = 48;
 
