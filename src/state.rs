@@ -143,6 +143,9 @@ impl State {
     /// Whether `more` bytes still fit in the memory budget; when they do not, the budget is marked
     /// spent so the error that follows names it.
     pub fn budget_allows(&mut self, more: u64) -> bool {
+        if self.budget.limit.is_none() {
+            return true;
+        }
         let fits = self.budget.allows(self.memory_used(), more);
         if !fits {
             self.budget.spent = true;
