@@ -23,6 +23,7 @@ pub mod id;
 pub mod imports;
 pub mod log;
 pub mod manifest;
+pub mod module_cache;
 pub mod plugin;
 pub mod run;
 pub mod start_hoist;
@@ -34,3 +35,4 @@ pub mod wasi;
 
 #[cfg(not(feature = "std"))]
 mod nostd_runtime;
+
