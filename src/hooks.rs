@@ -426,6 +426,114 @@ unsafe impl GlobalAlloc for CHeap {
     }
 }
 
+/// The global allocator of the `std` build on Linux: the system allocator (malloc) for blocks below
+/// `config::MMAP_ALLOC_MIN_BYTES`, private anonymous mappings for larger ones (wasm linear memories,
+/// kernel buffers, large inputs and outputs).
+///
+/// Why: glibc's mmap threshold moves. After a large mapped block is freed, glibc raises its threshold
+/// to that size and serves later large blocks from its heap, where growing a block means copy: the
+/// first `memory.grow` of a live plugin then copied its whole memory (~1 MiB, ~650 µs of fresh page
+/// faults). A mapping grows with `mremap`, which moves page tables, not bytes; a fresh mapping reads
+/// as zeros, so `alloc_zeroed` touches nothing; and `munmap` gives the pages back at once instead of
+/// leaving them in a fragmented heap. The choice depends only on the layout (size and alignment), so
+/// `dealloc` and `realloc`, which get the block's layout back, always know where it came from.
+/// (Without `std` there is no such allocator: the host's hook or `CHeap` serves every block.)
+#[cfg(all(feature = "std", target_os = "linux"))]
+pub struct LargeMmapHeap;
+
+/// The smallest page size of the platforms built for: a mapping is always aligned at least this far.
+#[cfg(all(feature = "std", target_os = "linux"))]
+const MIN_PAGE: usize = 4096;
+
+#[cfg(all(feature = "std", target_os = "linux"))]
+impl LargeMmapHeap {
+    /// Whether a block of this layout is (or is to be) a mapping of its own.
+    #[inline]
+    fn mapped(size: usize, align: usize) -> bool {
+        size >= crate::config::MMAP_ALLOC_MIN_BYTES && align <= MIN_PAGE
+    }
+
+    fn map(size: usize, populate: bool) -> *mut u8 {
+        // SAFETY: a new private anonymous mapping; the kernel picks the address and rounds the length
+        // up to whole pages.
+        let p = unsafe {
+            libc::mmap(
+                core::ptr::null_mut(),
+                size,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | if populate { libc::MAP_POPULATE } else { 0 },
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED { core::ptr::null_mut() } else { p as *mut u8 }
+    }
+}
+
+// SAFETY: a block is a mapping exactly when `mapped(size, align)` holds for its layout, and each is
+// released by the allocator that made it (munmap/mremap for mappings, the system allocator for the
+// rest); mappings are page-aligned, which satisfies every alignment `mapped` accepts.
+#[cfg(all(feature = "std", target_os = "linux"))]
+unsafe impl GlobalAlloc for LargeMmapHeap {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if Self::mapped(layout.size(), layout.align()) {
+            return Self::map(layout.size(), true);
+        }
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if Self::mapped(layout.size(), layout.align()) {
+            // A fresh anonymous mapping reads as zeros: nothing to write, no page touched.
+            return Self::map(layout.size(), false);
+        }
+        // SAFETY: forwarded (calloc, which does not write over fresh pages either).
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if Self::mapped(layout.size(), layout.align()) {
+            // SAFETY: `ptr` is the start of a mapping of `layout.size()` bytes made by `map` (or grown
+            // to it by mremap); nothing uses it any more (GlobalAlloc contract).
+            unsafe { libc::munmap(ptr as *mut libc::c_void, layout.size()) };
+            return;
+        }
+        // SAFETY: `ptr` came from the system allocator with this layout.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let (was_mapped, is_mapped) =
+            (Self::mapped(layout.size(), layout.align()), Self::mapped(new_size, layout.align()));
+        match (was_mapped, is_mapped) {
+            (true, true) => {
+                // SAFETY: `ptr` is a mapping of `layout.size()` bytes; mremap keeps its contents
+                // (moving page tables, not bytes) and may move it.
+                let p = unsafe {
+                    libc::mremap(ptr as *mut libc::c_void, layout.size(), new_size, libc::MREMAP_MAYMOVE)
+                };
+                if p == libc::MAP_FAILED { core::ptr::null_mut() } else { p as *mut u8 }
+            }
+            // SAFETY: a system-allocator block staying one.
+            (false, false) => unsafe { std::alloc::System.realloc(ptr, layout, new_size) },
+            // SAFETY: crossing the threshold: a new block of the other kind (`new_size` > 0 with the old
+            // alignment is a valid layout), the smaller size copied, the old block released.
+            _ => unsafe {
+                let new = self.alloc(Layout::from_size_align_unchecked(new_size, layout.align()));
+                if !new.is_null() {
+                    core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                    self.dealloc(ptr, layout);
+                }
+                new
+            },
+        }
+    }
+}
+
 /// Installs the host's heap for the whole process (`extism_x_set_allocator`). False when the build
 /// has `std` (the system allocator serves it), once anything has been allocated, or after a
 /// previous install.
