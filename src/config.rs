@@ -145,7 +145,3 @@ pub const WASI_SLEEP_CHECK_NS: u64 = 5_000_000;
 /// compiled code plugins created from bytes share. An entry lives as long as a plugin or compiled
 /// plugin uses its code; when this many are alive, new code is compiled and used without caching.
 pub const MODULE_CACHE_ENTRIES: usize = 64;
-
-/// Heap blocks of at least this many bytes get a memory mapping of their own (`std` build on Linux:
-/// `hooks::LargeMmapHeap`).
-pub const MMAP_ALLOC_MIN_BYTES: usize = 256 * 1024;

@@ -36,9 +36,3 @@ pub mod wasi;
 #[cfg(not(feature = "std"))]
 mod nostd_runtime;
 
-/// The `std` build's heap on Linux: malloc for small blocks, mappings for large ones (see
-/// `hooks::LargeMmapHeap`). Other `std` targets keep the system allocator; the no_std build has its own
-/// (`nostd_runtime`).
-#[cfg(all(feature = "std", target_os = "linux"))]
-#[global_allocator]
-static HEAP: hooks::LargeMmapHeap = hooks::LargeMmapHeap;
