@@ -13,6 +13,7 @@ use crate::config;
 use crate::function::HostFunction;
 use crate::imports;
 use crate::manifest::{self, Manifest};
+use crate::module_cache;
 use crate::start_hoist;
 use crate::state::State;
 
@@ -36,9 +37,54 @@ pub struct CompiledModule {
     pub initial_pages: u64,
 }
 
-pub struct Compiled {
+/// The engine and the compiled modules of a manifest: what compiling costs, and what
+/// `module_cache` shares between every `Compiled` made from the same modules (plugins created from
+/// the same bytes). Depends on nothing but the modules' names and non-custom sections.
+pub struct Code {
     pub engine: Engine,
     pub modules: Vec<CompiledModule>,
+    /// The cache key's bytes (`module_cache::Key::to_bytes`) these modules were compiled from, to
+    /// confirm a cache hit; None when the input could not have a key (never cached).
+    pub key: Option<Vec<u8>>,
+    /// The linker of the runtime imports alone (no host functions), without and with WASI: made
+    /// once, shared by every `Compiled` of this code given no host functions (each would otherwise
+    /// keep its own ~40-entry copy).
+    runtime_linkers: [spin::Once<Result<Arc<Linker<State>>, String>>; 2],
+}
+
+impl Code {
+    pub(crate) fn compile(
+        loaded: &manifest::Loaded,
+        key: Option<&module_cache::Key<'_>>,
+    ) -> Result<Code, CreateError> {
+        let engine = Engine::new(&engine_config());
+        let mut modules = Vec::with_capacity(loaded.modules.len());
+        for source in &loaded.modules {
+            modules.push(compile_module(&engine, &source.name, &source.bytes)?);
+        }
+        let runtime_linkers = [spin::Once::new(), spin::Once::new()];
+        Ok(Code { engine, modules, key: key.map(|k| k.to_bytes()), runtime_linkers })
+    }
+
+    /// The linker for a create call given these host functions.
+    fn linker(&self, functions: &[Arc<HostFunction>], with_wasi: bool) -> Result<Arc<Linker<State>>, CreateError> {
+        let build = || -> Result<Arc<Linker<State>>, String> {
+            let mut linker = Linker::new(&self.engine);
+            linker.allow_shadowing(true);
+            imports::define_all(&mut linker, functions, with_wasi).map_err(|e| e.to_string())?;
+            Ok(Arc::new(linker))
+        };
+        let linker = match functions.is_empty() {
+            true => self.runtime_linkers[usize::from(with_wasi)].call_once(build).clone(),
+            false => build(),
+        };
+        linker.map_err(CreateError::Create)
+    }
+}
+
+pub struct Compiled {
+    /// Shared with every other `Compiled` made from the same modules (see `module_cache`).
+    pub code: Arc<Code>,
     pub main: usize,
     pub manifest: Manifest,
     pub functions: Vec<Arc<HostFunction>>,
@@ -71,32 +117,45 @@ impl Compiled {
                 config::MAX_MODULES
             )));
         }
-        let engine = Engine::new(&engine_config());
-        let mut modules = Vec::with_capacity(loaded.modules.len());
-        for source in &loaded.modules {
-            modules.push(compile_module(&engine, &source.name, &source.bytes)?);
-        }
-        let mut linker = Linker::new(&engine);
-        linker.allow_shadowing(true);
-        imports::define_all(&mut linker, &functions, with_wasi).map_err(|e| CreateError::Create(e.to_string()))?;
+        let key = module_cache::Key::new(&loaded.modules);
+        let code = match key.as_ref().and_then(module_cache::lookup) {
+            Some(code) => code,
+            None => {
+                let code = Arc::new(Code::compile(&loaded, key.as_ref())?);
+                match &key {
+                    Some(key) => module_cache::insert(key, code),
+                    None => code,
+                }
+            }
+        };
+        let linker = code.linker(&functions, with_wasi)?;
         Ok(Compiled {
-            engine,
-            modules,
+            code,
             main: loaded.main_index,
             manifest: loaded.manifest,
             functions,
             with_wasi,
             fuel_limit,
-            linker: Arc::new(linker),
+            linker,
             links: spin::Once::new(),
         })
     }
 
     pub fn main_module(&self) -> &CompiledModule {
-        &self.modules[self.main]
+        &self.code.modules[self.main]
+    }
+
+    pub fn modules(&self) -> &[CompiledModule] {
+        &self.code.modules
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.code.engine
     }
 }
 
+/// The one engine configuration: fixed, so it is no part of the module cache's key (make it depend
+/// on anything a create call is given and that must go into `module_cache::Key`).
 fn engine_config() -> Config {
     let mut c = Config::default();
     // Fuel is always metered: calls run in fuel slices so timeouts and cancels can stop tight loops.

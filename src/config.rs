@@ -168,3 +168,8 @@ pub const TRIM_MIN_LIVE_PLUGINS: usize = 1;
 pub const HOST_CALL_INLINE_VALUES: usize = 8;
 /// Longest stretch a WASI sleep (poll_oneoff) goes without checking the call's deadline and cancel.
 pub const WASI_SLEEP_CHECK_NS: u64 = 5_000_000;
+
+/// Most live entries of the process-wide module cache (`module_cache`): distinct wasm inputs whose
+/// compiled code plugins created from bytes share. An entry lives as long as a plugin or compiled
+/// plugin uses its code; when this many are alive, new code is compiled and used without caching.
+pub const MODULE_CACHE_ENTRIES: usize = 64;

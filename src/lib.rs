@@ -24,6 +24,7 @@ pub mod id;
 pub mod imports;
 pub mod log;
 pub mod manifest;
+pub mod module_cache;
 pub mod plugin;
 pub mod run;
 pub mod start_hoist;
@@ -35,3 +36,4 @@ pub mod wasi;
 
 #[cfg(not(feature = "std"))]
 mod nostd_runtime;
+

@@ -196,11 +196,11 @@ impl Inner {
 
 /// Every module's imports must be satisfiable, with upstream's messages when they are not.
 fn check_links(compiled: &Compiled) -> Result<(), String> {
-    for (i, m) in compiled.modules.iter().enumerate() {
+    for (i, m) in compiled.modules().iter().enumerate() {
         let offer = Offer {
             functions: &compiled.functions,
             modules: compiled
-                .modules
+                .modules()
                 .iter()
                 .enumerate()
                 .filter(|(j, _)| *j != i)
@@ -259,15 +259,15 @@ pub fn new_store(
     if compiled.with_wasi {
         state.wasi = Some(crate::wasi::new_state(compiled.manifest.allowed_paths.as_ref())?);
     }
-    let mut store = Store::new(&compiled.engine, state);
+    let mut store = Store::new(compiled.engine(), state);
     store.limiter(|state| state);
-    if compiled.modules.len() == 1 {
+    if compiled.modules().len() == 1 {
         // Nothing to add to the compiled plugin's linker: share it (cloning it is a third of the
         // cost of a plugin made from a compiled plugin).
         return Ok((store, Arc::clone(&compiled.linker)));
     }
     let mut linker = (*compiled.linker).clone();
-    for (i, m) in compiled.modules.iter().enumerate() {
+    for (i, m) in compiled.modules().iter().enumerate() {
         if i == compiled.main {
             continue;
         }
