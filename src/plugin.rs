@@ -129,7 +129,7 @@ impl Plugin {
         inner.needs_rebuild = true;
         inner.main = None;
         let placeholder = State::new(Kernel::new(ArenaBuf::empty()), config.clone(), None, 0, self.id);
-        inner.store = Store::new(&self.compiled.engine, placeholder);
+        inner.store = Store::new(&self.compiled.engine(), placeholder);
         let (mut store, linker) = match new_store(&self.compiled, config, self.id, self.budget) {
             Ok(made) => made,
             Err(e) => {
@@ -230,7 +230,7 @@ pub fn new_store(
     if let Some(limit) = budget {
         // What the plugin needs before its kernel memory: a heap arena (no lazy mapping) gets the
         // room left after that, the whole reservation being charged.
-        let declared: u64 = compiled.modules.iter().map(|m| m.initial_pages * config::WASM_PAGE).sum();
+        let declared: u64 = compiled.modules().iter().map(|m| m.initial_pages * config::WASM_PAGE).sum();
         let before_kernel =
             config::PLUGIN_BASE_BYTES + declared + crate::budget::config_bytes(config.iter());
         let Some(room) = crate::budget::arena_room(limit, before_kernel) else {
