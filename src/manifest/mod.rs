@@ -95,25 +95,37 @@ impl Default for Manifest {
 
 /// One module to compile: its final link name and its wasm binary (WAT already converted; binary
 /// content not validated yet).
+/// A binary handed to `extism_plugin_new` directly is borrowed, not copied (a copy of a multi-MB
+/// plugin would only fragment the host's heap for the time of the compile).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NamedModule {
+pub struct NamedModule<'a> {
     pub name: String,
-    pub bytes: Vec<u8>,
+    pub bytes: alloc::borrow::Cow<'a, [u8]>,
 }
 
 /// Everything `extism_plugin_new` input can be, resolved: modules in manifest order with final names
 /// (a single source is `main`; with several, names per spec 6.3), sources loaded, hashes checked, WAT
 /// converted. `modules[main_index].name == "main"` always.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Loaded {
+pub struct Loaded<'a> {
     pub manifest: Manifest,
-    pub modules: Vec<NamedModule>,
+    pub modules: Vec<NamedModule<'a>>,
     pub main_index: usize,
 }
 
-impl Loaded {
+impl<'a> Loaded<'a> {
+    /// The same with every module's bytes owned.
+    pub fn into_owned(self) -> Loaded<'static> {
+        let modules = self
+            .modules
+            .into_iter()
+            .map(|m| NamedModule { name: m.name, bytes: alloc::borrow::Cow::Owned(m.bytes.into_owned()) })
+            .collect();
+        Loaded { manifest: self.manifest, modules, main_index: self.main_index }
+    }
+
     /// The main module.
-    pub fn main(&self) -> &NamedModule {
+    pub fn main(&self) -> &NamedModule<'a> {
         &self.modules[self.main_index]
     }
 }
@@ -180,7 +192,7 @@ pub trait SourceLoader {
 /// Input that is neither wasm nor UTF-8 (sniffing rule 4) fails here with
 /// `input bytes aren't valid utf-8` (kind `Compile`), the same text upstream's compiler gives, so the
 /// engine never sees it. Binary input is returned unchanged and unvalidated.
-pub fn load(input: &[u8], loader: &dyn SourceLoader) -> Result<Loaded, LoadError> {
+pub fn load<'a>(input: &'a [u8], loader: &dyn SourceLoader) -> Result<Loaded<'a>, LoadError> {
     match sniff(input) {
         Sniffed::Manifest(text) => {
             let (manifest, sources) = schema::parse(text)?.into_parts();
@@ -202,7 +214,10 @@ pub fn load(input: &[u8], loader: &dyn SourceLoader) -> Result<Loaded, LoadError
             })
         }
         Sniffed::Binary | Sniffed::Wat(_) | Sniffed::NotUtf8 => {
-            let bytes = sources::to_binary(input.to_vec())?;
+            let bytes = match input.starts_with(&sniff::WASM_MAGIC) {
+                true => alloc::borrow::Cow::Borrowed(input),
+                false => alloc::borrow::Cow::Owned(sources::to_binary(input.to_vec())?),
+            };
             Ok(Loaded {
                 manifest: Manifest::default(),
                 modules: vec![NamedModule {

@@ -22,7 +22,7 @@ pub const MAIN: &str = "main";
 pub fn resolve(
     sources: Vec<WasmSource>,
     loader: &dyn SourceLoader,
-) -> Result<(Vec<NamedModule>, usize), LoadError> {
+) -> Result<(Vec<NamedModule<'static>>, usize), LoadError> {
     let count = sources.len();
     if count == 0 {
         return Err(LoadError::new(
@@ -37,7 +37,7 @@ pub fn resolve(
         ));
     }
 
-    let mut modules: Vec<NamedModule> = Vec::with_capacity(count);
+    let mut modules: Vec<NamedModule<'static>> = Vec::with_capacity(count);
     for (i, source) in sources.into_iter().enumerate() {
         let bytes = load_source(&source, loader)?;
         // A lone source is main whatever it is called.
@@ -58,7 +58,7 @@ pub fn resolve(
                 format!("Duplicate module name found in Extism manifest: {name}"),
             ));
         }
-        modules.push(NamedModule { name, bytes });
+        modules.push(NamedModule { name, bytes: bytes.into() });
     }
     let main_index = modules
         .iter()

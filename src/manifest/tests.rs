@@ -66,11 +66,11 @@ impl SourceLoader for MockLoader {
     }
 }
 
-pub(super) fn load_str(s: &str) -> Result<Loaded, LoadError> {
-    load(s.as_bytes(), &MockLoader::default())
+pub(super) fn load_str(s: &str) -> Result<Loaded<'static>, LoadError> {
+    load(s.as_bytes(), &MockLoader::default()).map(Loaded::into_owned)
 }
 
-pub(super) fn err_of(r: Result<Loaded, LoadError>) -> LoadError {
+pub(super) fn err_of(r: Result<Loaded<'_>, LoadError>) -> LoadError {
     match r {
         Ok(l) => panic!("expected an error, got {l:?}"),
         Err(e) => e,
@@ -90,7 +90,7 @@ pub(super) fn data_manifest(extra: &str) -> String {
     format!(r#"{{"wasm": [{{"data": "{}"}}]{extra}}}"#, b64(EMPTY_WASM))
 }
 
-fn names(l: &Loaded) -> Vec<&str> {
+fn names<'l>(l: &'l Loaded<'_>) -> Vec<&'l str> {
     l.modules.iter().map(|m| m.name.as_str()).collect()
 }
 
@@ -134,7 +134,7 @@ fn binary_input_passes_through_unchanged() {
         l.modules,
         vec![NamedModule {
             name: "main".into(),
-            bytes: bad.to_vec()
+            bytes: bad.to_vec().into()
         }]
     );
     assert_eq!(l.main_index, 0);

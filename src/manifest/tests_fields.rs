@@ -396,12 +396,9 @@ fn std_loader_reads_files_with_upstream_error_kinds() {
     let file = dir.join("a.wasm");
     std::fs::write(&file, EMPTY_WASM).unwrap();
     let path = file.to_str().unwrap().replace('\\', "/");
-    let l = load(
-        format!(r#"{{"wasm":[{{"path":"{path}"}}]}}"#).as_bytes(),
-        &StdLoader,
-    )
-    .unwrap();
-    assert_eq!(l.modules[0].bytes, EMPTY_WASM);
+    let text = format!(r#"{{"wasm":[{{"path":"{path}"}}]}}"#);
+    let l = load(text.as_bytes(), &StdLoader).unwrap();
+    assert_eq!(*l.modules[0].bytes, EMPTY_WASM[..]);
 
     let e = err_of(load(
         br#"{"wasm":[{"path":"/nonexistent/x.wasm"}]}"#,

@@ -42,8 +42,8 @@ fn with_custom(bytes: &[u8], name: &[u8], payload: &[u8]) -> Vec<u8> {
     out
 }
 
-fn named(name: &str, bytes: Vec<u8>) -> NamedModule {
-    NamedModule { name: String::from(name), bytes }
+fn named(name: &str, bytes: Vec<u8>) -> NamedModule<'static> {
+    NamedModule { name: String::from(name), bytes: bytes.into() }
 }
 
 fn compile(bytes: &[u8]) -> Compiled {
@@ -125,7 +125,7 @@ fn plugins_from_the_same_code_share_it_until_the_last_is_gone() {
     assert!(lookup(&key).is_some_and(|code| Arc::ptr_eq(&code, &again.code)));
 }
 
-fn code_for(modules: &[NamedModule]) -> (Key<'_>, Arc<Code>) {
+fn code_for<'m>(modules: &'m [NamedModule<'_>]) -> (Key<'m>, Arc<Code>) {
     let key = Key::new(modules).unwrap();
     let loaded = manifest::Loaded { manifest: Default::default(), modules: modules.to_vec(), main_index: 0 };
     let code = Arc::new(Code::compile(&loaded, Some(&key)).unwrap_or_else(|e| panic!("{e:?}")));
