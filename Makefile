@@ -31,6 +31,14 @@ STATIC := $(LIBDIR)/libextism.a
 SHARED := $(LIBDIR)/libextism.so
 NOSTD_DIR := target/nostd
 NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
+# Cargo features of the no_std builds (Cargo.toml [features]): NOSTD_FEATURES is every feature that
+# works without std, the set of `make nostd`, `make ctest-nostd` and the x86_64 bare-metal proof;
+# FW_FEATURES is the lean set of the firmware images (firmware/firmware.mk): TOML manifests and
+# WASI left out to fit the Cortex-M4's flash budget (README, Firmware).
+NOSTD_FEATURES := toml wasi
+FW_FEATURES :=
+# `--features` for cargo from a space-separated list (nothing for an empty one).
+cargo_features = $(if $(strip $(1)),--features "$(strip $(1))")
 RUST_SRC := $(shell find src kernel/src -name '*.rs') Cargo.toml kernel/Cargo.toml build.rs
 C_LIBS := -lpthread -ldl -lm
 
@@ -65,15 +73,16 @@ cargo-test:
 	$(CARGO) test --workspace
 
 nostd: $(NOSTD_STATIC)
-	tools/check-nostd.sh $(NOSTD_STATIC)
-	FW_KERNEL_ARENA=$(FW_KERNEL_ARENA) tools/check-baremetal.sh
+	NOSTD_FEATURES="$(NOSTD_FEATURES)" tools/check-nostd.sh $(NOSTD_STATIC)
+	FW_KERNEL_ARENA=$(FW_KERNEL_ARENA) FW_FEATURES="$(FW_FEATURES)" NOSTD_FEATURES="$(NOSTD_FEATURES)" \
+	  tools/check-baremetal.sh
 
 # Our own #[panic_handler] lives in this build: any crate pulling std in fails it (duplicate lang item).
 # `cargo rustc --crate-type staticlib`: Cargo skips LTO for a lib whose crate types include rlib, and
 # without LTO the no_std archive misses the allocator shim's default alloc error handler.
 $(NOSTD_STATIC): $(RUST_SRC)
 	$(CARGO) rustc --release -p extism-runtime-c --lib --crate-type staticlib --no-default-features \
-	  --target-dir $(NOSTD_DIR)
+	  $(call cargo_features,$(NOSTD_FEATURES)) --target-dir $(NOSTD_DIR)
 	@touch $@
 
 header-check: $(STATIC)

@@ -212,7 +212,7 @@ pub fn new_store(
     let max_var_bytes = memory.max_var_bytes.unwrap_or(config::DEFAULT_MAX_VAR_BYTES);
     let mut state = State::new(kernel, config, memory.max_pages, max_var_bytes, id);
     state.http = crate::http::HttpState::new(compiled.manifest.allowed_hosts.clone(), memory.http_response_limit());
-    if compiled.with_wasi {
+    if crate::wasi::BUILT && compiled.with_wasi {
         state.wasi = Some(crate::wasi::new_state(compiled.manifest.allowed_paths.as_ref())?);
     }
     let mut store = Store::new(&compiled.engine, state);

@@ -27,6 +27,9 @@ pub fn check(module: &Module, offer: &Offer<'_>) -> Result<(), String> {
             continue;
         }
         let host_shadows = || offer.functions.iter().any(|f| f.namespace == ns && f.name == name);
+        if !crate::wasi::BUILT && WASI_MODULES.contains(&ns) && !host_shadows() {
+            return Err(format!("{}: the plugin imports `{ns}::{name}`", crate::wasi::NOT_BUILT));
+        }
         if offer.wasi && WASI_MODULES.contains(&ns) && !host_shadows() {
             check_wasi_import(ns, name, ty)?;
             continue;

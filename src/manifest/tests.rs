@@ -155,6 +155,7 @@ fn bare_module_gets_empty_manifest() {
 }
 
 #[test]
+#[cfg(feature = "toml")]
 fn hello_there_is_unknown_format() {
     let e = err_of(load_str("hello there"));
     assert_eq!(e.kind, LoadErrorKind::UnknownFormat);
