@@ -70,6 +70,10 @@ impl RawManifest {
 /// text that is not JSON (and does not start with `{`) is reported as a TOML manifest this build
 /// cannot read.
 pub fn parse(text: &str) -> Result<RawManifest, LoadError> {
+    // Blank text is the empty TOML document (no sources: "No wasm files specified"); keep that
+    // answer without the TOML parser.
+    #[cfg(not(feature = "toml"))]
+    let text = if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() { "{}" } else { text };
     #[cfg(feature = "toml")]
     let toml_err = match toml::from_str::<RawManifest>(text) {
         Ok(m) => return Ok(m),
