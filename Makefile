@@ -31,6 +31,19 @@ STATIC := $(LIBDIR)/libextism.a
 SHARED := $(LIBDIR)/libextism.so
 NOSTD_DIR := target/nostd
 NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
+# Cargo features of the no_std builds (Cargo.toml [features]): NOSTD_FEATURES is every feature that
+# works without std, the set of `make nostd`, `make ctest-nostd` and the x86_64 bare-metal proof;
+# FW_FEATURES is the lean set of the firmware images (firmware/firmware.mk): TOML manifests and
+# WASI left out to fit the Cortex-M4's flash budget (README, Firmware).
+NOSTD_FEATURES := toml wasi
+FW_FEATURES :=
+# `--features` for cargo from a space-separated list (nothing for an empty one).
+cargo_features = $(if $(strip $(1)),--features "$(strip $(1))")
+# The no_std host libraries drop their unwind tables (.eh_frame, about 0.2 MB at "z"): they abort on
+# panic, so nothing ever unwinds through them. (rustc's `-C force-unwind-tables=no` does not remove
+# them here: the LTO'd code still has CFI for every function LLVM does not prove nounwind.)
+OBJCOPY ?= objcopy
+NOSTD_STRIP_EH = $(OBJCOPY) --remove-section=.eh_frame
 RUST_SRC := $(shell find src kernel/src -name '*.rs') Cargo.toml kernel/Cargo.toml build.rs
 C_LIBS := -lpthread -ldl -lm
 
@@ -61,20 +74,24 @@ test: cargo-test nostd header-check ctest ctest-nostd examples install-test test
   firmware-test test-valgrind-quick
 	@echo "make test: all passed"
 
+# The second run: the library's tests with the features a firmware build drops (toml, wasi) off, which
+# checks the errors that replace them.
 cargo-test:
 	$(CARGO) test --workspace
+	$(CARGO) test -p extism-runtime-c --lib --no-default-features --features std
 
 nostd: $(NOSTD_STATIC)
-	tools/check-nostd.sh $(NOSTD_STATIC)
-	FW_KERNEL_ARENA=$(FW_KERNEL_ARENA) tools/check-baremetal.sh
+	NOSTD_FEATURES="$(NOSTD_FEATURES)" tools/check-nostd.sh $(NOSTD_STATIC)
+	FW_KERNEL_ARENA=$(FW_KERNEL_ARENA) FW_FEATURES="$(FW_FEATURES)" NOSTD_FEATURES="$(NOSTD_FEATURES)" \
+	  tools/check-baremetal.sh
 
 # Our own #[panic_handler] lives in this build: any crate pulling std in fails it (duplicate lang item).
 # `cargo rustc --crate-type staticlib`: Cargo skips LTO for a lib whose crate types include rlib, and
 # without LTO the no_std archive misses the allocator shim's default alloc error handler.
 $(NOSTD_STATIC): $(RUST_SRC)
 	$(CARGO) rustc --release -p extism-runtime-c --lib --crate-type staticlib --no-default-features \
-	  --target-dir $(NOSTD_DIR)
-	@touch $@
+	  $(call cargo_features,$(NOSTD_FEATURES)) --target-dir $(NOSTD_DIR)
+	$(NOSTD_STRIP_EH) $@
 
 header-check: $(STATIC)
 	tools/check-header.sh $(STATIC)
@@ -295,7 +312,10 @@ include bench/bench.mk
 # --gc-sections and stripped. Heap: tools/size-heap.c over the no_std library at "z".
 SIZE_DIR := target/size
 SIZE_STD_Z := $(SIZE_DIR)/std/firmware/libextism.a
-SIZE_NOSTD_Z := $(SIZE_DIR)/nostd/firmware/libextism.a
+# Both no_std "z" libraries come out of one target dir; each is copied out (and its .eh_frame
+# dropped, as $(NOSTD_STATIC)'s): all no_std features (NOSTD_FEATURES), and the firmware's lean set.
+SIZE_NOSTD_Z := $(SIZE_DIR)/lib/libextism-nostd-z.a
+SIZE_LEAN_Z := $(SIZE_DIR)/lib/libextism-nostd-lean-z.a
 SIZE_CC = $(CC) $(EXAMPLE_CFLAGS) -Iexamples/build -Wl,--gc-sections -s
 
 $(SIZE_STD_Z): $(RUST_SRC)
@@ -305,25 +325,36 @@ $(SIZE_STD_Z): $(RUST_SRC)
 
 $(SIZE_NOSTD_Z): $(RUST_SRC)
 	$(CARGO) rustc --profile firmware -p extism-runtime-c --lib --crate-type staticlib \
-	  --no-default-features --target-dir $(SIZE_DIR)/nostd
-	@touch $@
+	  --no-default-features $(call cargo_features,$(NOSTD_FEATURES)) --target-dir $(SIZE_DIR)/nostd
+	@mkdir -p $(@D)
+	$(NOSTD_STRIP_EH) $(SIZE_DIR)/nostd/firmware/libextism.a $@
 
-size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) examples/build/embedded_plugins.h \
+$(SIZE_LEAN_Z): $(RUST_SRC) $(SIZE_NOSTD_Z)
+	$(CARGO) rustc --profile firmware -p extism-runtime-c --lib --crate-type staticlib \
+	  --no-default-features $(call cargo_features,$(FW_FEATURES)) --target-dir $(SIZE_DIR)/nostd
+	@mkdir -p $(@D)
+	$(NOSTD_STRIP_EH) $(SIZE_DIR)/nostd/firmware/libextism.a $@
+
+size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) $(SIZE_LEAN_Z) examples/build/embedded_plugins.h \
   $(PLUGIN_BUILD)/c1.wasm
 	@mkdir -p $(SIZE_DIR)/bin
 	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-std-3 examples/host.c $(STATIC) $(C_LIBS)
 	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-std-z examples/host.c $(SIZE_STD_Z) $(C_LIBS)
 	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-nostd-3 examples/nostd_host.c $(NOSTD_STATIC)
 	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-nostd-z examples/nostd_host.c $(SIZE_NOSTD_Z)
+	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-lean-z examples/nostd_host.c $(SIZE_LEAN_Z)
 	$(CC) $(EXAMPLE_CFLAGS) -D_DEFAULT_SOURCE -o $(SIZE_DIR)/bin/size-heap tools/size-heap.c $(SIZE_NOSTD_Z)
 	@echo
-	@echo '| library | opt-level | stripped C host | text (bytes) | of it .text (code) | of it .eh_frame | data | bss |'
+	@echo '| library (cargo features) | opt-level | stripped C host | text (bytes) | of it .text (code) | of it .eh_frame | data | bss |'
 	@echo '|---|---|---|---:|---:|---:|---:|---:|'
-	@for b in std-3 std-z nostd-3 nostd-z; do \
-	  lib=$${b%-*}; opt=$${b#*-}; host=host.c; [ $$lib = nostd ] && host=nostd_host.c; \
+	@for b in std-3 std-z nostd-3 nostd-z lean-z; do \
+	  lib=$${b%-*}; opt=$${b#*-}; host=nostd_host.c; \
+	  case $$lib in std) label="std (default: std http toml wasi)"; host=host.c;; \
+	    nostd) label="no_std ($(strip $(NOSTD_FEATURES)))";; \
+	    lean) label="no_std lean ($(or $(strip $(FW_FEATURES)),none): no TOML, no WASI)";; esac; \
 	  code=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".text" { print $$2 }'); \
 	  eh=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".eh_frame" { print $$2 }'); \
-	  size $(SIZE_DIR)/bin/host-$$b | awk -v l=$$lib -v o=$$opt -v h=$$host -v c=$$code -v e=$$eh \
+	  size $(SIZE_DIR)/bin/host-$$b | awk -v l="$$label" -v o=$$opt -v h=$$host -v c=$$code -v e=$$eh \
 	    'NR == 2 { printf "| %s | %s | examples/%s | %d | %d | %d | %d | %d |\n", l, o, h, $$1, c, e, $$2, $$3 }'; \
 	done
 	@echo
@@ -333,8 +364,9 @@ size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) examples/build/emb
 	@$(SIZE_DIR)/bin/size-heap 'c1, created (idle)' $(PLUGIN_BUILD)/c1.wasm
 	@$(SIZE_DIR)/bin/size-heap 'c1, after one count_vowels' $(PLUGIN_BUILD)/c1.wasm count_vowels 'Hello, World!'
 	@echo
-	@size $(SIZE_DIR)/bin/host-nostd-z | awk 'NR == 2 { printf "goal: no_std C host under 1 MB of text at \"z\": %s (%d bytes)\n", \
-	  ($$1 < 1000000 ? "met" : "NOT met"), $$1 }'
+	@for b in nostd-z lean-z; do size $(SIZE_DIR)/bin/host-$$b | awk -v b=$$b 'NR == 2 { \
+	  printf "goal: no_std C host under 1 MB of text at \"z\" (%s): %s (%d bytes)\n", \
+	  (b == "lean-z" ? "lean feature set" : "all no_std features"), ($$1 < 1000000 ? "met" : "NOT met"), $$1 }'; done
 	@echo 'goal: idle plugin under 256 KiB of heap beyond its wasm memory: see "held beyond wasm memory"'
 
 # --- firmware: make firmware, make firmware-test (firmware/firmware.mk) -----------------------------

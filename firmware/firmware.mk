@@ -3,7 +3,8 @@
 #
 #   make firmware        firmware/build/<board>/firmware.elf for each board: libextism.a built with
 #                        the no_std profile (cargo profile `firmware`: release at opt-level "z"; one
-#                        wasm page of kernel memory per plugin), our startup code and linker script,
+#                        wasm page of kernel memory per plugin; the lean feature set FW_FEATURES of
+#                        the root Makefile: no TOML manifests, no WASI), our startup code and linker script,
 #                        the plugin from firmware/plugin.c embedded; the C library only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
 #                        and prints its flash/RAM figures (firmware/size-report.py)
@@ -72,7 +73,8 @@ FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o main.o $(FW_SRC_$(
 # staticlib only (see the nostd rule); the arena size is read at compile time (config.rs).
 $$(FW_LIB_$(1)): $(RUST_SRC)
 	EXTISM_KERNEL_ARENA_BYTES=$(FW_KERNEL_ARENA) $(CARGO) rustc --profile firmware -q -p extism-runtime-c \
-	  --lib --crate-type staticlib --no-default-features --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
+	  --lib --crate-type staticlib --no-default-features $(call cargo_features,$(FW_FEATURES)) \
+	  --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
 	@touch $$@
 
 $(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h firmware/heap.h extism.h

@@ -11,6 +11,9 @@
  *   4. runs a long export as a stepped call, a slice of fuel per turn of the main loop;
  *   5. checks the failure paths: a trap, a missing export, a plugin too large for the heap, each an
  *      error code and a message, never a fault;
+ *   6. checks what the lean feature set (FW_FEATURES in the root Makefile) leaves out: a TOML manifest
+ *      and a plugin importing wasi_snapshot_preview1 are each refused by extism_plugin_new with an
+ *      error naming the missing cargo feature;
  * and exits through semihosting with 0 only if every step gave the expected result.
  * `make firmware-test` runs it under QEMU and checks the lines marked "ok"/"FAIL" and the status. */
 #include <string.h>
@@ -173,6 +176,38 @@ static int32_t call(ExtismPlugin *p, const char *label, const char *func, const 
   return rc;
 }
 
+/* Creates a plugin that must be refused: prints "<label>: extism_plugin_new failed: <error>" and returns
+ * whether it was refused with an error containing `want`. */
+static bool refused_with(const char *label, const char *manifest_text, bool with_wasi, const char *want) {
+  char *err = NULL;
+  ExtismPlugin *p =
+      extism_plugin_new((const uint8_t *)manifest_text, strlen(manifest_text), NULL, 0, with_wasi, &err);
+  if (p != NULL) {
+    extism_plugin_free(p);
+    struct text t = {.len = 0};
+    add(&t, label);
+    add(&t, ": created (expected a refusal)");
+    print(&t);
+    return false;
+  }
+  struct text t = {.len = 0};
+  add(&t, label);
+  add(&t, ": extism_plugin_new failed: ");
+  add(&t, err ? err : "(no message)");
+  print(&t);
+  bool ok = err != NULL && strstr(err, want) != NULL;
+  extism_plugin_new_error_free(err);
+  return ok;
+}
+
+/* A module whose only content is an import of wasi_snapshot_preview1.fd_write (i32 i32 i32 i32 -> i32). */
+static const uint8_t wasi_import_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,                   /* magic, version */
+    0x01, 0x09, 0x01, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x01, 0x7f, /* type 0 */
+    0x02, 0x23, 0x01, 0x16, 'w', 'a', 's', 'i', '_', 's', 'n', 'a', 'p', 's', 'h', 'o', 't', '_', 'p', 'r',
+    'e', 'v', 'i', 'e', 'w', '1', 0x08, 'f', 'd', '_', 'w', 'r', 'i', 't', 'e', 0x00, 0x00, /* the import */
+};
+
 static bool error_is(ExtismPlugin *p, const char *want) {
   const char *err = extism_plugin_error(p);
   return err != NULL && strstr(err, want) != NULL;
@@ -329,6 +364,24 @@ int main(void) {
   add(&t, " allocation(s) refused so far");
   print(&t);
   check(refused && heap_stats().refused > 0, "a plugin too large for the heap is refused cleanly");
+
+  /* 6. what the lean feature set leaves out: each refused at creation, with the feature named */
+  {
+    char m[160];
+    struct text tm = {.len = 0};
+    add(&tm, "wasm = [{ data = { ptr = ");
+    add_u64(&tm, (uintptr_t)plugin_wasm);
+    add(&tm, ", len = ");
+    add_u64(&tm, (uintptr_t)(plugin_wasm_end - plugin_wasm));
+    add(&tm, " } }]\n");
+    memcpy(m, tm.buf, tm.len + 1);
+    check(refused_with("TOML manifest", m, false,
+                       "Unknown manifest format: TOML manifests are not built into this library (cargo feature `toml`)"),
+          "a TOML manifest is refused with an error naming the feature");
+    manifest(m, sizeof m, wasi_import_wasm, wasi_import_wasm + sizeof wasi_import_wasm, 1, "");
+    check(refused_with("plugin importing WASI", m, true, "WASI is not built into this library (cargo feature `wasi`)"),
+          "a plugin importing WASI is refused with an error naming the feature");
+  }
 
   /* the end: everything freed, the figures */
   struct heap_stats end = heap_stats();

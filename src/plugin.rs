@@ -256,7 +256,7 @@ pub fn new_store(
     state.budget.arena_capped = arena_capped;
     state.sync_kernel_limit();
     state.http = crate::http::HttpState::new(compiled.manifest.allowed_hosts.clone(), memory.http_response_limit());
-    if compiled.with_wasi {
+    if crate::wasi::BUILT && compiled.with_wasi {
         state.wasi = Some(crate::wasi::new_state(compiled.manifest.allowed_paths.as_ref())?);
     }
     let mut store = Store::new(compiled.engine(), state);

@@ -2,6 +2,8 @@
 # The no_std proof on machines without an OS: builds the core (release, --no-default-features) for
 # bare-metal targets, which have no Rust std at all, and checks each archive's undefined symbols
 # against the same short libc allowlist as tools/check-nostd.sh (plus compiler builtins).
+# Features: NOSTD_FEATURES (default "toml wasi", every no_std feature) for each target, except the
+# Cortex-M one, which is the firmware's own archive and takes FW_FEATURES (the lean set, default none).
 #
 #   usage: tools/check-baremetal.sh [TARGET...]   (default: thumbv7em-none-eabihf x86_64-unknown-none)
 #
@@ -14,6 +16,8 @@ cd "$here" || exit 2
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(thumbv7em-none-eabihf x86_64-unknown-none)
 CARGO=${CARGO:-cargo}
+NOSTD_FEATURES=${NOSTD_FEATURES-toml wasi}
+FW_FEATURES=${FW_FEATURES-}
 
 allow='^(malloc|calloc|realloc|free|posix_memalign|aligned_alloc|abort|memcpy|memmove|memset|memcmp|bcmp|strlen|__.*)$'
 failed=0
@@ -33,11 +37,12 @@ for t in "${targets[@]}"; do
   case "$t" in x86_64-unknown-none) flags='--cfg sha2_backend="soft"' ;; esac
   # The Cortex-M build is the firmware's own (make firmware-test links exactly this archive), so it
   # is built once: size-optimised, with the firmware's kernel arena.
-  profile=release arena=""
-  case "$t" in thumbv7em-none-eabihf) profile=firmware arena=${FW_KERNEL_ARENA:-65536} ;; esac
+  profile=release arena="" features=$NOSTD_FEATURES
+  case "$t" in thumbv7em-none-eabihf) profile=firmware arena=${FW_KERNEL_ARENA:-65536} features=$FW_FEATURES ;; esac
+  features=$(echo $features | tr ' ' ',')
   # staticlib only: Cargo skips LTO when the crate types include rlib (see the Makefile's nostd rule).
   out=$(env "$var=${flags}" ${arena:+EXTISM_KERNEL_ARENA_BYTES=$arena} "$CARGO" rustc --profile "$profile" -q \
-        -p extism-runtime-c --lib --crate-type staticlib --no-default-features --target "$t" \
+        -p extism-runtime-c --lib --crate-type staticlib --no-default-features ${features:+--features "$features"} --target "$t" \
         --target-dir target/nostd 2>&1)
   status=$?
   lib=target/nostd/$t/$profile/libextism.a
@@ -58,6 +63,6 @@ for t in "${targets[@]}"; do
     failed=1
     continue
   fi
-  echo "bare-metal $t: OK (libc symbols needed: ${libc% }; archive text ${text:-?} bytes before the final link)"
+  echo "bare-metal $t: OK (features: ${features:-none}; libc symbols needed: ${libc% }; archive text ${text:-?} bytes before the final link)"
 done
 exit $failed

@@ -27,6 +27,9 @@ pub fn check(module: &Module, offer: &Offer<'_>) -> Result<(), String> {
             continue;
         }
         let host_shadows = || offer.functions.iter().any(|f| f.namespace == ns && f.name == name);
+        if !crate::wasi::BUILT && WASI_MODULES.contains(&ns) && !host_shadows() {
+            return Err(format!("{}: the plugin imports `{ns}::{name}`", crate::wasi::NOT_BUILT));
+        }
         if offer.wasi && WASI_MODULES.contains(&ns) && !host_shadows() {
             check_wasi_import(ns, name, ty)?;
             continue;
@@ -146,4 +149,44 @@ pub fn show_func(f: &FuncType) -> String {
     }
     out.push(')');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module whose only content is an import of `wasi_snapshot_preview1::fd_write`.
+    const WASI_IMPORT: &[u8] = &[
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+        0x01, 0x09, 0x01, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x01, 0x7f, // (i32 i32 i32 i32) -> i32
+        0x02, 0x23, 0x01, 0x16, b'w', b'a', b's', b'i', b'_', b's', b'n', b'a', b'p', b's', b'h', b'o', b't',
+        b'_', b'p', b'r', b'e', b'v', b'i', b'e', b'w', b'1', 0x08, b'f', b'd', b'_', b'w', b'r', b'i', b't',
+        b'e', 0x00, 0x00,
+    ];
+
+    /// With the `wasi` feature a WASI import links when the plugin has WASI on; without it the plugin
+    /// is refused at creation with an error naming the feature, WASI on or off.
+    #[test]
+    fn wasi_import_links_or_names_the_missing_feature() {
+        let engine = wasmi::Engine::default();
+        let module = Module::new(&engine, WASI_IMPORT).expect("valid module");
+        for wasi in [true, false] {
+            let offer = Offer { functions: &[], modules: Vec::new(), wasi };
+            let result = check(&module, &offer);
+            if !cfg!(feature = "wasi") {
+                assert_eq!(
+                    result.unwrap_err(),
+                    "WASI is not built into this library (cargo feature `wasi`): the plugin imports \
+                     `wasi_snapshot_preview1::fd_write`"
+                );
+            } else if wasi {
+                assert_eq!(result, Ok(()));
+            } else {
+                assert_eq!(
+                    result.unwrap_err(),
+                    "unknown import: `wasi_snapshot_preview1::fd_write` has not been defined"
+                );
+            }
+        }
+    }
 }

@@ -66,8 +66,15 @@ impl RawManifest {
 /// Parses manifest text: TOML first, then JSON; neither → `Unknown manifest format: <why>`.
 ///
 /// The reason shown is the JSON parser's when the text starts (after whitespace) with `{` (no TOML
-/// document can), the TOML parser's otherwise.
+/// document can), the TOML parser's otherwise. Without the `toml` feature only JSON is read, and
+/// text that is not JSON (and does not start with `{`) is reported as a TOML manifest this build
+/// cannot read.
 pub fn parse(text: &str) -> Result<RawManifest, LoadError> {
+    // Blank text is the empty TOML document (no sources: "No wasm files specified"); keep that
+    // answer without the TOML parser.
+    #[cfg(not(feature = "toml"))]
+    let text = if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() { "{}" } else { text };
+    #[cfg(feature = "toml")]
     let toml_err = match toml::from_str::<RawManifest>(text) {
         Ok(m) => return Ok(m),
         Err(e) => e,
@@ -79,7 +86,11 @@ pub fn parse(text: &str) -> Result<RawManifest, LoadError> {
     let why = if text.trim_start().starts_with('{') {
         format!("{json_err}")
     } else {
-        toml_reason(text, &toml_err)
+        #[cfg(feature = "toml")]
+        let why = toml_reason(text, &toml_err);
+        #[cfg(not(feature = "toml"))]
+        let why = String::from(TOML_NOT_BUILT);
+        why
     };
     Err(LoadError::new(
         LoadErrorKind::UnknownFormat,
@@ -87,8 +98,14 @@ pub fn parse(text: &str) -> Result<RawManifest, LoadError> {
     ))
 }
 
+/// The reason given for a manifest that is not JSON when the `toml` feature is off.
+#[cfg(not(feature = "toml"))]
+pub const TOML_NOT_BUILT: &str =
+    "TOML manifests are not built into this library (cargo feature `toml`), and it is not JSON either";
+
 /// One line out of the TOML error (its `Display` is a multi-line source excerpt), with the position in
 /// serde_json's style.
+#[cfg(feature = "toml")]
 fn toml_reason(text: &str, e: &toml::de::Error) -> String {
     let msg = e.message().trim_end();
     match e.span() {
@@ -101,6 +118,7 @@ fn toml_reason(text: &str, e: &toml::de::Error) -> String {
 }
 
 /// 1-based line and column (in characters) of byte offset `at`.
+#[cfg(feature = "toml")]
 fn line_col(text: &str, at: usize) -> (usize, usize) {
     let at = at.min(text.len());
     let before = text.get(..at).unwrap_or(text);

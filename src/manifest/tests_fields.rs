@@ -213,6 +213,7 @@ fn large_u64_values_fit() {
 // ---- TOML (checklist 20) ----
 
 #[test]
+#[cfg(feature = "toml")]
 fn toml_manifest_is_read() {
     let text = format!(
         "timeout_ms = 300\nallowed_hosts = [\"a.com\"]\n\n[[wasm]]\ndata = \"{}\"\nname = \"lib\"\n\n\
@@ -245,6 +246,7 @@ fn toml_manifest_is_read() {
 }
 
 #[test]
+#[cfg(feature = "toml")]
 fn toml_inline_sources_and_host_memory() {
     let ptr = EMPTY_WASM.as_ptr() as u64;
     let text = format!(
@@ -255,6 +257,7 @@ fn toml_inline_sources_and_host_memory() {
 }
 
 #[test]
+#[cfg(feature = "toml")]
 fn toml_is_as_strict_as_json() {
     let d = b64(EMPTY_WASM);
     for text in [
@@ -275,6 +278,24 @@ fn toml_is_as_strict_as_json() {
             "{e}"
         );
     }
+}
+
+/// Without the `toml` feature a TOML manifest (anything not starting with `{` that is not JSON)
+/// fails with a reason naming the missing feature; JSON manifests are unaffected.
+#[test]
+#[cfg(not(feature = "toml"))]
+fn toml_manifest_without_the_feature_is_a_clear_error() {
+    let text = format!("[[wasm]]\ndata = \"{}\"\n", b64(EMPTY_WASM));
+    let e = err_of(load_str(&text));
+    assert_eq!(e.kind, LoadErrorKind::UnknownFormat);
+    assert!(
+        e.message.starts_with(
+            "Unknown manifest format: TOML manifests are not built into this library (cargo feature `toml`)"
+        ),
+        "{e}"
+    );
+    assert!(!e.message.contains('\n'), "one line: {e:?}");
+    assert_eq!(load_str(&data_manifest("")).unwrap().modules.len(), 1);
 }
 
 // ---- source kinds ----

@@ -11,17 +11,27 @@
 //! Every function needs the calling module to export its memory as `memory` (as upstream); a
 //! plugin that breaks the ABI (a pointer outside its memory, an invalid enum value) fails the call.
 
+// Without the `wasi` feature only the types the rest of the runtime names stay (the state, the
+// function list for import checks); the functions themselves are not built.
+#[cfg(feature = "wasi")]
 mod args_env;
+#[cfg(feature = "wasi")]
 mod clock;
 pub mod errno;
 pub mod fd;
+#[cfg(feature = "wasi")]
 mod fd_ops;
 pub mod memory;
 pub mod path;
+#[cfg(feature = "wasi")]
 mod path_ops;
+#[cfg(feature = "wasi")]
 mod poll;
+#[cfg(feature = "wasi")]
 mod proc;
+#[cfg(feature = "wasi")]
 mod random;
+#[cfg(feature = "wasi")]
 mod sock;
 mod stdio;
 
@@ -40,11 +50,16 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use wasmi::{Caller, Error, Extern, FuncType, Linker, ValType};
+use wasmi::{Error, FuncType, Linker, ValType};
 
-use crate::state::{State, Stop};
-use errno::{Abort, WasiResult};
-use memory::Guest;
+use crate::state::State;
+#[cfg(feature = "wasi")]
+use {
+    crate::state::Stop,
+    errno::{Abort, WasiResult},
+    memory::Guest,
+    wasmi::{Caller, Extern},
+};
 
 pub const MODULE: &str = "wasi_snapshot_preview1";
 
@@ -112,6 +127,18 @@ pub fn new_state(allowed_paths: Option<&BTreeMap<String, String>>) -> Result<Was
     WasiState::new(allowed_paths.into_iter().flatten(), stdio::output_requested())
 }
 
+/// Whether this build has the `wasi_snapshot_preview1` functions (cargo feature `wasi`).
+pub const BUILT: bool = cfg!(feature = "wasi");
+
+/// Why a plugin importing `wasi_snapshot_preview1` cannot be created when the feature is off.
+pub const NOT_BUILT: &str = "WASI is not built into this library (cargo feature `wasi`)";
+
+#[cfg(not(feature = "wasi"))]
+pub fn define(_linker: &mut Linker<State>) -> Result<(), Error> {
+    Ok(())
+}
+
+#[cfg(feature = "wasi")]
 pub fn define(linker: &mut Linker<State>) -> Result<(), Error> {
     args_env::define(linker)?;
     clock::define(linker)?;
@@ -124,6 +151,7 @@ pub fn define(linker: &mut Linker<State>) -> Result<(), Error> {
     Ok(())
 }
 
+#[cfg(feature = "wasi")]
 type Ctx<'a> = Caller<'a, State>;
 
 /// Text of the failure when the calling module has no exported `memory`.
@@ -131,6 +159,7 @@ pub const MISSING_MEMORY: &str = "WASI: the calling module does not export its m
 
 /// Runs the body of a WASI function with the caller's memory and the plugin's WASI state, and
 /// turns its outcome into the errno returned to the plugin (or a failed call).
+#[cfg(feature = "wasi")]
 fn run(c: &mut Ctx<'_>, body: impl FnOnce(&mut Guest<'_>, &mut WasiState) -> WasiResult<()>) -> Result<i32, Error> {
     let Some(Extern::Memory(memory)) = c.get_export("memory") else {
         return Err(stop(c, MISSING_MEMORY));
@@ -156,6 +185,7 @@ fn run(c: &mut Ctx<'_>, body: impl FnOnce(&mut Guest<'_>, &mut WasiState) -> Was
 }
 
 /// Fails the running call with `message` (rc -1).
+#[cfg(feature = "wasi")]
 fn stop(c: &mut Ctx<'_>, message: &str) -> Error {
     c.data_mut().stop = Some(Stop::Import(message.into()));
     Error::new(String::from(message))
@@ -163,6 +193,7 @@ fn stop(c: &mut Ctx<'_>, message: &str) -> Error {
 
 /// Defines a WASI function whose body gets the guest memory and the WASI state:
 /// `define_fn!(linker, "name", |guest, wasi, a: u32, b: u64| { ...; Ok(()) });`
+#[cfg(feature = "wasi")]
 macro_rules! define_fn {
     ($l:expr, $name:literal, |$g:ident, $w:ident $(, $p:ident : $t:ty)*| $body:block) => {{
         debug_assert!($crate::wasi::func_type($name).is_some(), "not a preview-1 function");
@@ -171,7 +202,8 @@ macro_rules! define_fn {
         })?;
     }};
 }
+#[cfg(feature = "wasi")]
 pub(crate) use define_fn;
 
-#[cfg(all(test, feature = "std"))]
+#[cfg(all(test, feature = "std", feature = "wasi"))]
 mod tests;

@@ -1,6 +1,8 @@
 //! Standard streams: no stdin (reads see end of file); fd 1 and 2 are swallowed unless
 //! `EXTISM_ENABLE_WASI_OUTPUT` was set when the plugin was made (then they reach the host's
 //! stdout and stderr; `std` only).
+// Without the `wasi` feature only `output_requested` (for the WASI state) is used.
+#![cfg_attr(not(feature = "wasi"), allow(dead_code))]
 
 use super::errno::Errno;
 use super::fd::{FILETYPE_CHARACTER_DEVICE, FILETYPE_UNKNOWN};
