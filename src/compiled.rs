@@ -117,7 +117,11 @@ impl Compiled {
                 config::MAX_MODULES
             )));
         }
-        let key = module_cache::Key::new(&loaded.modules);
+        // No key (no copy of the modules kept) when the cache is off in this build.
+        let key = match config::MODULE_CACHE_ENTRIES {
+            0 => None,
+            _ => module_cache::Key::new(&loaded.modules),
+        };
         let code = match key.as_ref().and_then(module_cache::lookup) {
             Some(code) => code,
             None => {

@@ -172,4 +172,10 @@ pub const WASI_SLEEP_CHECK_NS: u64 = 5_000_000;
 /// Most live entries of the process-wide module cache (`module_cache`): distinct wasm inputs whose
 /// compiled code plugins created from bytes share. An entry lives as long as a plugin or compiled
 /// plugin uses its code; when this many are alive, new code is compiled and used without caching.
+/// Each entry keeps a copy of its modules' non-custom sections to confirm hits (87 KB for a small
+/// Rust PDK plugin). Without `std` the cache is off (0): on a board, RAM counts more than creation
+/// time, and plugins that should share code are made from one `ExtismCompiledPlugin`.
+#[cfg(feature = "std")]
 pub const MODULE_CACHE_ENTRIES: usize = 64;
+#[cfg(not(feature = "std"))]
+pub const MODULE_CACHE_ENTRIES: usize = 0;
