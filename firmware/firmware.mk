@@ -57,9 +57,9 @@ FW_WASM_FLAGS := --target=wasm32-unknown-unknown -nostdlib -ffreestanding -Os -W
 firmware: $(foreach b,$(FW_BOARDS),$(FW_BUILD)/$(b)/firmware.elf)
 firmware-test: $(addprefix firmware-test-,$(FW_BOARDS))
 
-$(FW_BUILD)/plugin.wasm: firmware/plugin.c
+$(FW_BUILD)/plugin.wasm: firmware/plugin.c firmware/firmware.mk
 	@mkdir -p $(@D)
-	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=65536 -Wl,--max-memory=65536 -o $@ $<
+	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=65536 -o $@ $<
 
 $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 	@mkdir -p $(@D)

@@ -14,6 +14,9 @@
  *   6. checks what the lean feature set (FW_FEATURES in the root Makefile) leaves out: a TOML manifest
  *      and a plugin importing wasi_snapshot_preview1 are each refused by extism_plugin_new with an
  *      error naming the missing cargo feature;
+ *   7. sets a memory budget per plugin (extism_x_set_memory_budget): the plugin too large for the heap
+ *      is refused at creation and a plugin growing its memory without end is stopped, both before
+ *      the heap is asked for more than it has;
  * and exits through semihosting with 0 only if every step gave the expected result.
  * `make firmware-test` runs it under QEMU and checks the lines marked "ok"/"FAIL" and the status. */
 #include <string.h>
@@ -381,6 +384,30 @@ int main(void) {
     manifest(m, sizeof m, wasi_import_wasm, wasi_import_wasm + sizeof wasi_import_wasm, 1, "");
     check(refused_with("plugin importing WASI", m, true, "WASI is not built into this library (cargo feature `wasi`)"),
           "a plugin importing WASI is refused with an error naming the feature");
+  }
+
+  /* 7. the memory budget: both stopped before the heap is asked for what it does not have */
+  {
+    size_t refused_before = heap_stats().refused;
+    const char *budget_error = "oom: the plugin's memory budget of 262144 bytes is spent";
+    extism_x_set_memory_budget(256 * 1024);
+    p = create("too large for the budget", plugin_big_wasm, plugin_big_wasm_end, 256, "", 0);
+    check(p == NULL, "a plugin larger than the memory budget is refused at creation");
+    extism_plugin_free(p);
+    p = create("budget", plugin_wasm, plugin_wasm_end, 256, "", 0);
+    if (p != NULL) {
+      rc = call(p, "grow without end", "grow", "", NULL);
+      const char *err = extism_plugin_error(p);
+      check(rc == -1 && err != NULL && strncmp(err, budget_error, strlen(budget_error)) == 0,
+            "memory growth is stopped at the budget with an error code");
+      rc = call(p, "after the budget", "count_vowels", "aeiou", NULL);
+      check(rc == 0 && output_is(p, "{\"count\":5}"), "the plugin still works after it");
+      extism_plugin_free(p);
+    } else {
+      check(false, "memory growth is stopped at the budget with an error code");
+    }
+    extism_x_set_memory_budget(0);
+    check(heap_stats().refused == refused_before, "the heap refused nothing: the budget came first");
   }
 
   /* the end: everything freed, the figures */

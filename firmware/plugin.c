@@ -6,6 +6,7 @@
  *                 run by the firmware as a stepped call)
  *   spin          never returns (stopped by a fuel limit or by timeout_ms)
  *   trap          executes `unreachable`
+ *   grow          grows its memory a page at a time until refused (the memory budget stops the call)
  *
  * The same source built with a huge initial memory is the plugin too large for the board's heap. */
 
@@ -83,3 +84,9 @@ EXPORT("spin") int spin(void) {
 }
 
 EXPORT("trap") int trap(void) { __builtin_trap(); }
+
+EXPORT("grow") int grow(void) {
+  while (__builtin_wasm_memory_grow(0, 1) != (__SIZE_TYPE__)-1) {
+  }
+  return 0;
+}
