@@ -101,6 +101,17 @@ static void count_twice(ExtismPlugin *p) {
   CHECK_OUTPUT(p, "{\"count\":3,\"total\":6,\"vowels\":\"aeiouAEIOU\"}");
 }
 
+/* A plugin from `c` after two calls; NULL (a failed check) if it could not be made. */
+static ExtismPlugin *counted_from(ExtismCompiledPlugin *c) {
+  char *err = NULL;
+  ExtismPlugin *p = extism_plugin_new_from_compiled(c, &err);
+  CHECK_NOT_NULL(p);
+  extism_plugin_new_error_free(err);
+  if (p)
+    count_twice(p);
+  return p;
+}
+
 /* The PDK plugin runs under the budget. Two plugins from one compiled plugin: the first also
  * brings the compiled code its calls translate (lazily, shared), so the second shows what one
  * plugin takes by itself. Beyond its memory buffer and kernel arena, that is what the budget's
@@ -118,17 +129,13 @@ TEST(arena_budget_pdk_plugin) {
   if (!c)
     return;
   live_compiled = heap_stats().live;
-  p = extism_plugin_new_from_compiled(c, &err);
-  CHECK_NOT_NULL(p);
+  p = counted_from(c);
   if (!p)
     return;
-  count_twice(p);
   live_first = heap_stats().live;
-  q = extism_plugin_new_from_compiled(c, &err);
-  CHECK_NOT_NULL(q);
+  q = counted_from(c);
   if (!q)
     return;
-  count_twice(q);
   live_second = heap_stats().live;
   {
     /* The buffer of a 17-page memory grown once (2 x 1088 KiB) and the 256 KiB kernel arena. */

@@ -67,54 +67,52 @@ TEST(x_budget_too_small_for_creation) {
   free(w);
 }
 
-/* Kernel allocations in a loop: the one that passes the budget stops the call with the budget's
- * "oom"; the next call works and fails the same way again (memory was wiped in between). */
-TEST(x_budget_kernel_alloc_loop) {
+/* The exhaust plugin under BUDGET; NULL (a failed check) if it could not be made. */
+static ExtismPlugin *exhaust_under_budget(void) {
   ExtismPlugin *p;
   extism_x_set_memory_budget(BUDGET);
   p = exhaust("");
   CHECK_NOT_NULL(p);
-  if (!p)
-    return;
-  CHECK_EQ_INT(call_str(p, "alloc_loop", NULL), -1);
+  return p;
+}
+
+/* Calling `export` passes the budget: the call fails with the budget's "oom", the plugin works on. */
+static void stopped_by_budget(ExtismPlugin *p, const char *export) {
+  CHECK_EQ_INT(call_str(p, export, NULL), -1);
   check_budget_error(p, BUDGET);
   CHECK_EQ_U64(extism_plugin_output_length(p), 0);
   still_works(p);
-  CHECK_EQ_INT(call_str(p, "alloc_loop", NULL), -1);
-  check_budget_error(p, BUDGET);
-  still_works(p);
+}
+
+/* Kernel allocations in a loop: the one that passes the budget stops the call; the next call fails
+ * the same way again (kernel memory was wiped in between). */
+TEST(x_budget_kernel_alloc_loop) {
+  ExtismPlugin *p = exhaust_under_budget();
+  if (!p)
+    return;
+  stopped_by_budget(p, "alloc_loop");
+  stopped_by_budget(p, "alloc_loop");
   extism_plugin_free(p);
 }
 
 /* memory.grow page by page: refused at the budget, the call fails whatever the wasm does with -1. */
 TEST(x_budget_memory_grow_loop) {
-  ExtismPlugin *p;
-  extism_x_set_memory_budget(BUDGET);
-  p = exhaust("");
-  CHECK_NOT_NULL(p);
+  ExtismPlugin *p = exhaust_under_budget();
   if (!p)
     return;
-  CHECK_EQ_INT(call_str(p, "grow_loop", NULL), -1);
-  check_budget_error(p, BUDGET);
-  still_works(p);
+  stopped_by_budget(p, "grow_loop");
   extism_plugin_free(p);
 }
 
 /* Vars count: 1 KiB values under fresh keys until var_set passes the budget (well under the
- * default max_var_bytes of 1 MiB, so the budget is what stops it). */
+ * default max_var_bytes of 1 MiB, so the budget is what stops it). The vars already set stay, and
+ * still count: the loop stops again at once. */
 TEST(x_budget_var_loop) {
-  ExtismPlugin *p;
-  extism_x_set_memory_budget(BUDGET);
-  p = exhaust("");
-  CHECK_NOT_NULL(p);
+  ExtismPlugin *p = exhaust_under_budget();
   if (!p)
     return;
-  CHECK_EQ_INT(call_str(p, "var_loop", NULL), -1);
-  check_budget_error(p, BUDGET);
-  still_works(p);
-  /* The vars already set stay (and still count): the loop stops again at once. */
-  CHECK_EQ_INT(call_str(p, "var_loop", NULL), -1);
-  check_budget_error(p, BUDGET);
+  stopped_by_budget(p, "var_loop");
+  stopped_by_budget(p, "var_loop");
   extism_plugin_free(p);
 }
 
