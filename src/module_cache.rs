@@ -20,7 +20,8 @@
 //!   is simply not cached.
 //! - Only code that compiled is ever cached, so a hit gives exactly what compiling would have given.
 //!
-//! The cache works the same in the no_std build (its lock is then a spin lock).
+//! Without `std` the cache is off (`config::MODULE_CACHE_ENTRIES` is 0 there and no key is made: RAM
+//! counts more than creation time on a board); the code still builds and its lock is a spin lock.
 
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
