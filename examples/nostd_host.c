@@ -13,7 +13,9 @@
  *     board this reads a hardware timer; this hosted demo simulates a 1 kHz tick that advances by
  *     one each time it is read, so timeouts are measured without any OS time call;
  *   - randomness: a stand-in for a hardware RNG (extism_x_set_random);
- *   - log sink: every log line goes straight to the console (extism_x_set_log_sink).
+ *   - log sink: every log line goes straight to the console (extism_x_set_log_sink);
+ *   - a memory budget per plugin (extism_x_set_memory_budget): with it, the arena is sized by
+ *     arithmetic, and a plugin that wants more gets an error instead of exhausting the arena.
  * The plugins come from memory through a manifest ({"data": {"ptr": ..., "len": ...}}).
  *
  * Everything here is single-threaded; hooks of a multi-threaded host must be thread-safe.
@@ -159,6 +161,10 @@ int main(void) {
   extism_x_set_wall_clock(wall_clock_ns, NULL);
   extism_x_set_random(random_bytes, &rng_state);
   extism_x_set_log_sink(log_sink, NULL, "debug");
+  /* Each plugin may take at most 8 MiB (its wasm memories as the interpreter allocates them, its
+   * kernel memory, vars and config): the 32 MiB arena holds three plugins at their budget plus the
+   * compiled code, so no plugin can exhaust it. */
+  extism_x_set_memory_budget(8u << 20);
 
   int failed = 0;
   ExtismPlugin *c1 = plugin_from_memory(c1_wasm, c1_wasm_len, ",\"config\":{\"vowels\":\"aeiou\"}");
