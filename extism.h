@@ -1113,8 +1113,11 @@ bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *l
  * needs); a memory.grow, or a kernel allocation (alloc, a large input or
  * output), fails the call with rc -1 and the error "oom: the plugin's
  * memory budget of N bytes is spent (extism_x_set_memory_budget)"; a
- * var_set fails the call with the same error; extism_plugin_config returns
- * false and changes nothing (extism_plugin_error says why).
+ * var_set fails the call with the same error, and so does an HTTP
+ * response whose body is over half of what the plugin has left (the body
+ * and its copy in kernel memory must both fit; it is not read past that);
+ * extism_plugin_config returns false and changes nothing
+ * (extism_plugin_error says why).
  *
  * A plugin keeps the budget it was created with for its whole life. Any
  * thread, any time; plugins already created are not affected.

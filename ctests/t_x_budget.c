@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "testhttp.h"
 
 #define KIB 1024u
 #define BUDGET_TEXT "oom: the plugin's memory budget of "
@@ -213,4 +214,43 @@ TEST(x_budget_fixed_at_creation) {
   extism_plugin_free(after);
   extism_compiled_plugin_free(c);
   free(w);
+}
+
+/* An HTTP response counts too: the body and its copy in kernel memory must fit in what is left, so
+ * a 1 MiB body under a 256 KiB budget fails the call (before it is read past what fits); a small one
+ * works, and without a budget the large one does too. Server: testhttp.c. */
+TEST(x_budget_http_response) {
+  char extra[96], request[128];
+  int port = testhttp_start();
+  ExtismPlugin *p;
+  snprintf(extra, sizeof extra, ",\"allowed_hosts\":[\"127.0.0.1\"]");
+  extism_x_set_memory_budget(BUDGET);
+  {
+    char *m = manifest_for("runtime", extra);
+    p = plugin_from_text(m, false);
+    free(m);
+  }
+  CHECK_NOT_NULL(p);
+  if (!p)
+    return;
+  snprintf(request, sizeof request, "{\"url\":\"http://127.0.0.1:%d/1m\"}", port);
+  CHECK_EQ_INT(call_str(p, "http", request), -1);
+  check_budget_error(p, BUDGET);
+  snprintf(request, sizeof request, "{\"url\":\"http://127.0.0.1:%d/1000\"}", port);
+  CHECK_EQ_INT(call_str(p, "http", request), 0);
+  CHECK_EQ_U64(extism_plugin_output_length(p), 1000);
+  extism_plugin_free(p);
+  extism_x_set_memory_budget(0);
+  {
+    char *m = manifest_for("runtime", extra);
+    p = plugin_from_text(m, false);
+    free(m);
+  }
+  CHECK_NOT_NULL(p);
+  if (!p)
+    return;
+  snprintf(request, sizeof request, "{\"url\":\"http://127.0.0.1:%d/1m\"}", port);
+  CHECK_EQ_INT(call_str(p, "http", request), 0);
+  CHECK_EQ_U64(extism_plugin_output_length(p), 1u << 20);
+  extism_plugin_free(p);
 }

@@ -97,6 +97,15 @@ static void *serve(void *v) {
     char body[1000];
     memset(body, 'x', sizeof body);
     respond(fd, 200, "OK", "", body, sizeof body);
+  } else if (strcmp(path, "/1m") == 0) {
+    char *body = malloc(1 << 20);
+    if (body != NULL) {
+      memset(body, 'x', 1 << 20);
+      respond(fd, 200, "OK", "", body, 1 << 20);
+      free(body);
+    } else {
+      respond(fd, 500, "Internal Server Error", "", "no memory", 9);
+    }
   } else if (strcmp(path, "/headers") == 0)
     respond(fd, 201, "Created", "X-B: 1\r\nx-a: first\r\nX-A: second\r\n", "hi", 2);
   else if (strcmp(path, "/echo") == 0) {

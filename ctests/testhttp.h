@@ -1,7 +1,7 @@
 /* A small HTTP/1.1 server on 127.0.0.1 for the tests of real PDK plugins (t_pdk.c,
  * t_upstream_wasm.c). One thread per connection, `Connection: close`. Routes:
  *   /ok       200 "ok body"            /404   404 "not found body"     /500  500 "server error body"
- *   /empty    200, empty body          /1000  200, 1000 bytes 'x'
+ *   /empty    200, empty body          /1000  200, 1000 bytes 'x'    /1m  200, 1 MiB of 'x'
  *   /headers  201 "hi" with headers X-B: 1, x-a: first, X-A: second
  *   /echo     200, body "<METHOD> <x-test header> <request body>" (chunked bodies decoded)
  *   anything else: 400 "?" */

@@ -9,8 +9,9 @@
 //! counted: it belongs to the compiled plugin, which many plugins share.
 //!
 //! Exceeding it fails cleanly: creation fails, `memory.grow` and kernel `alloc` stop the call as
-//! `oom` (with the budget named in the message), `var_set` fails the call, `extism_plugin_config`
-//! returns false. Nothing is lost: the plugin keeps working.
+//! `oom` (with the budget named in the message), `var_set` and an HTTP response too large for what
+//! is left fail the call, `extism_plugin_config` returns false. Nothing is lost: the plugin keeps
+//! working.
 
 use alloc::format;
 use alloc::string::String;

@@ -75,14 +75,15 @@ pub(crate) fn perform(state: &mut State, req: Request, body: Option<&[u8]>) -> R
         return Err(Failure::Timeout);
     }
     let agent = plugin_agent(deadline.map(|d| Duration::from_nanos(left(d))));
-    let job = Job {
-        url,
-        method: req.method,
-        headers: req.headers,
-        body: body.map(<[u8]>::to_vec),
-        allowed_hosts,
-        max: state.http.max_response_bytes,
+    // The memory budget: the body read here and its copy in kernel memory must both fit in what the
+    // plugin has left, so the body may take half of it.
+    let budget_room = state.budget.limit.map(|limit| limit.saturating_sub(state.memory_used()) / 2);
+    let budget_bound = budget_room.is_some_and(|room| room < state.http.max_response_bytes);
+    let max = match budget_room {
+        Some(room) if budget_bound => room,
+        _ => state.http.max_response_bytes,
     };
+    let job = Job { url, method: req.method, headers: req.headers, body: body.map(<[u8]>::to_vec), allowed_hosts, max };
     let (tx, rx) = mpsc::sync_channel(1);
     let worker = agent.clone();
     let helper = std::thread::Builder::new()
@@ -120,6 +121,10 @@ pub(crate) fn perform(state: &mut State, req: Request, body: Option<&[u8]>) -> R
             Ok(response.body)
         }
         Err(_) if cancelled() => Err(Failure::Timeout),
+        Err(JobError::Other(message)) if budget_bound && message == too_large(max) => {
+            state.budget.spent = true;
+            Err(Failure::Error(state.oom_text()))
+        }
         Err(JobError::Timeout(_)) if deadline.is_some() => Err(Failure::Timeout),
         Err(JobError::Timeout(message) | JobError::Other(message)) => Err(Failure::Error(message)),
     }
