@@ -1,173 +1,29 @@
-/* Checklist "HTTP" (items 142-159), against a small HTTP/1.1 server run by the test on
+/* Checklist "HTTP" (items 142-159), against the tests' small HTTP/1.1 server (testhttp.c) on
  * 127.0.0.1 (an ephemeral port). Plugins: plugins/runtime.c (`http*` exports hand the input JSON to
  * http_request directly) and pdk/ph (the official PDK's http::request). Also: redirects, status and
  * headers across calls, cancel during a request, manifest `url` sources. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "testhttp.h"
 
-/* ---- the server ---- */
+/* ---- the server: testhttp.c ---- */
 
 static int server_port;
-static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
-static char seen_method[16], seen_body[256], seen_x_test[128];
-static int seen_requests;
-/* What /wasm serves (set by the test before it creates the plugin). */
-static uint8_t *wasm_bytes;
-static size_t wasm_len;
-
-static void respond(int fd, int status, const char *reason, const char *extra_headers,
-                    const char *body, size_t body_len) {
-  char head[1024];
-  int n = snprintf(head, sizeof head,
-                   "HTTP/1.1 %d %s\r\nContent-Length: %lu\r\n%sConnection: close\r\n\r\n", status,
-                   reason, (unsigned long)body_len, extra_headers);
-  if (write(fd, head, (size_t)n) < 0 || (body_len && write(fd, body, body_len) < 0))
-    return;
-}
-
-static void *serve_one(void *v) {
-  int fd = (int)(intptr_t)v;
-  char buf[8192], method[16] = "", path[256] = "", *hdr_end, *line;
-  size_t got = 0, content_length = 0, header_len;
-  ssize_t r;
-  char x_test[128] = "";
-  while (got < sizeof buf - 1 && (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0) {
-    got += (size_t)r;
-    buf[got] = 0;
-    if ((hdr_end = strstr(buf, "\r\n\r\n")) != NULL)
-      break;
-  }
-  buf[got] = 0;
-  hdr_end = strstr(buf, "\r\n\r\n");
-  if (!hdr_end) {
-    close(fd);
-    return NULL;
-  }
-  header_len = (size_t)(hdr_end - buf) + 4;
-  sscanf(buf, "%15s %255s", method, path);
-  for (line = strstr(buf, "\r\n"); line && line < hdr_end; line = strstr(line + 2, "\r\n")) {
-    char *h = line + 2;
-    if (strncasecmp(h, "content-length:", 15) == 0)
-      content_length = (size_t)strtoul(h + 15, NULL, 10);
-    else if (strncasecmp(h, "x-test:", 7) == 0)
-      sscanf(h + 7, " %127[^\r]", x_test);
-  }
-  while (got < header_len + content_length && got < sizeof buf - 1 &&
-         (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
-    got += (size_t)r;
-  buf[got] = 0;
-  pthread_mutex_lock(&seen_lock);
-  seen_requests++;
-  snprintf(seen_method, sizeof seen_method, "%s", method);
-  snprintf(seen_body, sizeof seen_body, "%.*s", (int)content_length, buf + header_len);
-  snprintf(seen_x_test, sizeof seen_x_test, "%s", x_test);
-  pthread_mutex_unlock(&seen_lock);
-
-  if (strcmp(path, "/ok") == 0)
-    respond(fd, 200, "OK", "", "ok body", 7);
-  else if (strcmp(path, "/404") == 0)
-    respond(fd, 404, "Not Found", "", "not found body", 14);
-  else if (strcmp(path, "/500") == 0)
-    respond(fd, 500, "Internal Server Error", "", "server error body", 17);
-  else if (strcmp(path, "/empty") == 0)
-    respond(fd, 200, "OK", "", "", 0);
-  else if (strcmp(path, "/1000") == 0) {
-    char body[1000];
-    memset(body, 'x', sizeof body);
-    respond(fd, 200, "OK", "", body, sizeof body);
-  } else if (strcmp(path, "/slow") == 0) {
-    sleep(2);
-    respond(fd, 200, "OK", "", "slow body", 9);
-  } else if (strcmp(path, "/headers") == 0)
-    respond(fd, 201, "Created", "X-B: 1\r\nx-a: first\r\nX-A: second\r\n", "hi", 2);
-  else if (strcmp(path, "/redir-ok") == 0)
-    respond(fd, 302, "Found", "Location: /ok\r\n", "moved", 5);
-  else if (strcmp(path, "/redir-localhost") == 0) {
-    char loc[96];
-    snprintf(loc, sizeof loc, "Location: http://localhost:%d/ok\r\n", server_port);
-    respond(fd, 302, "Found", loc, "moved", 5);
-  } else if (strcmp(path, "/redir-loop") == 0)
-    respond(fd, 302, "Found", "Location: /redir-loop\r\n", "moved", 5);
-  else if (strcmp(path, "/slowbody") == 0) {
-    /* the headers at once, the body 2 s later */
-    const char *head = "HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\n";
-    if (write(fd, head, strlen(head)) >= 0) {
-      sleep(2);
-      if (write(fd, "slow body", 9) < 0)
-        perror("write");
-    }
-  } else if (strcmp(path, "/wasm") == 0 && wasm_bytes)
-    respond(fd, 200, "OK", "", (const char *)wasm_bytes, wasm_len);
-  else if (strcmp(path, "/wasm-post") == 0 && wasm_bytes) {
-    if (strcmp(method, "POST") == 0 && strcmp(x_test, "wasm") == 0)
-      respond(fd, 200, "OK", "", (const char *)wasm_bytes, wasm_len);
-    else
-      respond(fd, 403, "Forbidden", "", "no", 2);
-  } else
-    respond(fd, 400, "Bad Request", "", "?", 1);
-  close(fd);
-  return NULL;
-}
-
-static void *accept_loop(void *v) {
-  int s = (int)(intptr_t)v;
-  for (;;) {
-    int c = accept(s, NULL, NULL);
-    pthread_t th;
-    if (c < 0)
-      continue;
-    if (pthread_create(&th, NULL, serve_one, (void *)(intptr_t)c) == 0)
-      pthread_detach(th);
-    else
-      close(c);
-  }
-  return NULL;
-}
 
 /* Starts the server (once per test process). */
-static void start_server(void) {
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
-  int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-  pthread_t th;
-  REQUIRE(s >= 0);
-  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  REQUIRE(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
-  REQUIRE(listen(s, 16) == 0);
-  REQUIRE(getsockname(s, (struct sockaddr *)&a, &len) == 0);
-  server_port = ntohs(a.sin_port);
-  REQUIRE(pthread_create(&th, NULL, accept_loop, (void *)(intptr_t)s) == 0);
-  pthread_detach(th);
-}
+static void start_server(void) { server_port = testhttp_start(); }
 
-/* A port with nothing listening. */
-static int closed_port(void) {
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
-  int s = socket(AF_INET, SOCK_STREAM, 0), port;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, (struct sockaddr *)&a, sizeof a);
-  getsockname(s, (struct sockaddr *)&a, &len);
-  port = ntohs(a.sin_port);
-  close(s);
-  return port;
-}
+static int closed_port(void) { return testhttp_closed_port(); }
+
+/* What the last request carried: seen() copies it in. */
+static char seen_method[16], seen_x_test[128], seen_body[256];
+static void seen(void) { testhttp_last(seen_method, seen_x_test, seen_body); }
 
 /* ---- helpers ---- */
 
@@ -200,7 +56,7 @@ TEST(http_no_allowed_hosts) {
   CHECK_EQ_INT(call_str(p, "http", req("127.0.0.1", "/ok", "")), -1);
   CHECK_NOT_NULL(extism_plugin_error(p));
   extism_plugin_free(p);
-  CHECK_EQ_INT(seen_requests, 0);
+  CHECK_EQ_INT(testhttp_requests(), 0);
 }
 
 /* 144-146, 158 */
@@ -211,6 +67,7 @@ TEST(http_get) {
   CHECK_EQ_INT(call_str(p, "http", req("127.0.0.1", "/ok", "")), 0);
   CHECK_NULL(extism_plugin_error(p));
   CHECK_OUTPUT(p, "ok body");
+  seen();
   CHECK_STR(seen_method, "GET");
   CHECK_EQ_INT(call_str(p, "http", req("127.0.0.1", "/404", "")), 0);
   CHECK_OUTPUT(p, "not found body");
@@ -232,10 +89,12 @@ TEST(http_post_and_headers) {
   p = http_plugin(ALLOW_LOCAL);
   CHECK_EQ_INT(call_str(p, "http_post", req("127.0.0.1", "/ok", ",\"method\":\"post\"")), 0);
   CHECK_OUTPUT(p, "ok body");
+  seen();
   CHECK_STR(seen_method, "POST");
   CHECK_STR(seen_body, "posted body");
   CHECK_EQ_INT(
       call_str(p, "http", req("127.0.0.1", "/ok", ",\"headers\":{\"X-Test\":\"forwarded\"}")), 0);
+  seen();
   CHECK_STR(seen_method, "GET");
   CHECK_STR(seen_x_test, "forwarded");
   extism_plugin_free(p);
@@ -251,7 +110,7 @@ TEST(http_host_patterns) {
   p = http_plugin(",\"allowed_hosts\":[\"*.127.0.0.1\"]"); /* 150: "*." needs a dot */
   CHECK_EQ_INT(call_str(p, "http", req("127.0.0.1", "/ok", "")), -1);
   extism_plugin_free(p);
-  CHECK_EQ_INT(seen_requests, 0);
+  CHECK_EQ_INT(testhttp_requests(), 0);
   p = http_plugin(",\"allowed_hosts\":[\"127.0.0.*\"]"); /* 151 */
   CHECK_EQ_INT(call_str(p, "http", req("127.0.0.1", "/ok", "")), 0);
   CHECK_OUTPUT(p, "ok body");
@@ -289,7 +148,7 @@ TEST(http_bad_requests) {
   CHECK_EQ_INT(call_str(p, "http", req("127.0.0.1", "/ok", ",\"extra\":1")), -1);
   CHECK_EQ_INT(call_str(p, "http", "{\"method\":\"GET\"}"), -1); /* no url */
   CHECK_EQ_INT(call_str(p, "http", "not json"), -1);
-  CHECK_EQ_INT(seen_requests, 0);
+  CHECK_EQ_INT(testhttp_requests(), 0);
   snprintf(url, sizeof url, "{\"url\":\"http://127.0.0.1:%d/ok\"}", closed_port());
   CHECK_EQ_INT(call_str(p, "http_status", url), -1);
   CHECK_NOT_NULL(extism_plugin_error(p));
@@ -336,7 +195,7 @@ TEST(http_redirect_followed) {
   p = http_plugin(ALLOW_LOCAL);
   CHECK_EQ_INT(call_str(p, "http_status", req("127.0.0.1", "/redir-ok", "")), 200);
   CHECK_OUTPUT(p, "ok body");
-  CHECK_EQ_INT(seen_requests, 2);
+  CHECK_EQ_INT(testhttp_requests(), 2);
   CHECK_EQ_INT(call_str(p, "http_status", req("127.0.0.1", "/redir-loop", "")), -1);
   CHECK_NOT_NULL(extism_plugin_error(p));
   CHECK_EQ_INT(call_str(p, "status", NULL), 0);
@@ -353,7 +212,7 @@ TEST_NOT_UPSTREAM(http_redirect_to_host_not_allowed,
   CHECK_EQ_INT(call_str(p, "http_status", req("127.0.0.1", "/redir-localhost", "")), -1);
   snprintf(want, sizeof want, "HTTP request to http://localhost:%d/ok is not allowed", server_port);
   CHECK_STR(extism_plugin_error(p), want);
-  CHECK_EQ_INT(seen_requests, 1); /* the redirect only */
+  CHECK_EQ_INT(testhttp_requests(), 1); /* the redirect only */
   CHECK_EQ_INT(call_str(p, "status", NULL), 0);
   extism_plugin_free(p);
   /* followed when localhost is allowed too */
@@ -473,6 +332,7 @@ TEST(http_pdk_request) {
                         req("127.0.0.1", "/ok", ",\"method\":\"POST\",\"headers\":{\"X-Test\":\"pdk\"}")),
                0);
   CHECK_OUTPUT(p, "200|-|ok body");
+  seen();
   CHECK_STR(seen_method, "POST");
   CHECK_STR(seen_body, "pdk body");
   CHECK_STR(seen_x_test, "pdk");
@@ -486,14 +346,17 @@ TEST(http_pdk_request) {
 TEST(http_url_source) {
   char manifest[512], want[512], hash[65], *e;
   ExtismPlugin *p;
+  size_t wasm_len = 0;
+  uint8_t *wasm_bytes = plugin_bytes("runtime", &wasm_len);
   start_server();
-  wasm_bytes = plugin_bytes("runtime", &wasm_len);
+  testhttp_serve_wasm(wasm_bytes, wasm_len);
   sha256_hex(wasm_bytes, wasm_len, hash);
   snprintf(manifest, sizeof manifest, "{\"wasm\":[{\"url\":\"http://127.0.0.1:%d/wasm\",\"hash\":\"%s\"}]}",
            server_port, hash);
   p = plugin_from_text(manifest, false);
   CHECK_EQ_INT(call_str(p, "status", NULL), 0);
   extism_plugin_free(p);
+  seen();
   CHECK_STR(seen_method, "GET");
   /* the method (upper-cased) and the headers are sent */
   snprintf(manifest, sizeof manifest,
@@ -503,6 +366,7 @@ TEST(http_url_source) {
   p = plugin_from_text(manifest, false);
   CHECK_EQ_INT(call_str(p, "status", NULL), 0);
   extism_plugin_free(p);
+  seen();
   CHECK_STR(seen_method, "POST");
   /* a wrong hash */
   snprintf(manifest, sizeof manifest, "{\"wasm\":[{\"url\":\"http://127.0.0.1:%d/wasm\",\"hash\":\"%064d\"}]}",
@@ -523,6 +387,6 @@ TEST(http_url_source) {
   CHECK_PREFIX(e, "Unable to compile Extism plugin: ");
   CHECK_CONTAINS(e, "Connection refused");
   free(e);
+  testhttp_serve_wasm(NULL, 0);
   free(wasm_bytes);
-  wasm_bytes = NULL;
 }

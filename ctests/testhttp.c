@@ -18,6 +18,9 @@ static int port;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char last_method[16], last_x_test[128], last_body[256];
 static int requests;
+/* What /wasm and /wasm-post serve (testhttp_serve_wasm). */
+static const uint8_t *wasm_bytes;
+static size_t wasm_len;
 
 static void respond(int fd, int status, const char *reason, const char *extra, const char *body,
                     size_t len) {
@@ -106,6 +109,32 @@ static void *serve(void *v) {
     } else {
       respond(fd, 500, "Internal Server Error", "", "no memory", 9);
     }
+  } else if (strcmp(path, "/slow") == 0) {
+    sleep(2);
+    respond(fd, 200, "OK", "", "slow body", 9);
+  } else if (strcmp(path, "/slowbody") == 0) {
+    /* the headers at once, the body 2 s later */
+    const char *head = "HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\n";
+    if (write(fd, head, strlen(head)) >= 0) {
+      sleep(2);
+      if (write(fd, "slow body", 9) < 0)
+        perror("write");
+    }
+  } else if (strcmp(path, "/redir-ok") == 0)
+    respond(fd, 302, "Found", "Location: /ok\r\n", "moved", 5);
+  else if (strcmp(path, "/redir-localhost") == 0) {
+    char loc[96];
+    snprintf(loc, sizeof loc, "Location: http://localhost:%d/ok\r\n", port);
+    respond(fd, 302, "Found", loc, "moved", 5);
+  } else if (strcmp(path, "/redir-loop") == 0)
+    respond(fd, 302, "Found", "Location: /redir-loop\r\n", "moved", 5);
+  else if (strcmp(path, "/wasm") == 0 && wasm_bytes)
+    respond(fd, 200, "OK", "", (const char *)wasm_bytes, wasm_len);
+  else if (strcmp(path, "/wasm-post") == 0 && wasm_bytes) {
+    if (strcmp(method, "POST") == 0 && strcmp(x_test, "wasm") == 0)
+      respond(fd, 200, "OK", "", (const char *)wasm_bytes, wasm_len);
+    else
+      respond(fd, 403, "Forbidden", "", "no", 2);
   } else if (strcmp(path, "/headers") == 0)
     respond(fd, 201, "Created", "X-B: 1\r\nx-a: first\r\nX-A: second\r\n", "hi", 2);
   else if (strcmp(path, "/echo") == 0) {
@@ -184,4 +213,9 @@ int testhttp_requests(void) {
   n = requests;
   pthread_mutex_unlock(&lock);
   return n;
+}
+
+void testhttp_serve_wasm(const uint8_t *bytes, size_t len) {
+  wasm_bytes = bytes;
+  wasm_len = len;
 }
