@@ -412,39 +412,36 @@ static void create_teardown(Line *ln, Subject *s, void *state) {
   free(st);
 }
 
-/* extism_plugin_new, created and freed in turn: the creation is timed. */
-static double new_bytes_run(Line *ln, Subject *s, void *state, long n) {
-  (void)state;
+/* extism_plugin_new (or with `compile`, extism_compiled_plugin_new) from the line's bytes, made and
+ * freed in turn: the creation is timed. */
+static double from_bytes(Line *ln, Subject *s, long n, bool compile) {
   Lib *L = s->lib;
   double total = 0;
   set_cache(s->variant);
   for (long i = 0; i < n; i++) {
     char *err = NULL;
     double t = now_s();
-    ExtismPlugin *p = L->plugin_new(ln->wasm->data, ln->wasm->len, NULL, 0, ln->wasi, &err);
+    void *made = compile ? (void *)L->compiled_new(ln->wasm->data, ln->wasm->len, NULL, 0, ln->wasi, &err)
+                         : (void *)L->plugin_new(ln->wasm->data, ln->wasm->len, NULL, 0, ln->wasi, &err);
     total += now_s() - t;
-    if (!p) die("%s %s: %s", ln->id, L->label, err);
-    L->plugin_free(p);
+    if (!made) die("%s %s: %s", ln->id, L->label, err);
+    if (compile)
+      L->compiled_free(made);
+    else
+      L->plugin_free(made);
   }
   set_cache(CACHE_DEFAULT);
   return total;
 }
 
+static double new_bytes_run(Line *ln, Subject *s, void *state, long n) {
+  (void)state;
+  return from_bytes(ln, s, n, false);
+}
+
 static double compile_run(Line *ln, Subject *s, void *state, long n) {
   (void)state;
-  Lib *L = s->lib;
-  double total = 0;
-  set_cache(s->variant);
-  for (long i = 0; i < n; i++) {
-    char *err = NULL;
-    double t = now_s();
-    ExtismCompiledPlugin *c = L->compiled_new(ln->wasm->data, ln->wasm->len, NULL, 0, ln->wasi, &err);
-    total += now_s() - t;
-    if (!c) die("%s %s: %s", ln->id, L->label, err);
-    L->compiled_free(c);
-  }
-  set_cache(CACHE_DEFAULT);
-  return total;
+  return from_bytes(ln, s, n, true);
 }
 
 /* extism_plugin_new_from_compiled, created and freed in turn. */

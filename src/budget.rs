@@ -76,7 +76,7 @@ impl MemoryBudget {
         match g.index {
             Some(i) => {
                 let b = &mut self.buffers[i];
-                self.linear = self.linear - b.capacity + g.new_capacity;
+                self.linear = self.linear.saturating_sub(b.capacity) + g.new_capacity;
                 *b = LinearBuffer { len: g.desired, capacity: g.new_capacity };
             }
             None => {

@@ -256,10 +256,7 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
     state.kernel.reset();
     state.sync_kernel_limit();
     if !state.kernel.set_input(input) {
-        let message = match state.oom_text() {
-            budget if budget != "oom" => budget,
-            _ => "failed to allocate extism memory".into(),
-        };
+        let message = state.budget_refusal().unwrap_or_else(|| "failed to allocate extism memory".into());
         return Err(CallResult::fail(config::RC_ERROR, message));
     }
     let hidden = name == crate::start_hoist::HIDDEN_START;

@@ -179,3 +179,6 @@ pub const WASI_SLEEP_CHECK_NS: u64 = 5_000_000;
 pub const MODULE_CACHE_ENTRIES: usize = 64;
 #[cfg(not(feature = "std"))]
 pub const MODULE_CACHE_ENTRIES: usize = 0;
+/// Custom section names longer than this make a module uncacheable (the engine's parser limit is
+/// larger; being stricter only means compiling it).
+pub const MODULE_CACHE_MAX_CUSTOM_NAME: usize = 1024;

@@ -38,9 +38,6 @@ struct Entry {
 
 static CACHE: Lock<Vec<Entry>> = Lock::new(Vec::new());
 
-/// Custom section names longer than this make a module uncacheable (the engine's parser limit is
-/// larger; being stricter only means compiling).
-const MAX_CUSTOM_NAME: usize = 1024;
 const SECTION_CUSTOM: u8 = 0;
 
 /// What identifies a manifest's compiled code, borrowed from the loaded modules.
@@ -161,7 +158,7 @@ fn significant_parts(bytes: &[u8]) -> Option<Vec<&[u8]>> {
             let payload = &bytes[start..end];
             let (name_len, used) = read_var_u32(payload)?;
             let name_len = name_len as usize;
-            if name_len > MAX_CUSTOM_NAME {
+            if name_len > config::MODULE_CACHE_MAX_CUSTOM_NAME {
                 return None;
             }
             let name = payload.get(used..used.checked_add(name_len)?)?;

@@ -43,8 +43,6 @@ pub struct Plugin {
     pub cancel: Arc<CancelHandle>,
     /// Debug dump destinations (from the environment at creation).
     pub dumps: crate::dump::DumpPaths,
-    /// The memory budget in force when the plugin was made (kept across resets).
-    pub budget: Option<u64>,
     inner: Lock<Inner>,
 }
 
@@ -108,7 +106,6 @@ impl Plugin {
             id,
             cancel,
             dumps: crate::dump::DumpPaths::from_env(),
-            budget,
             inner: Lock::new(inner),
         })
     }
@@ -123,6 +120,8 @@ impl Plugin {
         let headers_enabled = inner.store.data().http.headers_enabled;
         let log_sink = inner.store.data_mut().log_sink.take();
         let output_sink = inner.store.data().wasi.as_ref().and_then(|w| w.output_sink);
+        // The plugin keeps the memory budget it was made with.
+        let budget = inner.store.data().budget.limit;
         // The old store goes first, so a host with a fixed heap needs room for one store, not two.
         // Until the new one is made, a placeholder without memory stands in (kept if making fails:
         // the next call tries again).
@@ -130,13 +129,14 @@ impl Plugin {
         inner.main = None;
         let placeholder = State::new(Kernel::new(ArenaBuf::empty()), config.clone(), None, 0, self.id);
         inner.store = Store::new(&self.compiled.engine(), placeholder);
-        let (mut store, linker) = match new_store(&self.compiled, config, self.id, self.budget) {
+        let (mut store, linker) = match new_store(&self.compiled, config, self.id, budget) {
             Ok(made) => made,
             Err(e) => {
                 let state = inner.store.data_mut();
                 state.http.headers_enabled = headers_enabled;
                 state.log_sink = log_sink;
                 state.cancel = Some(self.cancel.clone());
+                state.budget = crate::budget::MemoryBudget::new(budget);
                 return Err(e);
             }
         };

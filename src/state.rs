@@ -153,14 +153,15 @@ impl State {
         fits
     }
 
+    /// The budget's message when the memory budget is what refused the last request, else None.
+    pub fn budget_refusal(&self) -> Option<String> {
+        let limit = self.budget.limit?;
+        (self.budget.spent || self.kernel_full_by_budget()).then(|| crate::budget::MemoryBudget::spent_message(limit))
+    }
+
     /// The text of an `oom` stop: upstream's "oom", or the budget's message when the budget caused it.
     pub fn oom_text(&self) -> String {
-        match self.budget.limit {
-            Some(limit) if self.budget.spent || self.kernel_full_by_budget() => {
-                crate::budget::MemoryBudget::spent_message(limit)
-            }
-            _ => String::from("oom"),
-        }
+        self.budget_refusal().unwrap_or_else(|| String::from("oom"))
     }
 
     /// The kernel's last growth failed at the memory budget rather than at `max_pages`.
@@ -211,9 +212,7 @@ impl ResourceLimiter for State {
             self.pages.module_growth += delta;
         }
         self.budget.commit(growth);
-        if self.pages.max_pages.is_some() || self.budget.limit.is_some() {
-            self.sync_kernel_limit();
-        }
+        self.sync_kernel_limit();
         Ok(true)
     }
 
@@ -249,6 +248,8 @@ impl ResourceLimiter for State {
 pub struct Vars {
     entries: BTreeMap<Vec<u8>, Vec<u8>>,
     max_bytes: u64,
+    /// What the entries cost (`entry_cost` summed), kept as they change: every `var_set` checks it.
+    bytes: u64,
 }
 
 pub enum VarError {
@@ -260,7 +261,7 @@ pub enum VarError {
 
 impl Vars {
     pub fn new(max_bytes: u64) -> Vars {
-        Vars { entries: BTreeMap::new(), max_bytes }
+        Vars { entries: BTreeMap::new(), max_bytes, bytes: 0 }
     }
 
     pub fn get(&self, key: &[u8]) -> Option<&[u8]> {
@@ -268,12 +269,14 @@ impl Vars {
     }
 
     pub fn remove(&mut self, key: &[u8]) {
-        self.entries.remove(key);
+        if let Some(old) = self.entries.remove(key) {
+            self.bytes -= entry_cost(key, &old);
+        }
     }
 
     /// What the vars cost (upstream's accounting: key, value and a fixed overhead per entry).
     pub fn bytes(&self) -> u64 {
-        self.entries.iter().map(|(k, v)| entry_cost(k, v)).sum()
+        self.bytes
     }
 
     /// What storing `value` under `key` adds to `bytes()` (a replaced value is given back).
@@ -295,11 +298,37 @@ impl Vars {
         if self.entries.len() >= config::MAX_VAR_ENTRIES && !self.entries.contains_key(key) {
             return Err(VarError::TooMany);
         }
-        self.entries.insert(key.to_vec(), value.to_vec());
+        let added = entry_cost(key, value);
+        if let Some(old) = self.entries.insert(key.to_vec(), value.to_vec()) {
+            self.bytes -= entry_cost(key, &old);
+        }
+        self.bytes += added;
         Ok(())
     }
 }
 
 fn entry_cost(key: &[u8], value: &[u8]) -> u64 {
     config::VAR_ENTRY_OVERHEAD + key.len() as u64 + value.len() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The running total equals the sum over the entries through sets, replacements and removals.
+    #[test]
+    fn var_bytes_follow_the_entries() {
+        let mut vars = Vars::new(1 << 20);
+        let sum = |v: &Vars| v.entries.iter().map(|(k, v)| entry_cost(k, v)).sum::<u64>();
+        assert!(vars.set(b"a", b"12345").is_ok());
+        assert!(vars.set(b"bb", b"x").is_ok());
+        assert_eq!(vars.bytes(), sum(&vars));
+        assert_eq!(vars.added_bytes(b"a", b"1234567"), 2);
+        assert!(vars.set(b"a", b"1234567").is_ok());
+        assert_eq!(vars.bytes(), sum(&vars));
+        vars.remove(b"bb");
+        vars.remove(b"missing");
+        assert_eq!(vars.bytes(), sum(&vars));
+        assert_eq!(vars.bytes(), entry_cost(b"a", b"1234567"));
+    }
 }

@@ -66,9 +66,8 @@ pub unsafe extern "C" fn extism_x_set_log_sink(
 }
 
 #[no_mangle]
-/// # Safety
-/// See `extism.h`. (No pointers: safe to call at any time.)
-pub unsafe extern "C" fn extism_x_set_memory_budget(bytes: u64) -> u64 {
+/// See `extism.h`. Takes no pointer: nothing to uphold.
+pub extern "C" fn extism_x_set_memory_budget(bytes: u64) -> u64 {
     let limit = (bytes != 0).then_some(bytes);
     crate::budget::set_process_budget(limit).unwrap_or(0)
 }

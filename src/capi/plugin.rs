@@ -246,30 +246,27 @@ pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *
         inner.set_runtime_error(message.as_bytes());
         return false;
     }
-    let mut merged = inner.store.data().config.clone();
-    for (key, value) in update {
-        match value {
-            Some(v) => {
-                merged.insert(key, v);
-            }
-            None => {
-                merged.remove(&key);
-            }
-        }
-    }
     // The memory budget counts config: a merge that would pass it fails whole.
     let state = inner.store.data_mut();
-    let before = crate::budget::config_bytes(state.config.iter());
-    let after = crate::budget::config_bytes(merged.iter());
-    if after > before && !state.budget_allows(after - before) {
+    let entry = |k: &String, v: &String| crate::budget::config_bytes(core::iter::once((k, v)));
+    let added: u64 = update.iter().filter_map(|(k, v)| v.as_ref().map(|v| entry(k, v))).sum();
+    let dropped: u64 = update.keys().filter_map(|k| state.config.get_key_value(k)).map(|(k, v)| entry(k, v)).sum();
+    if added > dropped && !state.budget_allows(added - dropped) {
         let message = state.oom_text();
         inner.set_runtime_error(message.as_bytes());
         return false;
     }
-    state.config = merged;
-    if state.budget.limit.is_some() {
-        state.sync_kernel_limit();
+    for (key, value) in update {
+        match value {
+            Some(v) => {
+                state.config.insert(key, v);
+            }
+            None => {
+                state.config.remove(&key);
+            }
+        }
     }
+    state.sync_kernel_limit();
     true
 }
 

@@ -170,9 +170,8 @@ fn define_runtime(l: &mut Linker<State>) -> Result<(), Error> {
         }
         c.data_mut().kernel.free(key as u64);
         c.data_mut().kernel.free(value as u64);
-        if c.data().budget.limit.is_some() {
-            c.data_mut().sync_kernel_limit();
-        }
+        // Vars count in the memory budget: what the kernel may still take changed.
+        c.data_mut().sync_kernel_limit();
         Ok(())
     })?;
     l.func_wrap(MODULE, "http_request", |mut c: Ctx, req: i64, body: i64| -> Result<i64, Error> {
