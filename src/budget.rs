@@ -122,9 +122,14 @@ pub struct Growth {
     pub peak: u64,
 }
 
+/// What one config entry costs in the budget.
+pub fn config_entry_bytes(key: &str, value: &str) -> u64 {
+    config::CONFIG_ENTRY_OVERHEAD + key.len() as u64 + value.len() as u64
+}
+
 /// What a config map costs in the budget.
 pub fn config_bytes<'a>(entries: impl Iterator<Item = (&'a String, &'a String)>) -> u64 {
-    entries.map(|(k, v)| config::CONFIG_ENTRY_OVERHEAD + k.len() as u64 + v.len() as u64).sum()
+    entries.map(|(k, v)| config_entry_bytes(k, v)).sum()
 }
 
 /// Bytes the kernel arena may take for a plugin under `limit` when `committed` bytes are already

@@ -248,7 +248,7 @@ pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *
     }
     // The memory budget counts config: a merge that would pass it fails whole.
     let state = inner.store.data_mut();
-    let entry = |k: &String, v: &String| crate::budget::config_bytes(core::iter::once((k, v)));
+    let entry = |k: &String, v: &String| crate::budget::config_entry_bytes(k, v);
     let added: u64 = update.iter().filter_map(|(k, v)| v.as_ref().map(|v| entry(k, v))).sum();
     let dropped: u64 = update.keys().filter_map(|k| state.config.get_key_value(k)).map(|(k, v)| entry(k, v)).sum();
     if added > dropped && !state.budget_allows(added - dropped) {
