@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One buffer per thread: tests load plugins from several threads at once. */
 const char *plugin_path(const char *name) {
-  static char buf[4096];
+  static __thread char buf[4096];
   snprintf(buf, sizeof buf, "%s/%s.wasm", harness_plugin_dir(), name);
   return buf;
 }

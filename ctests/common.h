@@ -10,7 +10,7 @@
 #include "extism.h"
 #include "harness.h"
 
-/* "<plugin dir>/<name>.wasm" in a static buffer (valid until the next call). */
+/* "<plugin dir>/<name>.wasm" in a per-thread buffer (valid until that thread calls again). */
 const char *plugin_path(const char *name);
 /* Whole file in a malloc'd buffer (NUL-terminated for convenience); NULL if unreadable. */
 uint8_t *read_file(const char *path, size_t *len);
