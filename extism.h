@@ -1104,8 +1104,8 @@ bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *l
  * budget leaves; with `std` the 64 KiB pages the plugin commits), its vars
  * (key + value + 48 bytes each) and its config (the same). Not counted: the
  * compiled code, which belongs to the compiled plugin (shared by every
- * plugin made from it: ExtismCompiledPlugin), and the few bytes of a call's
- * error text. The budget applies together with the manifest's
+ * plugin made from it: ExtismCompiledPlugin), the stack of a running call
+ * (extism_x_call_stack_bytes), and the few bytes of a call's error text. The budget applies together with the manifest's
  * "memory.max_pages" and "memory.max_var_bytes": the tighter one wins.
  *
  * When something would pass it, nothing is lost and the plugin stays
@@ -1123,6 +1123,28 @@ bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *l
  * thread, any time; plugins already created are not affected.
  */
 uint64_t extism_x_set_memory_budget(uint64_t bytes);
+
+/**
+ * The most heap one running call's wasm stack can take, in bytes: a host
+ * with a fixed heap keeps this much free beside its plugins' memory
+ * budgets, once for every call that may run at the same time.
+ *
+ * The stack belongs to the call, not to the plugin, so the memory budget
+ * does not count it: the interpreter takes it as the call goes deeper and,
+ * in a build without `std`, gives it all back when the call ends (with
+ * `std` it keeps up to two per compiled plugin for the next calls). Its
+ * bounds are fixed when the library is built: at most
+ * EXTISM_MAX_RECURSION_DEPTH nested wasm calls (16384 by default) and
+ * EXTISM_MAX_VALUE_STACK_BYTES of wasm values (1 MiB by default; both are
+ * build variables, as for EXTISM_PLUGIN_MEMORY_BUDGET). A call that would
+ * pass either fails with rc 134 and the error "wasm trap: call stack
+ * exhausted"; the plugin stays usable. The figure includes the old and the
+ * new buffer the stacks hold while they grow (about three times the value
+ * stack's maximum plus one and a half times the frame stack's).
+ *
+ * Any thread, any time.
+ */
+uint64_t extism_x_call_stack_bytes(void);
 
 /* ------------------------------------------------------------------------ */
 /* Stepped calls: run a plugin call a slice at a time from your own loop    */

@@ -93,6 +93,38 @@ TEST(arena_budget_stops_every_exhaustion) {
   free(input);
 }
 
+/* Endless recursion, deep (the frame stack's limit) and wide (the value stack's): the call stack is
+ * the call's own, outside the budget; it stays within extism_x_call_stack_bytes and is all given
+ * back when the call ends (this build keeps no stack for the next call). */
+TEST(arena_recursion_within_the_call_stack_bound) {
+  static const char *const exports[] = {"recurse", "recurse_wide"};
+  uint64_t bound = extism_x_call_stack_bytes();
+  ExtismPlugin *p;
+  char *m = manifest_for("exhaust", "");
+  size_t i;
+  p = plugin_from_text(m, false);
+  free(m);
+  REQUIRE_NOT_NULL(p);
+  still_works(p);
+  for (i = 0; i < 2; i++) {
+    struct heap_stats before, after;
+    /* The first call also translates the function (compiled code, kept): measure the second. */
+    CHECK_EQ_INT(call_str(p, exports[i], NULL), 134);
+    before = heap_stats();
+    heap_reset_peak();
+    CHECK_EQ_INT(call_str(p, exports[i], NULL), 134);
+    after = heap_stats(); /* (before the error text, which the plugin keeps until its next call) */
+    CHECK_STR(extism_plugin_error(p), "wasm trap: call stack exhausted");
+    printf("    %s: the call's stack took %zu KiB at its peak (bound %llu KiB), %zu bytes kept\n", exports[i],
+           (after.peak - before.live) / KIB, (unsigned long long)(bound / KIB), after.live - before.live);
+    CHECK(after.peak - before.live <= bound);
+    CHECK_EQ_U64(after.live, before.live);
+    still_works(p);
+  }
+  never_refused("endless recursion");
+  extism_plugin_free(p);
+}
+
 /* Two calls of a real PDK plugin (Rust, count_vowels). */
 static void count_twice(ExtismPlugin *p) {
   CHECK_EQ_INT(call_str(p, "count_vowels", "hello world"), 0);

@@ -140,6 +140,9 @@ TEST(exhaust_infinite_recursion) {
   for (i = 0; i < 3; i++) {
     CHECK_EQ_INT(call_str(p, "recurse", NULL), 134);
     CHECK_NOT_NULL(extism_plugin_error(p));
+    /* 128 locals a frame: the value stack's limit comes before the depth limit */
+    CHECK_EQ_INT(call_str(p, "recurse_wide", NULL), 134);
+    CHECK_NOT_NULL(extism_plugin_error(p));
   }
   still_works(p);
   extism_plugin_free(p);
@@ -150,6 +153,8 @@ TEST_NOT_UPSTREAM(exhaust_infinite_recursion_message,
                   "its error text is a multi-line wasm backtrace without the trap's name") {
   ExtismPlugin *p = exhaust("");
   CHECK_EQ_INT(call_str(p, "recurse", NULL), 134);
+  CHECK_STR(extism_plugin_error(p), "wasm trap: call stack exhausted");
+  CHECK_EQ_INT(call_str(p, "recurse_wide", NULL), 134);
   CHECK_STR(extism_plugin_error(p), "wasm trap: call stack exhausted");
   extism_plugin_free(p);
 }

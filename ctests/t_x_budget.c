@@ -43,6 +43,14 @@ TEST(x_budget_set_returns_previous) {
   CHECK_EQ_U64(extism_x_set_memory_budget(0), 0);
 }
 
+/* The call stack's bound in a build with the default limits (extism.h): three times the 1 MiB value
+ * stack and one and a half times 16384 frames of three pointers. ctests/budget_arena.c checks that
+ * endless recursion stays within it. */
+TEST(x_call_stack_bytes_default_build) {
+  uint64_t frames = 16384 * 3 * (uint64_t)sizeof(void *);
+  CHECK_EQ_U64(extism_x_call_stack_bytes(), 3 * 1024 * KIB + frames + frames / 2);
+}
+
 /* 64 KiB cannot hold the fixed charge, one page of wasm memory and one of kernel memory. */
 TEST(x_budget_too_small_for_creation) {
   size_t len = 0;

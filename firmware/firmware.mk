@@ -3,7 +3,7 @@
 #
 #   make firmware        firmware/build/<board>/firmware.elf for each board: libextism.a built with
 #                        the no_std profile (cargo profile `firmware`: release at opt-level "z"; one
-#                        wasm page of kernel memory per plugin; the lean feature set FW_FEATURES of
+#                        wasm page of kernel memory per plugin; small call stack limits; the lean feature set FW_FEATURES of
 #                        the root Makefile: no TOML manifests, no WASI), our startup code and linker script,
 #                        the plugin from firmware/plugin.c embedded; the C library only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
@@ -19,6 +19,9 @@ FW_BOARDS := arm riscv
 FW_BUILD := firmware/build
 # Bytes of kernel memory per plugin (config::KERNEL_ARENA_BYTES, reserved up front without an OS).
 FW_KERNEL_ARENA := 65536
+# The interpreter's call stack limits (config.rs; extism_x_call_stack_bytes): 16 KiB of wasm values
+# and 256 nested calls, plenty for small C plugins; endless recursion stops within ~53 KiB of heap.
+FW_STACK_LIMITS := EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
 FW_WASM_CC ?= clang
 # Seconds one QEMU run may take before the test fails (a run takes about a second).
 FW_TIMEOUT ?= 120
@@ -71,8 +74,8 @@ FW_LIB_$(1) := $(NOSTD_DIR)/$(FW_TARGET_$(1))/firmware/libextism.a
 FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o main.o $(FW_SRC_$(1)).o plugins.o)
 
 # staticlib only (see the nostd rule); the arena size is read at compile time (config.rs).
-$$(FW_LIB_$(1)): $(RUST_SRC)
-	EXTISM_KERNEL_ARENA_BYTES=$(FW_KERNEL_ARENA) $(CARGO) rustc --profile firmware -q -p extism-runtime-c \
+$$(FW_LIB_$(1)): $(RUST_SRC) firmware/firmware.mk
+	EXTISM_KERNEL_ARENA_BYTES=$(FW_KERNEL_ARENA) $(FW_STACK_LIMITS) $(CARGO) rustc --profile firmware -q -p extism-runtime-c \
 	  --lib --crate-type staticlib --no-default-features $(call cargo_features,$(FW_FEATURES)) \
 	  --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
 	@touch $$@

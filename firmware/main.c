@@ -9,7 +9,8 @@
  *   2. stops a looping export with a fuel limit (extism_plugin_new_with_fuel_limit);
  *   3. stops it with timeout_ms, measured on the board's timer (SysTick, mtime);
  *   4. runs a long export as a stepped call, a slice of fuel per turn of the main loop;
- *   5. checks the failure paths: a trap, a missing export, a plugin too large for the heap, each an
+ *   5. checks the failure paths: a trap, a missing export, endless recursion (whose call stack stays
+ *      within extism_x_call_stack_bytes and is given back), a plugin too large for the heap, each an
  *      error code and a message, never a fault;
  *   6. checks what the lean feature set (FW_FEATURES in the root Makefile) leaves out: a TOML manifest
  *      and a plugin importing wasi_snapshot_preview1 are each refused by extism_plugin_new with an
@@ -233,6 +234,38 @@ static void report_ns(const char *label, uint64_t ns) {
 
 extern uint8_t __arena_start[], __arena_end[]; /* from the linker script */
 
+/* Endless recursion: an error code, and the heap the call's stack took, at most
+ * extism_x_call_stack_bytes (this image's limits: FW_STACK_LIMITS in firmware.mk), all given back. */
+static void recursion_step(void) {
+  ExtismPlugin *p = create("recursion", plugin_wasm, plugin_wasm_end, 1, "", 0);
+  if (p == NULL) {
+    check(false, "endless recursion is an error code, not a fault");
+    return;
+  }
+  /* The first call also translates the function (compiled code the plugin keeps): measure the second. */
+  int32_t first = extism_plugin_call(p, "recurse", NULL, 0);
+  check(call(p, "warm-up", "count_vowels", "", NULL) == 0, "warm-up call");
+  struct heap_stats before = heap_stats();
+  heap_reset_peak();
+  int32_t rc = call(p, "recursion without end", "recurse", "", NULL);
+  size_t peak = heap_stats().peak - before.live;
+  check(first == 134 && rc == 134 && error_is(p, "wasm trap: call stack exhausted"),
+        "endless recursion is an error code, not a fault");
+  check(call(p, "after the recursion", "count_vowels", "aeiou", NULL) == 0 && output_is(p, "{\"count\":5}"),
+        "the plugin still works after it");
+  struct text t = {.len = 0};
+  add(&t, "recursion: the call's stack took ");
+  add_u64(&t, peak);
+  add(&t, " bytes of heap at its peak, bound ");
+  add_u64(&t, extism_x_call_stack_bytes());
+  add(&t, ", kept ");
+  add_i64(&t, (int64_t)heap_stats().live - (int64_t)before.live);
+  print(&t);
+  check(peak <= extism_x_call_stack_bytes() && heap_stats().live == before.live,
+        "the call's stack stayed within its bound and was given back");
+  extism_plugin_free(p);
+}
+
 int main(void) {
   struct text t = {.len = 0};
   heap_init(__arena_start, (size_t)(__arena_end - __arena_start));
@@ -355,6 +388,7 @@ int main(void) {
   } else {
     check(false, "a trap is an error code, not a fault");
   }
+  recursion_step();
   p = create("too large", plugin_big_wasm, plugin_big_wasm_end, 256, "", 0);
   bool refused = p == NULL;
   if (p != NULL) {

@@ -7,6 +7,7 @@
  *   spin          never returns (stopped by a fuel limit or by timeout_ms)
  *   trap          executes `unreachable`
  *   grow          grows its memory a page at a time until refused (the memory budget stops the call)
+ *   recurse       recursion with no base case (stopped by the interpreter's call stack limits)
  *
  * The same source built with a huge initial memory is the plugin too large for the board's heap. */
 
@@ -84,6 +85,14 @@ EXPORT("spin") int spin(void) {
 }
 
 EXPORT("trap") int trap(void) { __builtin_trap(); }
+
+/* Called through a volatile pointer, so clang can turn the recursion into neither a loop nor a tail
+ * call: every level is a wasm call frame. */
+static u64 down(u64 n);
+static u64 (*volatile down_ptr)(u64) = down;
+static u64 down(u64 n) { return down_ptr(n + 1) + n; }
+
+EXPORT("recurse") int recurse(void) { return (int)down_ptr(0); }
 
 EXPORT("grow") int grow(void) {
   while (__builtin_wasm_memory_grow(0, 1) != (__SIZE_TYPE__)-1) {

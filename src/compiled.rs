@@ -166,7 +166,12 @@ fn engine_config() -> Config {
     c.consume_fuel(true);
     // Debug info can be most of a plugin's bytes and is never needed to run it.
     c.ignore_custom_sections(true);
+    // The call stack's bounds (config::CALL_STACK_WORST_BYTES). The minimum first: wasmi checks
+    // each against the other as it is set, and its default maximum is above our minimum.
     c.set_max_recursion_depth(config::MAX_RECURSION_DEPTH);
+    c.set_min_stack_height(config::MIN_VALUE_STACK_BYTES);
+    c.set_max_stack_height(config::MAX_VALUE_STACK_BYTES);
+    c.set_max_cached_stacks(config::CACHED_CALL_STACKS);
     // Validate everything at creation, translate each function on its first call (creation of a
     // real PDK plugin: ~3x faster than eager translation; see bench/RESULTS.md). wasmi charges fuel
     // for a lazy translation, and running out of fuel there is not resumable (a slice boundary

@@ -98,8 +98,53 @@ pub const HTTP_DEADLINE_GRACE_MS: u64 = 200;
 /// Largest wasm module a manifest `url` source may download (upstream has no limit).
 pub const MAX_URL_SOURCE_BYTES: u64 = 1 << 30;
 
-/// Deepest wasm call stack a plugin may build before the call traps with "call stack exhausted".
-pub const MAX_RECURSION_DEPTH: usize = 16 * 1024;
+/// Deepest wasm call stack a plugin may build before the call traps with "call stack exhausted"
+/// (real plugins need thousands: ctests/t_depth.c checks 10,000). A board sets a smaller one at
+/// build time with `EXTISM_MAX_RECURSION_DEPTH` (decimal, at least 16).
+pub const MAX_RECURSION_DEPTH: usize = match option_env!("EXTISM_MAX_RECURSION_DEPTH") {
+    Some(text) => parse_stack_limit(text, 16, "EXTISM_MAX_RECURSION_DEPTH: below 16"),
+    None => 16 * 1024,
+};
+/// Most bytes of wasm values (locals, operands) one running call may keep on the interpreter's value
+/// stack before it traps with "call stack exhausted". The stack starts at `MIN_VALUE_STACK_BYTES`
+/// and grows on demand. A board sets a smaller one with `EXTISM_MAX_VALUE_STACK_BYTES` (decimal
+/// bytes, at least `MIN_VALUE_STACK_BYTES`).
+pub const MAX_VALUE_STACK_BYTES: usize = match option_env!("EXTISM_MAX_VALUE_STACK_BYTES") {
+    Some(text) => parse_stack_limit(text, MIN_VALUE_STACK_BYTES, "EXTISM_MAX_VALUE_STACK_BYTES: below 1024"),
+    None => 1 << 20,
+};
+/// The value stack a call starts with.
+pub const MIN_VALUE_STACK_BYTES: usize = 1024;
+/// Call stacks the interpreter keeps for the next call once a call ends, per compiled plugin. With
+/// `std`, two (calls start faster); without, none: a call's stack is the call's alone, taken when it
+/// starts and given back when it ends, so an idle plugin holds none of it.
+pub const CACHED_CALL_STACKS: usize = if cfg!(feature = "std") { 2 } else { 0 };
+/// The most heap one running call's stack can take (`extism_x_call_stack_bytes`): a host with a
+/// fixed heap keeps this much free beside its plugins' memory budgets, once per call that may run
+/// at the same time. The interpreter's two stacks are `Vec`s that double when full and hold the old
+/// and the new buffer while they copy: the value stack (8-byte cells) ends below twice its maximum,
+/// plus the buffer it left (under the maximum); the frame stack (three pointers per frame, from 4
+/// frames doubling) ends at the first power of two at or above the depth, plus the half it left.
+/// `ctests/budget_arena.c` and the firmware check that endless recursion stays within it.
+pub const CALL_STACK_WORST_BYTES: u64 = {
+    let value = 3 * MAX_VALUE_STACK_BYTES as u64;
+    let frames = MAX_RECURSION_DEPTH.next_power_of_two() as u64 * FRAME_BYTES;
+    value + frames + frames / 2
+};
+/// Bytes of one frame on the interpreter's frame stack (wasmi: instruction pointer, value-stack
+/// offset, instance: one pointer-sized word each).
+const FRAME_BYTES: u64 = 3 * core::mem::size_of::<usize>() as u64;
+
+/// A count or size limit from a build-time environment variable, at least `min` (a bad value fails
+/// the build).
+const fn parse_stack_limit(text: &str, min: usize, too_small: &str) -> usize {
+    let value = parse_build_bytes(text);
+    assert!(value <= u32::MAX as u64, "a stack limit build variable is too large");
+    if (value as usize) < min {
+        panic!("{}", too_small);
+    }
+    value as usize
+}
 
 /// Fuel handed to wasm per slice when the call has no fuel limit: between slices the runtime checks the
 /// deadline and the cancel flag. ~1M units is well under a millisecond of wasm.

@@ -177,19 +177,28 @@ impl Inner {
     }
 
     pub fn set_runtime_error(&mut self, message: &[u8]) {
-        self.error = LastError::Runtime(message[..message.len().min(config::MAX_ERROR_BYTES)].to_vec());
+        self.set_error(LastError::Runtime(message[..message.len().min(config::MAX_ERROR_BYTES)].to_vec()));
+    }
+
+    /// A call's outcome: also gives back the C copy of the previous error (`error_c_text`), which
+    /// is only valid until the next call.
+    pub fn set_error(&mut self, error: LastError) {
+        self.error = error;
+        self.error_text = Vec::new();
     }
 
     /// The error text as a NUL-terminated buffer owned by `self`, or None.
     pub fn error_c_text(&mut self) -> Option<&[u8]> {
-        let text: Vec<u8> = match &self.error {
+        let text: &[u8] = match &self.error {
             LastError::None => return None,
-            LastError::Runtime(m) => m.clone(),
-            LastError::Recorded(off) => self.store.data().kernel.block(*off).map(|b| b.to_vec()).unwrap_or_default(),
+            LastError::Runtime(m) => m,
+            LastError::Recorded(off) => self.store.data().kernel.block(*off).unwrap_or_default(),
         };
-        self.error_text.clear();
-        self.error_text.extend_from_slice(&text);
-        self.error_text.push(0);
+        // A buffer the size of this text (a plugin's recorded error may be large: keep no more).
+        let mut c_text = Vec::with_capacity(text.len() + 1);
+        c_text.extend_from_slice(text);
+        c_text.push(0);
+        self.error_text = c_text;
         Some(&self.error_text)
     }
 }

@@ -38,13 +38,13 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
     }
     match call::begin(plugin, inner, name, input, host_context) {
         Ok(started) => {
-            inner.error = LastError::None;
+            inner.set_error(LastError::None);
             inner.stepped = Some(started);
             true
         }
         Err(result) => {
             let result = call::end_early(inner, result);
-            inner.error = result.error;
+            inner.set_error(result.error);
             false
         }
     }
@@ -69,7 +69,7 @@ pub fn step(plugin: &Plugin, inner: &mut Inner, budget: u64) -> StepState {
 fn end(plugin: &Plugin, inner: &mut Inner, started: call::Started, outcome: Outcome) -> StepState {
     let CallResult { rc, error } = call::finish(plugin, inner, started, outcome);
     let success = rc == 0 && matches!(error, LastError::None);
-    inner.error = error;
+    inner.set_error(error);
     if success {
         StepState::Finished
     } else {

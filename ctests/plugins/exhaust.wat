@@ -1,7 +1,8 @@
 ;; Resource exhaustion (t_exhaustion.c): plugins that try to take everything.
 ;;   alloc_loop   kernel alloc of 64 KiB blocks (each touched) until alloc returns 0; output: the count
 ;;   grow_loop    memory.grow by one page (each touched) until refused; returns 1 when refused
-;;   recurse      recursion with no base case (a few locals per frame)
+;;   recurse      recursion with no base case (a few locals per frame: ends at the depth limit)
+;;   recurse_wide the same with 128 locals per frame (ends at the value stack's limit first)
 ;;   spin         loops forever
 ;;   spin_alloc   loops forever, allocating and freeing a kernel block each time round
 ;;   big_output   a 1 GiB block published as the output (its last byte set to 7); when alloc refuses,
@@ -47,6 +48,19 @@
     (i64.add (local.get $c) (local.get $a)))
   (func (export "recurse") (result i32)
     (i32.wrap_i64 (call $down (i64.const 0))))
+
+  (func $down_wide (param $n i64) (result i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (i64.add (call $down_wide (i64.add (local.get $n) (i64.const 1))) (local.get 1)))
+  (func (export "recurse_wide") (result i32)
+    (i32.wrap_i64 (call $down_wide (i64.const 0))))
 
   (func (export "spin") (result i32)
     (loop $l (br $l))

@@ -71,3 +71,9 @@ pub extern "C" fn extism_x_set_memory_budget(bytes: u64) -> u64 {
     let limit = (bytes != 0).then_some(bytes);
     crate::budget::set_process_budget(limit).unwrap_or(0)
 }
+
+#[no_mangle]
+/// See `extism.h`. Takes no pointer: nothing to uphold.
+pub extern "C" fn extism_x_call_stack_bytes() -> u64 {
+    crate::config::CALL_STACK_WORST_BYTES
+}

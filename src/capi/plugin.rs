@@ -336,7 +336,7 @@ pub unsafe extern "C" fn extism_plugin_call_with_host_context(
     // SAFETY: header contract.
     let input = unsafe { c_bytes(data, data_len) }.unwrap_or(&[]);
     let result = call::call(p, &mut inner, name, input, host_context as usize);
-    inner.error = result.error;
+    inner.set_error(result.error);
     result.rc
 }
 
