@@ -82,7 +82,7 @@ cargo-test:
 
 nostd: $(NOSTD_STATIC)
 	NOSTD_FEATURES="$(NOSTD_FEATURES)" tools/check-nostd.sh $(NOSTD_STATIC)
-	FW_KERNEL_ARENA=$(FW_KERNEL_ARENA) FW_FEATURES="$(FW_FEATURES)" NOSTD_FEATURES="$(NOSTD_FEATURES)" \
+	FW_BUILD_VARS="$(FW_BUILD_VARS)" FW_FEATURES="$(FW_FEATURES)" NOSTD_FEATURES="$(NOSTD_FEATURES)" \
 	  tools/check-baremetal.sh
 
 # Our own #[panic_handler] lives in this build: any crate pulling std in fails it (duplicate lang item).

@@ -17,11 +17,12 @@
 
 FW_BOARDS := arm riscv
 FW_BUILD := firmware/build
-# Bytes of kernel memory per plugin (config::KERNEL_ARENA_BYTES, reserved up front without an OS).
-FW_KERNEL_ARENA := 65536
-# The interpreter's call stack limits (config.rs; extism_x_call_stack_bytes): 16 KiB of wasm values
-# and 256 nested calls, plenty for small C plugins; endless recursion stops within ~53 KiB of heap.
-FW_STACK_LIMITS := EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
+# The library's build variables for the images (config.rs reads them at compile time): 64 KiB of
+# kernel memory per plugin (reserved up front without an OS); the interpreter's call stack limits
+# (extism_x_call_stack_bytes): 16 KiB of wasm values and 256 nested calls, plenty for small C
+# plugins, so endless recursion stops within ~53 KiB of heap. tools/check-baremetal.sh builds the
+# same Cortex-M archive with them.
+FW_BUILD_VARS := EXTISM_KERNEL_ARENA_BYTES=65536 EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
 FW_WASM_CC ?= clang
 # Seconds one QEMU run may take before the test fails (a run takes about a second).
 FW_TIMEOUT ?= 120
@@ -73,9 +74,9 @@ define FW_BOARD_RULES
 FW_LIB_$(1) := $(NOSTD_DIR)/$(FW_TARGET_$(1))/firmware/libextism.a
 FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o main.o $(FW_SRC_$(1)).o plugins.o)
 
-# staticlib only (see the nostd rule); the arena size is read at compile time (config.rs).
+# staticlib only (see the nostd rule); FW_BUILD_VARS are read at compile time (config.rs).
 $$(FW_LIB_$(1)): $(RUST_SRC) firmware/firmware.mk
-	EXTISM_KERNEL_ARENA_BYTES=$(FW_KERNEL_ARENA) $(FW_STACK_LIMITS) $(CARGO) rustc --profile firmware -q -p extism-runtime-c \
+	$(FW_BUILD_VARS) $(CARGO) rustc --profile firmware -q -p extism-runtime-c \
 	  --lib --crate-type staticlib --no-default-features $(call cargo_features,$(FW_FEATURES)) \
 	  --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
 	@touch $$@

@@ -3,7 +3,9 @@
 # bare-metal targets, which have no Rust std at all, and checks each archive's undefined symbols
 # against the same short libc allowlist as tools/check-nostd.sh (plus compiler builtins).
 # Features: NOSTD_FEATURES (default "toml wasi", every no_std feature) for each target, except the
-# Cortex-M one, which is the firmware's own archive and takes FW_FEATURES (the lean set, default none).
+# Cortex-M one, which is the firmware's own archive and takes FW_FEATURES (the lean set, default none)
+# and the firmware's build variables FW_BUILD_VARS ("NAME=value ...", from firmware/firmware.mk; the
+# Makefile passes both, so that this archive is exactly the one `make firmware-test` links).
 #
 #   usage: tools/check-baremetal.sh [TARGET...]   (default: thumbv7em-none-eabihf x86_64-unknown-none)
 #
@@ -18,6 +20,7 @@ targets=("$@")
 CARGO=${CARGO:-cargo}
 NOSTD_FEATURES=${NOSTD_FEATURES-toml wasi}
 FW_FEATURES=${FW_FEATURES-}
+FW_BUILD_VARS=${FW_BUILD_VARS-}
 
 allow='^(malloc|calloc|realloc|free|posix_memalign|aligned_alloc|abort|memcpy|memmove|memset|memcmp|bcmp|strlen|__.*)$'
 failed=0
@@ -36,12 +39,13 @@ for t in "${targets[@]}"; do
   flags=""
   case "$t" in x86_64-unknown-none) flags='--cfg sha2_backend="soft"' ;; esac
   # The Cortex-M build is the firmware's own (make firmware-test links exactly this archive), so it
-  # is built once: size-optimised, with the firmware's kernel arena.
-  profile=release arena="" features=$NOSTD_FEATURES
-  case "$t" in thumbv7em-none-eabihf) profile=firmware arena=${FW_KERNEL_ARENA:-65536} features=$FW_FEATURES ;; esac
+  # is built once: size-optimised, with the firmware's build variables.
+  profile=release build_vars="" features=$NOSTD_FEATURES
+  case "$t" in thumbv7em-none-eabihf) profile=firmware build_vars=$FW_BUILD_VARS features=$FW_FEATURES ;; esac
   features=$(echo $features | tr ' ' ',')
   # staticlib only: Cargo skips LTO when the crate types include rlib (see the Makefile's nostd rule).
-  out=$(env "$var=${flags}" ${arena:+EXTISM_KERNEL_ARENA_BYTES=$arena} "$CARGO" rustc --profile "$profile" -q \
+  # shellcheck disable=SC2086 # build_vars: one word per NAME=value
+  out=$(env "$var=${flags}" $build_vars "$CARGO" rustc --profile "$profile" -q \
         -p extism-runtime-c --lib --crate-type staticlib --no-default-features ${features:+--features "$features"} --target "$t" \
         --target-dir target/nostd 2>&1)
   status=$?
