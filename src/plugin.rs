@@ -128,7 +128,7 @@ impl Plugin {
         inner.needs_rebuild = true;
         inner.main = None;
         let placeholder = State::new(Kernel::new(ArenaBuf::empty()), config.clone(), None, 0, self.id);
-        inner.store = Store::new(&self.compiled.engine(), placeholder);
+        inner.store = Store::new(self.compiled.engine(), placeholder);
         let (mut store, linker) = match new_store(&self.compiled, config, self.id, budget) {
             Ok(made) => made,
             Err(e) => {

@@ -64,7 +64,7 @@ pub fn hoist(bytes: &[u8]) -> Option<Vec<u8>> {
 
 /// Sections that must come after the export section (start, element, data count, code, data).
 fn is_after_exports(id: u8) -> bool {
-    matches!(id, 8 | 9 | 10 | 11 | 12)
+    matches!(id, 8..=12)
 }
 
 fn push_new_export_section(out: &mut Vec<u8>, entry: &[u8]) {
