@@ -1095,10 +1095,11 @@ bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *l
  *
  * What counts: a fixed charge of 40 KiB for the plugin's own structures
  * (its wasm store and instances, handle and registers), every wasm memory
- * of the plugin as the interpreter holds it (a buffer of the declared size
- * at first; a memory.grow past the buffer reallocates it to at least twice
- * its size, and holds old and new buffers while it copies, so that growth
- * needs the new buffer's bytes free on top of the rest), its kernel
+ * and table of the plugin as the interpreter holds it (a buffer of the
+ * declared size at first, 4 bytes a table element; a memory.grow or
+ * table.grow past the buffer reallocates it to at least twice its size,
+ * and holds old and new buffers while it copies, so that growth needs the
+ * new buffer's bytes free on top of the rest), its kernel
  * memory (the memory behind extism_current_plugin_memory: in a build
  * without `std` a heap block reserved whole at creation, sized to what the
  * budget leaves; with `std` the 64 KiB pages the plugin commits), its vars
@@ -1110,8 +1111,8 @@ bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *l
  *
  * When something would pass it, nothing is lost and the plugin stays
  * usable: plugin creation fails (the error says how many bytes the plugin
- * needs); a memory.grow, or a kernel allocation (alloc, a large input or
- * output), fails the call with rc -1 and the error "oom: the plugin's
+ * needs); a memory.grow or table.grow, or a kernel allocation (alloc, a
+ * large input or output), fails the call with rc -1 and the error "oom: the plugin's
  * memory budget of N bytes is spent (extism_x_set_memory_budget)"; a
  * var_set fails the call with the same error, and so does an HTTP
  * response whose body is over half of what the plugin has left (the body

@@ -1,5 +1,6 @@
 /* Checklist "Limits" (items 175-192): timeouts, cancel, fuel, memory pages.
- * Plugins: loop.wat, start_loop.wat, grow.wat, grow_max.wat, c1. */
+ * Plugins: loop.wat, start_loop.wat, grow.wat, grow_max.wat, c1; bulk.wat (fuel of bulk operations,
+ * table caps). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,5 +279,40 @@ TEST(declared_maximum_with_max_pages) {
   ExtismPlugin *p = with_manifest("grow_max", ",\"memory\":{\"max_pages\":100}");
   CHECK_EQ_INT(call_str(p, "grow1", NULL), -1);
   CHECK_STR(extism_plugin_error(p), "oom");
+  extism_plugin_free(p);
+}
+
+/* Bulk operations costing more fuel than one slice of a call (80 MiB filled, 72 MiB copied, which
+ * the interpreter charges as one instruction each): they finish, with no timeout or fuel limit
+ * (they once stopped for fuel at the same place forever). */
+TEST(bulk_operations_larger_than_a_fuel_slice) {
+  ExtismPlugin *p = load_plugin("bulk", false);
+  CHECK_EQ_INT(extism_plugin_call(p, "fill", NULL, 0), 0);
+  CHECK_NULL(extism_plugin_error(p));
+  extism_plugin_free(p);
+  p = load_plugin("bulk", false);
+  CHECK_EQ_INT(extism_plugin_call(p, "copy", NULL, 0), 0);
+  CHECK_NULL(extism_plugin_error(p));
+  extism_plugin_free(p);
+}
+
+/* Under a fuel limit, the same operation counts against it: 100,000 fuel cannot pay for 80 MiB. */
+TEST_NOT_UPSTREAM(bulk_operation_over_the_fuel_limit, "Wasmtime's fuel charges a bulk operation as one instruction") {
+  char *err = NULL;
+  ExtismPlugin *p = with_fuel("bulk", 100000, &err);
+  REQUIRE_NOT_NULL(p);
+  CHECK_EQ_INT(extism_plugin_call(p, "fill", NULL, 0), -1);
+  CHECK_STR(extism_plugin_error(p), "plugin ran out of fuel");
+  CHECK_EQ_INT(extism_plugin_call(p, "quick", NULL, 0), 0);
+  extism_plugin_free(p);
+}
+
+/* Tables are capped at 2^20 elements (config::MAX_TABLE_ELEMENTS): growing past it gives -1, as a
+ * failed table.grow does, so a plugin cannot take the host's memory through a table. */
+TEST_NOT_UPSTREAM(table_growth_capped, "upstream has no table limit") {
+  ExtismPlugin *p = load_plugin("bulk", false);
+  CHECK_EQ_INT(extism_plugin_call(p, "table_past", NULL, 0), 1);
+  CHECK_EQ_INT(extism_plugin_call(p, "table_loop", NULL, 0), 16);
+  CHECK_NULL(extism_plugin_error(p));
   extism_plugin_free(p);
 }

@@ -113,6 +113,16 @@ TEST(x_budget_memory_grow_loop) {
   extism_plugin_free(p);
 }
 
+/* Tables count (4 bytes an element, as the interpreter keeps them): growing one by 65536 elements
+ * at a time passes the budget long before the table cap of 2^20 elements. */
+TEST(x_budget_table_growth) {
+  ExtismPlugin *p;
+  extism_x_set_memory_budget(BUDGET);
+  p = load_plugin("bulk", false);
+  stopped_by_budget(p, "table_loop");
+  extism_plugin_free(p);
+}
+
 /* Vars count: 1 KiB values under fresh keys until var_set passes the budget (well under the
  * default max_var_bytes of 1 MiB, so the budget is what stops it). The vars already set stay, and
  * still count: the loop stops again at once. */

@@ -100,6 +100,19 @@ TEST_NOT_UPSTREAM(step_small_slices_take_many_steps, OURS) {
   extism_plugin_free(p);
 }
 
+/* One instruction costing more than a slice (a table.grow of 2^20 elements: 65536 fuel) runs in one
+ * step that is given its cost on top of the slice; it once stopped at the same place forever. */
+TEST_NOT_UPSTREAM(step_instruction_costing_more_than_a_slice, OURS) {
+  ExtismPlugin *p = load_plugin("bulk", false);
+  long steps = 0;
+  REQUIRE(extism_x_call_begin(p, "table_full", NULL, 0, NULL));
+  CHECK_EQ_INT(step_to_end(p, 10000, &steps), EXTISM_X_STEP_FINISHED);
+  CHECK_NULL(extism_plugin_error(p));
+  CHECK_EQ_INT(extism_x_call_rc(p), 0);
+  CHECK(steps <= 3);
+  extism_plugin_free(p);
+}
+
 TEST_NOT_UPSTREAM(step_loop_stopped_by_abort, OURS) {
   ExtismPlugin *p = load_plugin("loop", false);
   int i;

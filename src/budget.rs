@@ -2,8 +2,8 @@
 //! host with a fixed heap (firmware) knows that no plugin call can reach past it.
 //!
 //! What counts, in bytes: a fixed charge for the plugin's own structures (`PLUGIN_BASE_BYTES`), every
-//! wasm memory of the plugin as wasmi allocates it (`LinearBuffer`: a growth that reallocates needs
-//! the old and the new buffer at once), its kernel memory (the
+//! wasm memory and table of the plugin as wasmi allocates it (`LinearBuffer`: a growth that
+//! reallocates needs the old and the new buffer at once), its kernel memory (the
 //! whole arena where it is one heap block, the committed pages where it is a lazy mapping), its
 //! vars and its config (key, value and a per-entry overhead each). The compiled code is not
 //! counted: it belongs to the compiled plugin, which many plugins share.
@@ -33,14 +33,15 @@ pub fn process_budget() -> Option<u64> {
     *PROCESS_BUDGET.lock()
 }
 
-/// One plugin store's budget and the bytes of its wasm memories (the other parts are read from
-/// where they live: the kernel, vars and config).
+/// One plugin store's budget and the bytes of its wasm memories and tables (the other parts are
+/// read from where they live: the kernel, vars and config).
 #[derive(Clone, Debug, Default)]
 pub struct MemoryBudget {
     pub limit: Option<u64>,
-    /// Bytes of every wasm memory of the store: the buffers wasmi holds (see `LinearBuffer`).
+    /// Bytes of every wasm memory and table of the store: the buffers wasmi holds (see
+    /// `LinearBuffer`).
     pub linear: u64,
-    /// Each wasm memory's size and buffer capacity.
+    /// Each wasm memory's and table's size and buffer capacity, in bytes.
     buffers: Vec<LinearBuffer>,
     /// Set when the budget refused something: the `oom` that follows names it.
     pub spent: bool,
@@ -60,15 +61,18 @@ impl MemoryBudget {
         self.limit.is_none_or(|limit| used.saturating_add(more) <= limit)
     }
 
-    /// What growing a wasm memory from `current` to `desired` bytes costs, before it happens.
-    pub fn plan_growth(&self, current: u64, desired: u64, creating: bool) -> Growth {
-        let found = if creating { None } else { self.buffers.iter().position(|b| b.len == current) };
+    /// What growing a wasm memory or table from `current` to `desired` bytes costs, before it happens.
+    pub fn plan_growth(&self, kind: BufferKind, current: u64, desired: u64, creating: bool) -> Growth {
+        let found = match creating {
+            true => None,
+            false => self.buffers.iter().position(|b| b.kind == kind && b.len == current),
+        };
         let capacity = found.map_or(0, |i| self.buffers[i].capacity);
         let new_capacity = LinearBuffer::capacity_after(capacity, desired);
         // Reallocating holds the old buffer and the new one at once (the allocator hook has no
         // in-place realloc): the new buffer's bytes are needed on top of everything counted now.
         let peak = if new_capacity > capacity { new_capacity } else { 0 };
-        Growth { index: found, desired, new_capacity, peak }
+        Growth { kind, index: found, desired, new_capacity, peak }
     }
 
     /// Records a growth that was allowed.
@@ -77,11 +81,11 @@ impl MemoryBudget {
             Some(i) => {
                 let b = &mut self.buffers[i];
                 self.linear = self.linear.saturating_sub(b.capacity) + g.new_capacity;
-                *b = LinearBuffer { len: g.desired, capacity: g.new_capacity };
+                *b = LinearBuffer { kind: g.kind, len: g.desired, capacity: g.new_capacity };
             }
             None => {
                 self.linear += g.new_capacity;
-                self.buffers.push(LinearBuffer { len: g.desired, capacity: g.new_capacity });
+                self.buffers.push(LinearBuffer { kind: g.kind, len: g.desired, capacity: g.new_capacity });
             }
         }
     }
@@ -92,10 +96,19 @@ impl MemoryBudget {
     }
 }
 
-/// A wasm memory as wasmi keeps it: a `Vec` made at the declared size exactly, grown with
+/// What a `LinearBuffer` holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BufferKind {
+    Memory,
+    /// A table: `config::TABLE_ELEMENT_BYTES` per element.
+    Table,
+}
+
+/// A wasm memory or table as wasmi keeps it: a `Vec` made at the declared size exactly, grown with
 /// `try_reserve`, which reallocates to at least double the capacity when the new size does not fit.
 #[derive(Clone, Copy, Debug)]
 struct LinearBuffer {
+    kind: BufferKind,
     len: u64,
     capacity: u64,
 }
@@ -112,9 +125,10 @@ impl LinearBuffer {
     }
 }
 
-/// A growth of one wasm memory, planned: what it needs at its peak and what it leaves.
+/// A growth of one wasm memory or table, planned: what it needs at its peak and what it leaves.
 #[derive(Clone, Copy, Debug)]
 pub struct Growth {
+    kind: BufferKind,
     index: Option<usize>,
     desired: u64,
     new_capacity: u64,
@@ -161,23 +175,37 @@ mod tests {
     fn growth_follows_the_vec_policy() {
         let page = config::WASM_PAGE;
         let mut b = MemoryBudget::new(Some(u64::MAX));
-        let created = b.plan_growth(0, 17 * page, true);
+        let created = b.plan_growth(BufferKind::Memory, 0, 17 * page, true);
         assert_eq!(created.peak, 17 * page);
         b.commit(created);
         assert_eq!(b.linear, 17 * page);
         // One more page reallocates to double the capacity, holding both buffers meanwhile.
-        let grown = b.plan_growth(17 * page, 18 * page, false);
+        let grown = b.plan_growth(BufferKind::Memory, 17 * page, 18 * page, false);
         assert_eq!(grown.peak, 34 * page);
         b.commit(grown);
         assert_eq!(b.linear, 34 * page);
         // Within the capacity: no new buffer, nothing more counted.
-        let within = b.plan_growth(18 * page, 30 * page, false);
+        let within = b.plan_growth(BufferKind::Memory, 18 * page, 30 * page, false);
         assert_eq!(within.peak, 0);
         b.commit(within);
         assert_eq!(b.linear, 34 * page);
         // A second memory is counted on its own.
-        b.commit(b.plan_growth(0, page, true));
+        b.commit(b.plan_growth(BufferKind::Memory, 0, page, true));
         assert_eq!(b.linear, 35 * page);
+    }
+
+    #[test]
+    fn tables_and_memories_are_told_apart() {
+        let mut b = MemoryBudget::new(Some(u64::MAX));
+        b.commit(b.plan_growth(BufferKind::Memory, 0, 4096, true));
+        b.commit(b.plan_growth(BufferKind::Table, 0, 4096, true));
+        // The table of the same size grows, not the memory: its buffer doubles.
+        let grown = b.plan_growth(BufferKind::Table, 4096, 4100, false);
+        assert_eq!(grown.peak, 8192);
+        b.commit(grown);
+        assert_eq!(b.linear, 4096 + 8192);
+        let memory = b.plan_growth(BufferKind::Memory, 4096, 5000, false);
+        assert_eq!(memory.peak, 8192);
     }
 
     #[test]

@@ -152,6 +152,14 @@ pub const FUEL_SLICE: u64 = 1_000_000;
 /// Fuel given to instantiation (start sections, initialisers) when the plugin has no fuel limit.
 pub const INIT_FUEL: u64 = u64::MAX / 4;
 
+/// Most elements one wasm table may have, declared or grown: past it `table.grow` returns -1 and a
+/// module declaring more fails to instantiate. Our limit (upstream has none; real plugins' function
+/// tables hold hundreds to thousands), which keeps a plugin from taking the host's memory through
+/// its tables. The memory budget counts them too.
+pub const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+/// Bytes wasmi keeps per table element (the budget's count of a table).
+pub const TABLE_ELEMENT_BYTES: u64 = 4;
+
 /// Most host functions one create call may receive.
 pub const MAX_HOST_FUNCTIONS: usize = 1024;
 /// Most wasm modules one manifest may list.

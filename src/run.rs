@@ -127,9 +127,12 @@ impl Run {
             self.state = State_::Done;
             return Slice::Done(done);
         }
-        let required = match &self.state {
-            State_::OutOfFuel(t) => t.required_fuel(),
-            _ => 1,
+        // An instruction that stopped for fuel (a bulk copy, fill or table.grow can cost more than a
+        // slice) needs its whole cost at once, and what ran before it in its block is charged again
+        // when it resumes: give the cost on top of a slice, or it could stop at the same place forever.
+        let (required, wanted) = match &self.state {
+            State_::OutOfFuel(t) => (t.required_fuel(), t.required_fuel().saturating_add(budget)),
+            _ => (1, budget.max(1)),
         };
         let given = match self.fuel_limit {
             Some(limit) => {
@@ -138,9 +141,9 @@ impl Run {
                     self.state = State_::Done;
                     return Slice::Done(Outcome::OutOfFuel);
                 }
-                left.min(budget.max(required))
+                left.min(wanted)
             }
-            None => budget.max(required),
+            None => wanted,
         };
         if store.set_fuel(given).is_err() {
             self.state = State_::Done;

@@ -11,6 +11,7 @@ use wasmi::errors::{MemoryError, TableError};
 use wasmi::ResourceLimiter;
 
 use crate::arena::ArenaBuf;
+use crate::budget::BufferKind;
 use crate::config;
 
 /// Why the runtime itself stopped a call (as opposed to a wasm trap).
@@ -198,7 +199,7 @@ impl ResourceLimiter for State {
         // wasmi allocates them.
         let delta_bytes = desired.saturating_sub(current) as u64;
         let creating = self.pages.instantiating && current == 0;
-        let growth = self.budget.plan_growth(current as u64, desired as u64, creating);
+        let growth = self.budget.plan_growth(BufferKind::Memory, current as u64, desired as u64, creating);
         if !self.budget_allows(growth.peak) {
             self.stop = Some(Stop::OutOfMemory);
             return Err(LimiterError::ResourceLimiterDeniedAllocation);
@@ -225,11 +226,23 @@ impl ResourceLimiter for State {
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         maximum: Option<usize>,
     ) -> Result<bool, LimiterError> {
-        Ok(maximum.is_none_or(|max| desired <= max))
+        if maximum.is_some_and(|max| desired > max) || desired > config::MAX_TABLE_ELEMENTS {
+            return Ok(false);
+        }
+        let bytes = |elements: usize| elements as u64 * config::TABLE_ELEMENT_BYTES;
+        let creating = self.pages.instantiating && current == 0;
+        let growth = self.budget.plan_growth(BufferKind::Table, bytes(current), bytes(desired), creating);
+        if !self.budget_allows(growth.peak) {
+            self.stop = Some(Stop::OutOfMemory);
+            return Err(LimiterError::ResourceLimiterDeniedAllocation);
+        }
+        self.budget.commit(growth);
+        self.sync_kernel_limit();
+        Ok(true)
     }
 
     fn table_grow_failed(&mut self, _error: &TableError) -> Result<(), LimiterError> {
