@@ -5,6 +5,8 @@ use std::ffi::CStr;
 use std::os::raw::c_char;
 
 use extism::manifest::SourceLoader;
+use std::sync::OnceLock;
+use wasm_smith::Config;
 
 /// A source loader that never touches the file system, the network or host memory: fuzz input may
 /// name any path, URL or `{ptr, len}`, and by the manifest contract a `ptr` is trusted (reading it
@@ -104,4 +106,69 @@ pub unsafe fn read_all(data: *const u8, len: u64) -> Vec<u8> {
     assert!(!data.is_null(), "non-empty output with a NULL pointer");
     // SAFETY: caller's promise.
     unsafe { std::slice::from_raw_parts(data, len as usize) }.to_vec()
+}
+
+/// Every import a plugin may pick from (HTTP left out: the fuzz build has no client).
+const IMPORTS: &str = r#"(module
+  (import "extism:host/env" "alloc" (func (param i64) (result i64)))
+  (import "extism:host/env" "free" (func (param i64)))
+  (import "extism:host/env" "length" (func (param i64) (result i64)))
+  (import "extism:host/env" "length_unsafe" (func (param i64) (result i64)))
+  (import "extism:host/env" "load_u8" (func (param i64) (result i32)))
+  (import "extism:host/env" "load_u64" (func (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func (param i64 i32)))
+  (import "extism:host/env" "store_u64" (func (param i64 i64)))
+  (import "extism:host/env" "input_length" (func (result i64)))
+  (import "extism:host/env" "input_offset" (func (result i64)))
+  (import "extism:host/env" "input_load_u8" (func (param i64) (result i32)))
+  (import "extism:host/env" "input_load_u64" (func (param i64) (result i64)))
+  (import "extism:host/env" "input_set" (func (param i64 i64)))
+  (import "extism:host/env" "output_set" (func (param i64 i64)))
+  (import "extism:host/env" "output_offset" (func (result i64)))
+  (import "extism:host/env" "output_length" (func (result i64)))
+  (import "extism:host/env" "error_set" (func (param i64)))
+  (import "extism:host/env" "error_get" (func (result i64)))
+  (import "extism:host/env" "reset" (func))
+  (import "extism:host/env" "memory_bytes" (func (result i64)))
+  (import "extism:host/env" "config_get" (func (param i64) (result i64)))
+  (import "extism:host/env" "var_get" (func (param i64) (result i64)))
+  (import "extism:host/env" "var_set" (func (param i64 i64)))
+  (import "extism:host/env" "log_info" (func (param i64)))
+  (import "extism:host/env" "log_error" (func (param i64)))
+  (import "extism:host/env" "get_log_level" (func (result i32)))
+)"#;
+
+const EXPORTS: &str = r#"(module
+  (func (export "run") (result i32) unreachable)
+  (func (export "go") unreachable)
+)"#;
+
+/// wasm-smith's configuration for plugins that call the kernel: valid modules with the imports
+/// above available and the exports above required, within what wasmi runs.
+pub fn smith_config() -> &'static Config {
+    static CONFIG: OnceLock<Config> = OnceLock::new();
+    CONFIG.get_or_init(|| {
+        let mut c = Config::default();
+        c.available_imports = Some(wat::parse_str(IMPORTS).expect("imports module"));
+        c.exports = Some(wat::parse_str(EXPORTS).expect("exports module"));
+        // What wasmi runs (and our engine configuration enables).
+        c.simd_enabled = false;
+        c.relaxed_simd_enabled = false;
+        c.threads_enabled = false;
+        c.exceptions_enabled = false;
+        c.gc_enabled = false;
+        c.memory64_enabled = false;
+        c.wide_arithmetic_enabled = false;
+        c.custom_page_sizes_enabled = false;
+        // Small enough to run fast; memory within max_pages mostly.
+        c.max_memory32_bytes = 8 << 20;
+        c.max_table_elements = 10_000;
+        c.max_funcs = 20;
+        c.max_instructions = 400;
+        c.max_data_segments = 8;
+        c.max_element_segments = 8;
+        c.max_globals = 20;
+        c.max_imports = 26;
+        c
+    })
 }
