@@ -192,8 +192,13 @@ impl Inner {
         let text: &[u8] = match &self.error {
             LastError::None => return None,
             LastError::Runtime(m) => m,
+            // Read from the plugin's error register each time (a reset wipes its bytes).
             LastError::Recorded(off) => self.store.data().kernel.block(*off).unwrap_or_default(),
         };
+        // Already made with this text: the same pointer for every caller.
+        if self.error_text.split_last().is_some_and(|(_, made)| made == text) {
+            return Some(&self.error_text);
+        }
         // A buffer the size of this text (a plugin's recorded error may be large: keep no more).
         let mut c_text = Vec::with_capacity(text.len() + 1);
         c_text.extend_from_slice(text);
