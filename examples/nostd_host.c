@@ -164,7 +164,7 @@ int main(void) {
   /* Each plugin may take at most 8 MiB (its wasm memories as the interpreter allocates them, its
    * kernel memory, vars and config): the 32 MiB arena holds three plugins at their budget plus the
    * compiled code plus the stack of the one call running at a time (extism_x_call_stack_bytes(),
-   * 3.6 MiB with the default limits), so no plugin can exhaust it. */
+   * 3.75 MiB with the default limits), so no plugin can exhaust it. */
   extism_x_set_memory_budget(8u << 20);
 
   int failed = 0;

@@ -20,7 +20,7 @@ FW_BUILD := firmware/build
 # The library's build variables for the images (config.rs reads them at compile time): 64 KiB of
 # kernel memory per plugin (reserved up front without an OS); the interpreter's call stack limits
 # (extism_x_call_stack_bytes): 16 KiB of wasm values and 256 nested calls, plenty for small C
-# plugins, so endless recursion stops within ~53 KiB of heap. tools/check-baremetal.sh builds the
+# plugins, so endless recursion stops within 54 KiB of heap. tools/check-baremetal.sh builds the
 # same Cortex-M archive with them.
 FW_BUILD_VARS := EXTISM_KERNEL_ARENA_BYTES=65536 EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
 FW_WASM_CC ?= clang

@@ -123,7 +123,7 @@ pub const CACHED_CALL_STACKS: usize = if cfg!(feature = "std") { 2 } else { 0 };
 /// fixed heap keeps this much free beside its plugins' memory budgets, once per call that may run
 /// at the same time. The interpreter's two stacks are `Vec`s that double when full and hold the old
 /// and the new buffer while they copy: the value stack (8-byte cells) ends below twice its maximum,
-/// plus the buffer it left (under the maximum); the frame stack (three pointers per frame, from 4
+/// plus the buffer it left (under the maximum); the frame stack (four words per frame, from 4
 /// frames doubling) ends at the first power of two at or above the depth, plus the half it left.
 /// `ctests/budget_arena.c` and the firmware check that endless recursion stays within it.
 pub const CALL_STACK_WORST_BYTES: u64 = {
@@ -131,9 +131,9 @@ pub const CALL_STACK_WORST_BYTES: u64 = {
     let frames = MAX_RECURSION_DEPTH.next_power_of_two() as u64 * FRAME_BYTES;
     value + frames + frames / 2
 };
-/// Bytes of one frame on the interpreter's frame stack (wasmi: instruction pointer, value-stack
-/// offset, instance: one pointer-sized word each).
-const FRAME_BYTES: u64 = 3 * core::mem::size_of::<usize>() as u64;
+/// Bytes of one frame on the interpreter's frame stack (wasmi 2.0's `Frame`: instruction pointer,
+/// value-stack offset, and an optional instance, which takes a tag word and a pointer-sized word).
+const FRAME_BYTES: u64 = 4 * core::mem::size_of::<usize>() as u64;
 
 /// A count or size limit from a build-time environment variable, at least `min` (a bad value fails
 /// the build).

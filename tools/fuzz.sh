@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../fuzz" || exit 1
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 TARGETS=${FUZZ_TARGETS:-"manifest plugin_create plugin_smith plugin_budget kernel_ops call_echo"}
 # Small call stack limits (config.rs): plugin_budget's bound on a plugin's heap includes one call's
-# stack (extism_x_call_stack_bytes), which these keep near 230 KiB instead of 3.6 MiB.
+# stack (extism_x_call_stack_bytes), which these keep near 240 KiB instead of 3.75 MiB.
 export EXTISM_MAX_VALUE_STACK_BYTES=65536 EXTISM_MAX_RECURSION_DEPTH=1024
 CARGO_FUZZ="cargo +nightly fuzz"
 
