@@ -180,8 +180,8 @@ impl Inner {
         self.set_error(LastError::Runtime(message[..message.len().min(config::MAX_ERROR_BYTES)].to_vec()));
     }
 
-    /// A call's outcome: also gives back the C copy of the previous error (`error_c_text`), which
-    /// is only valid until the next call.
+    /// Records the last error (a call's outcome, or an API call's failure) and gives back the C copy
+    /// of the previous one (`error_c_text`), which is only valid until the next API call.
     pub fn set_error(&mut self, error: LastError) {
         self.error = error;
         self.error_text = Vec::new();

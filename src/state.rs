@@ -102,18 +102,15 @@ impl State {
             let left = u64::from(max).saturating_sub(self.pages.module_growth);
             u32::try_from(1 + left).unwrap_or(u32::MAX)
         });
-        if let Some(budget_bytes) = self.budget.limit {
+        if self.budget.limit.is_some() {
             let pages = match self.kernel.arena() {
                 // A heap arena was charged whole at creation. Sized by the budget, its end is where
                 // the budget stops the kernel (an `oom`); else it ends growth as it always does.
-                ArenaBuf::Heap(buf) => {
-                    let _ = budget_bytes; // (used by the lazy mapping only)
-                    self.budget.arena_capped.then_some(buf.len() as u64 / config::WASM_PAGE)
-                }
+                ArenaBuf::Heap(buf) => self.budget.arena_capped.then_some(buf.len() as u64 / config::WASM_PAGE),
                 #[cfg(all(feature = "std", unix))]
                 ArenaBuf::Mapped(_) => {
                     let others = self.memory_used().saturating_sub(self.kernel_bytes());
-                    Some(budget_bytes.saturating_sub(others) / config::WASM_PAGE)
+                    self.budget.limit.map(|limit| limit.saturating_sub(others) / config::WASM_PAGE)
                 }
             };
             self.budget.bounds_kernel = false;
