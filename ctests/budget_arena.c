@@ -125,6 +125,31 @@ TEST(arena_recursion_within_the_call_stack_bound) {
   extism_plugin_free(p);
 }
 
+/* A plugin's recorded error can be as large as its kernel memory; the host's C copy of it
+ * (extism_plugin_error) is the library's, outside the budget: it is dropped by the next call, and
+ * a later short error does not keep the large buffer. */
+TEST(arena_error_copy_given_back) {
+  ExtismPlugin *p;
+  char *m = manifest_for("exhaust", "");
+  size_t live_before;
+  p = plugin_from_text(m, false);
+  free(m);
+  REQUIRE_NOT_NULL(p);
+  /* (the first call of an export also translates it: compiled code, kept) */
+  CHECK_EQ_INT(call_str(p, "big_error", NULL), 1);
+  still_works(p);
+  live_before = heap_stats().live;
+  CHECK_EQ_INT(call_str(p, "big_error", NULL), 1);
+  CHECK_NOT_NULL(extism_plugin_error(p));
+  CHECK(heap_stats().live >= live_before + 32 * KIB); /* the copy */
+  still_works(p);
+  CHECK_EQ_U64(heap_stats().live, live_before);
+  CHECK_EQ_INT(call_str(p, "no_such_export", NULL), -1);
+  CHECK_NOT_NULL(extism_plugin_error(p));
+  CHECK(heap_stats().live < live_before + KIB);
+  extism_plugin_free(p);
+}
+
 /* Two calls of a real PDK plugin (Rust, count_vowels). */
 static void count_twice(ExtismPlugin *p) {
   CHECK_EQ_INT(call_str(p, "count_vowels", "hello world"), 0);

@@ -9,6 +9,7 @@
 ;;                records the error "alloc of 1 GiB failed" and returns 1
 ;;   var_loop     var_set of 1 KiB values under fresh 8-byte keys, forever: only a var_set that
 ;;                fails the call (vars full, memory budget) ends it
+;;   big_error    records a 32 KiB block (zeros) as its error and returns 1
 ;;   quick        returns 0 (the plugin still works after a failure)
 (module
   (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
@@ -98,5 +99,8 @@
       (br $l))
     (i32.const 0))
 
+  (func (export "big_error") (result i32)
+    (call $error_set (call $alloc (i64.const 32768)))
+    (i32.const 1))
   (func (export "quick") (result i32) (i32.const 0))
 )
