@@ -99,12 +99,8 @@ TEST(arena_budget_stops_every_exhaustion) {
 TEST(arena_recursion_within_the_call_stack_bound) {
   static const char *const exports[] = {"recurse", "recurse_wide"};
   uint64_t bound = extism_x_call_stack_bytes();
-  ExtismPlugin *p;
-  char *m = manifest_for("exhaust", "");
+  ExtismPlugin *p = load_plugin("exhaust", false);
   size_t i;
-  p = plugin_from_text(m, false);
-  free(m);
-  REQUIRE_NOT_NULL(p);
   still_works(p);
   for (i = 0; i < 2; i++) {
     struct heap_stats before, after;
@@ -129,12 +125,8 @@ TEST(arena_recursion_within_the_call_stack_bound) {
  * (extism_plugin_error) is the library's, outside the budget: it is dropped by the next call, and
  * a later short error does not keep the large buffer. */
 TEST(arena_error_copy_given_back) {
-  ExtismPlugin *p;
-  char *m = manifest_for("exhaust", "");
+  ExtismPlugin *p = load_plugin("exhaust", false);
   size_t live_before;
-  p = plugin_from_text(m, false);
-  free(m);
-  REQUIRE_NOT_NULL(p);
   /* (the first call of an export also translates it: compiled code, kept) */
   CHECK_EQ_INT(call_str(p, "big_error", NULL), 1);
   still_works(p);

@@ -30,7 +30,6 @@ const fn parse_arena_bytes(text: &str) -> u64 {
 }
 
 /// A decimal byte count from a build-time environment variable (a bad value fails the build).
-#[allow(dead_code)]
 const fn parse_build_bytes(text: &str) -> u64 {
     let digits = text.as_bytes();
     assert!(!digits.is_empty(), "a byte-count build variable is empty");

@@ -131,7 +131,7 @@ impl Run {
         // slice) needs its whole cost at once, and what ran before it in its block is charged again
         // when it resumes: give the cost on top of a slice, or it could stop at the same place forever.
         let (required, wanted) = match &self.state {
-            State_::OutOfFuel(t) => (t.required_fuel(), t.required_fuel().saturating_add(budget)),
+            State_::OutOfFuel(t) => (t.required_fuel(), budget.saturating_add(t.required_fuel())),
             _ => (1, budget.max(1)),
         };
         let given = match self.fuel_limit {

@@ -11,7 +11,7 @@ use wasmi::errors::{MemoryError, TableError};
 use wasmi::ResourceLimiter;
 
 use crate::arena::ArenaBuf;
-use crate::budget::BufferKind;
+use crate::budget::{BufferKind, Growth};
 use crate::config;
 
 /// Why the runtime itself stopped a call (as opposed to a wasm trap).
@@ -180,6 +180,27 @@ pub struct PageBudget {
     pub instantiating: bool,
 }
 
+impl State {
+    /// A wasm memory's or table's growth from `current` to `desired` bytes, planned and checked
+    /// against the memory budget (declared sizes count too: a buffer made while instantiating).
+    /// Refused: the call stops with the budget's `oom`.
+    fn plan_budgeted_growth(&mut self, kind: BufferKind, current: u64, desired: u64) -> Result<Growth, LimiterError> {
+        let creating = self.pages.instantiating && current == 0;
+        let growth = self.budget.plan_growth(kind, current, desired, creating);
+        if !self.budget_allows(growth.peak) {
+            self.stop = Some(Stop::OutOfMemory);
+            return Err(LimiterError::ResourceLimiterDeniedAllocation);
+        }
+        Ok(growth)
+    }
+
+    /// Records a growth that was allowed, and moves the kernel's limit to what the budget leaves.
+    fn commit_growth(&mut self, growth: Growth) {
+        self.budget.commit(growth);
+        self.sync_kernel_limit();
+    }
+}
+
 impl ResourceLimiter for State {
     fn memory_growing(
         &mut self,
@@ -195,12 +216,7 @@ impl ResourceLimiter for State {
         // The memory budget counts declared sizes too (instantiation included), and the buffers as
         // wasmi allocates them.
         let delta_bytes = desired.saturating_sub(current) as u64;
-        let creating = self.pages.instantiating && current == 0;
-        let growth = self.budget.plan_growth(BufferKind::Memory, current as u64, desired as u64, creating);
-        if !self.budget_allows(growth.peak) {
-            self.stop = Some(Stop::OutOfMemory);
-            return Err(LimiterError::ResourceLimiterDeniedAllocation);
-        }
+        let growth = self.plan_budgeted_growth(BufferKind::Memory, current as u64, desired as u64)?;
         // A memory's declared initial size is not growth under max_pages (the call checks it).
         if let (Some(max_pages), false) = (self.pages.max_pages, self.pages.instantiating) {
             // Upstream quirk: a memory that declares its own maximum cannot grow at all under max_pages.
@@ -212,8 +228,7 @@ impl ResourceLimiter for State {
             }
             self.pages.module_growth += delta;
         }
-        self.budget.commit(growth);
-        self.sync_kernel_limit();
+        self.commit_growth(growth);
         Ok(true)
     }
 
@@ -231,14 +246,8 @@ impl ResourceLimiter for State {
             return Ok(false);
         }
         let bytes = |elements: usize| elements as u64 * config::TABLE_ELEMENT_BYTES;
-        let creating = self.pages.instantiating && current == 0;
-        let growth = self.budget.plan_growth(BufferKind::Table, bytes(current), bytes(desired), creating);
-        if !self.budget_allows(growth.peak) {
-            self.stop = Some(Stop::OutOfMemory);
-            return Err(LimiterError::ResourceLimiterDeniedAllocation);
-        }
-        self.budget.commit(growth);
-        self.sync_kernel_limit();
+        let growth = self.plan_budgeted_growth(BufferKind::Table, bytes(current), bytes(desired))?;
+        self.commit_growth(growth);
         Ok(true)
     }
 
