@@ -2,10 +2,11 @@
 # under QEMU, for two boards. Included from the root Makefile; paths are from the root.
 #
 #   make firmware        firmware/build/<board>/firmware.elf for each board: libextism.a built with
-#                        the no_std profile (cargo profile `firmware`: release at opt-level "z"; one
-#                        wasm page of kernel memory per plugin; small call stack limits; the lean feature set FW_FEATURES of
-#                        the root Makefile: no TOML manifests, no WASI), our startup code and linker script,
-#                        the plugin from firmware/plugin.c embedded; the C library only for memcpy & co.
+#                        the no_std profile (cargo profile `firmware`: release at opt-level "z";
+#                        FW_BUILD_VARS: one wasm page of kernel memory per plugin, small call stack
+#                        limits; the lean feature set FW_FEATURES of the root Makefile: no TOML
+#                        manifests, no WASI), our startup code and linker script, the plugin from
+#                        firmware/plugin.c embedded; the C library only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
 #                        and prints its flash/RAM figures (firmware/size-report.py)
 #   make firmware-test-arm, firmware-test-riscv   one board
