@@ -1,6 +1,6 @@
 //! Embeds the shared library's soname (`libextism.so.<major>`) at link time, so that programs linked
 //! against `libextism.so` record `libextism.so.1` and keep working across compatible upgrades.
-//! `make install` creates the matching version links (libextism.so.1.13.0, .so.1, .so).
+//! `make install` creates the matching version links (libextism.so.1.41.0, .so.1, .so).
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");

@@ -273,8 +273,12 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 /**
- * Returns the version of this library as a plain semantic version string
- * (e.g. "1.13.0"): the upstream Extism version whose behaviour it matches.
+ * Returns the upstream Extism release whose C API and behaviour this library
+ * matches, as a plain semantic version string: "1.41.0" (the release the
+ * conformance suite runs against). A host that reads it to decide which calls
+ * exist decides right: every function upstream 1.41.0 declares is here. The
+ * pkg-config version and the shared library's file name say the same. This
+ * library's own release is extism_x_version (extensions).
  *
  * The string is static: never NULL, never freed, valid for the life of the
  * process. Any thread.
@@ -910,7 +914,15 @@ void extism_log_drain(ExtismLogDrainFunctionType handler);
  * raised whenever an extension is added; existing extensions keep their
  * signatures and behaviour.
  */
-#define EXTISM_X_VERSION 1
+#define EXTISM_X_VERSION 2
+
+/**
+ * Returns this library's own release (the wasmi-based runtime, not the
+ * upstream API level of extism_version), as a plain semantic version string,
+ * for example "0.23.0". Static: never NULL, never freed. Any thread.
+ * Since EXTISM_X_VERSION 2.
+ */
+const char *extism_x_version(void);
 
 /* ------------------------------------------------------------------------ */
 /* Host hooks: what a host supplies instead of an operating system          */

@@ -191,3 +191,76 @@ TEST(bad_config_not_object) {
   CHECK_EQ_INT(call_str(p, "getcfg", NULL), 0);
   extism_plugin_free(p);
 }
+
+/* A `bool` flag as bindings really pass it (issue: the Java SDK passes true as 0xFF; a binding that
+ * declares the flag as an integer may pass 2). The four create functions are called through
+ * declarations taking uint8_t, as such a binding links them: every nonzero byte is true (WASI is
+ * linked, the call runs), 0 is false (the WASI plugin cannot be created). */
+typedef ExtismPlugin *(*plugin_new_u8)(const uint8_t *, ExtismSize, const ExtismFunction **, ExtismSize,
+                                       uint8_t, char **);
+typedef ExtismPlugin *(*plugin_new_fuel_u8)(const uint8_t *, ExtismSize, const ExtismFunction **,
+                                            ExtismSize, uint8_t, uint64_t, char **);
+typedef ExtismCompiledPlugin *(*compiled_new_u8)(const uint8_t *, ExtismSize, const ExtismFunction **,
+                                                 ExtismSize, uint8_t, char **);
+typedef ExtismCompiledPlugin *(*compiled_new_fuel_u8)(const uint8_t *, ExtismSize, const ExtismFunction **,
+                                                      ExtismSize, uint8_t, uint64_t, char **);
+
+/* Checks a plugin made with flag byte `flag`: created and working iff flag != 0 (NULL plugin and an
+ * error naming the missing WASI import otherwise). Frees what it is given. */
+static void check_flag_result(ExtismPlugin *p, char *err, uint8_t flag) {
+  if (flag == 0) {
+    CHECK_NULL(p);
+    REQUIRE_NOT_NULL(err);
+    CHECK_CONTAINS(err, "wasi_snapshot_preview1");
+    extism_plugin_new_error_free(err);
+    return;
+  }
+  if (p == NULL) {
+    CHECK_STR(err, "(created)");
+    extism_plugin_new_error_free(err);
+    return;
+  }
+  CHECK_NULL(err);
+  CHECK_EQ_INT(extism_plugin_call(p, "ok", NULL, 0), 0);
+  extism_plugin_free(p);
+}
+
+TEST(bad_bool_flag_bytes_create) {
+  static const uint8_t flags[] = {0, 1, 2, 0x7f, 0x80, 0xff};
+  size_t len = 0;
+  uint8_t *wasm = plugin_bytes("wasi_basic", &len);
+  plugin_new_u8 new_u8 = (plugin_new_u8)(void (*)(void))extism_plugin_new;
+  plugin_new_fuel_u8 new_fuel_u8 = (plugin_new_fuel_u8)(void (*)(void))extism_plugin_new_with_fuel_limit;
+  compiled_new_u8 compiled_u8 = (compiled_new_u8)(void (*)(void))extism_compiled_plugin_new;
+  compiled_new_fuel_u8 compiled_fuel_u8 =
+      (compiled_new_fuel_u8)(void (*)(void))extism_compiled_plugin_new_with_fuel_limit;
+  REQUIRE_NOT_NULL(wasm);
+  for (size_t i = 0; i < sizeof flags; i++) {
+    uint8_t flag = flags[i];
+    char *err = NULL;
+    ExtismPlugin *p = new_u8(wasm, len, NULL, 0, flag, &err);
+    check_flag_result(p, err, flag);
+
+    err = NULL;
+    p = new_fuel_u8(wasm, len, NULL, 0, flag, 1000000, &err);
+    check_flag_result(p, err, flag);
+
+    for (int fuel = 0; fuel < 2; fuel++) {
+      ExtismCompiledPlugin *c;
+      err = NULL;
+      c = fuel ? compiled_fuel_u8(wasm, len, NULL, 0, flag, 1000000, &err)
+               : compiled_u8(wasm, len, NULL, 0, flag, &err);
+      if (flag == 0 && c == NULL) { /* refused when compiled, or below when instantiated */
+        check_flag_result(NULL, err, flag);
+        continue;
+      }
+      REQUIRE_NOT_NULL(c);
+      CHECK_NULL(err);
+      err = NULL;
+      p = extism_plugin_new_from_compiled(c, &err);
+      check_flag_result(p, err, flag);
+      extism_compiled_plugin_free(c);
+    }
+  }
+  free(wasm);
+}

@@ -29,6 +29,8 @@ TEST(version_is_semver) {
   CHECK(is_semver(v));
   CHECK(strcmp(v, "0.0.0") != 0);
   CHECK(strncmp(v, "1.", 2) == 0); /* a drop-in for libextism 1.x */
+  /* the upstream release whose API and behaviour the library matches: the reference's own */
+  CHECK_STR(v, "1.41.0");
   CHECK(extism_version() == v || strcmp(extism_version(), v) == 0);
 }
 
@@ -90,3 +92,15 @@ TEST(plugin_ids_distinct_from_one_compiled) {
 
 /* 5 */
 TEST(plugin_id_null) { CHECK_NULL(extism_plugin_id(NULL)); }
+
+#ifdef EXTISM_NOT_UPSTREAM
+/* Our own release, apart from the upstream API level (extensions). */
+TEST_NOT_UPSTREAM(x_version_is_own_release, "extension") {
+  const char *v = extism_x_version();
+  REQUIRE_NOT_NULL(v);
+  CHECK(is_semver(v));
+  CHECK(strcmp(v, extism_version()) != 0);
+  CHECK(extism_x_version() == v);
+  CHECK(EXTISM_X_VERSION >= 2);
+}
+#endif

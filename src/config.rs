@@ -1,10 +1,15 @@
 //! Every capacity, default limit and magic number of the runtime, in one place
 //! (like wasm3's `m3_config.h`). Change a value here and nowhere else.
 
-/// The version string `extism_version` reports: the upstream API level we match.
-pub const VERSION: &str = "1.13.0";
+/// The version string `extism_version` reports: the upstream release whose C API and behaviour this
+/// library matches and is tested against (`make test-reference`), so that a host deciding which
+/// calls exist by the version sees the truth. Cargo.toml's package version (soname file name,
+/// pkg-config) is the same. Raise both when the suite passes against a newer upstream.
+pub const VERSION: &str = "1.41.0";
 /// `VERSION` with its NUL terminator, for the C edge.
-pub const VERSION_CSTR: &[u8] = b"1.13.0\0";
+pub const VERSION_CSTR: &[u8] = b"1.41.0\0";
+/// This library's own release (`extism_x_version`): raised with every change that lands.
+pub const RELEASE_CSTR: &[u8] = b"0.23.0\0";
 
 /// Bytes reserved for one plugin's kernel memory (the `extism:host/env` arena). The reservation is made
 /// once, so the base address never moves; pages are only touched as the plugin uses them.
@@ -234,3 +239,20 @@ pub const MODULE_CACHE_ENTRIES: usize = 0;
 /// Custom section names longer than this make a module uncacheable (the engine's parser limit is
 /// larger; being stricter only means compiling it).
 pub const MODULE_CACHE_MAX_CUSTOM_NAME: usize = 1024;
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+
+    #[test]
+    fn versions_agree() {
+        // The C strings are the texts with a NUL; the package version (soname file, pkg-config) is
+        // the upstream API level extism_version reports.
+        assert_eq!(VERSION_CSTR, [VERSION.as_bytes(), b"\0"].concat().as_slice());
+        assert_eq!(VERSION, env!("CARGO_PKG_VERSION"));
+        let release = core::str::from_utf8(&RELEASE_CSTR[..RELEASE_CSTR.len() - 1]).unwrap();
+        assert_eq!(RELEASE_CSTR.last(), Some(&0));
+        assert_eq!(release.split('.').filter(|p| p.parse::<u32>().is_ok()).count(), 3);
+        assert_ne!(release, VERSION);
+    }
+}

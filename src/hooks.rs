@@ -19,8 +19,9 @@ use crate::sync::Lock;
 /// Nanoseconds from the hook's own origin: monotonic for the clock, the Unix epoch (UTC) for the
 /// wall clock.
 pub type ClockHook = unsafe extern "C" fn(user_data: *mut c_void) -> u64;
-/// Fills `len` bytes at `buf` with unpredictable bytes; returns false if it cannot.
-pub type RandomHook = unsafe extern "C" fn(user_data: *mut c_void, buf: *mut u8, len: usize) -> bool;
+/// Fills `len` bytes at `buf` with unpredictable bytes; returns false if it cannot. The result is a C
+/// `bool` read as a byte (nonzero is true): a host's function may return any byte (capi::types::CBool).
+pub type RandomHook = unsafe extern "C" fn(user_data: *mut c_void, buf: *mut u8, len: usize) -> u8;
 /// Returns `size` (> 0) bytes aligned to `align` (a power of two), or NULL.
 pub type AllocHook = unsafe extern "C" fn(user_data: *mut c_void, size: usize, align: usize) -> *mut c_void;
 /// Releases a block from the alloc hook, with the size and alignment it was asked for.
@@ -130,7 +131,7 @@ pub fn fill_random(buf: &mut [u8]) -> bool {
             return true;
         }
         // SAFETY: `buf` is `buf.len()` writable bytes for the duration of the callback.
-        return unsafe { (h.f)(h.user_data, buf.as_mut_ptr(), buf.len()) };
+        return unsafe { (h.f)(h.user_data, buf.as_mut_ptr(), buf.len()) } != 0;
     }
     os_fill_random(buf)
 }

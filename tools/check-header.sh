@@ -127,6 +127,25 @@ else
   fi
 fi
 
+# A C caller may pass any byte where the header says `bool` (a binding declaring it uint8_t, JNA's 0xFF);
+# a Rust `bool` holding another byte is undefined behaviour. So every flag C passes in is a `CBool`: render
+# the exports again without the CBool -> bool rename and fail on `bool` in an extism_* function's
+# parameters or as the result of a callback type (which the host's function returns to us).
+grep -v '^"CBool" = "bool"$' "$config" >"$work/no-cbool.toml"
+if "$cbindgen" --quiet --config "$work/no-cbool.toml" --lang c --output "$work/no-cbool.h" "$crate_dir" \
+    >>"$work/cbindgen.log" 2>&1; then
+  bool_args=$(grep -E '[ *]extism_[A-Za-z0-9_]+\(.*\bbool\b.*\);' "$work/no-cbool.h" \
+    | grep -Ev '^(extern|typedef|static)[[:space:]]' | sed -E 's/.*[ *](extism_[A-Za-z0-9_]+)\(.*/\1/')
+  bool_callbacks=$(grep -E '^typedef bool \(\*' "$work/no-cbool.h" || true)
+  if [ -n "$bool_args" ] || [ -n "$bool_callbacks" ]; then
+    fail "a Rust bool taken from C (use capi::types::CBool, nonzero = true):"
+    printf '%s\n' $bool_args "$bool_callbacks" | grep -v '^$' | indent >&2
+  fi
+  grep -q 'CBool' "$work/no-cbool.h" || fail "the CBool check found no CBool: tools/cbindgen.toml's rename line changed?"
+else
+  fail "cbindgen failed rendering the exports without the CBool rename"
+fi
+
 missing=$(comm -23 "$work/header.names" "$work/rust.names")
 if [ -n "$missing" ]; then
   fail "declared in extism.h but not exported by the crate ($(printf '%s\n' "$missing" | wc -l)):"

@@ -15,7 +15,7 @@ unsafe fn new_compiled(
     wasm_size: ExtismSize,
     functions: *mut *const ExtismFunction,
     n_functions: ExtismSize,
-    with_wasi: bool,
+    with_wasi: CBool,
     fuel_limit: Option<u64>,
     errmsg: *mut *mut c_char,
 ) -> *mut ExtismCompiledPlugin {
@@ -35,7 +35,7 @@ pub unsafe extern "C" fn extism_compiled_plugin_new(
     wasm_size: ExtismSize,
     functions: *mut *const ExtismFunction,
     n_functions: ExtismSize,
-    with_wasi: bool,
+    with_wasi: CBool,
     errmsg: *mut *mut c_char,
 ) -> *mut ExtismCompiledPlugin {
     // SAFETY: forwarded header contract.
@@ -50,7 +50,7 @@ pub unsafe extern "C" fn extism_compiled_plugin_new_with_fuel_limit(
     wasm_size: ExtismSize,
     functions: *mut *const ExtismFunction,
     n_functions: ExtismSize,
-    with_wasi: bool,
+    with_wasi: CBool,
     fuel_limit: u64,
     errmsg: *mut *mut c_char,
 ) -> *mut ExtismCompiledPlugin {

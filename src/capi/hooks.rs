@@ -10,7 +10,8 @@ use crate::log;
 pub type ExtismXAllocFn = Option<unsafe extern "C" fn(user_data: *mut c_void, size: usize, align: usize) -> *mut c_void>;
 pub type ExtismXFreeFn = Option<unsafe extern "C" fn(user_data: *mut c_void, ptr: *mut c_void, size: usize, align: usize)>;
 pub type ExtismXClockFn = Option<unsafe extern "C" fn(user_data: *mut c_void) -> u64>;
-pub type ExtismXRandomFn = Option<unsafe extern "C" fn(user_data: *mut c_void, buf: *mut u8, len: usize) -> bool>;
+/// Returns a C `bool` read as a byte (see `crate::hooks::RandomHook`).
+pub type ExtismXRandomFn = Option<crate::hooks::RandomHook>;
 pub type ExtismXLogSinkFn = Option<unsafe extern "C" fn(user_data: *mut c_void, line: *const c_char, len: usize)>;
 
 #[no_mangle]

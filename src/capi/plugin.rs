@@ -51,7 +51,7 @@ pub(crate) unsafe fn compile(
     wasm_size: ExtismSize,
     functions: *mut *const ExtismFunction,
     n_functions: ExtismSize,
-    with_wasi: bool,
+    with_wasi: CBool,
     fuel_limit: Option<u64>,
 ) -> Result<Compiled, Result<CreateError, String>> {
     // SAFETY: caller's promise about the array.
@@ -60,7 +60,7 @@ pub(crate) unsafe fn compile(
     let Some(input) = (unsafe { c_bytes(wasm, wasm_size) }) else {
         return Err(Ok(CreateError::Compile("wasm pointer is NULL but wasm_size is not 0".into())));
     };
-    Compiled::new(input, functions, with_wasi, fuel_limit, source_loader()).map_err(Ok)
+    Compiled::new(input, functions, with_wasi.is_true(), fuel_limit, source_loader()).map_err(Ok)
 }
 
 fn into_handle(plugin: Plugin) -> *mut ExtismPlugin {
@@ -88,7 +88,7 @@ unsafe fn new_plugin(
     wasm_size: ExtismSize,
     functions: *mut *const ExtismFunction,
     n_functions: ExtismSize,
-    with_wasi: bool,
+    with_wasi: CBool,
     fuel_limit: Option<u64>,
     errmsg: *mut *mut c_char,
     prefixes: Prefixes,
@@ -114,7 +114,7 @@ pub unsafe extern "C" fn extism_plugin_new(
     wasm_size: ExtismSize,
     functions: *mut *const ExtismFunction,
     n_functions: ExtismSize,
-    with_wasi: bool,
+    with_wasi: CBool,
     errmsg: *mut *mut c_char,
 ) -> *mut ExtismPlugin {
     // SAFETY: forwarded header contract.
@@ -129,7 +129,7 @@ pub unsafe extern "C" fn extism_plugin_new_with_fuel_limit(
     wasm_size: ExtismSize,
     functions: *mut *const ExtismFunction,
     n_functions: ExtismSize,
-    with_wasi: bool,
+    with_wasi: CBool,
     fuel_limit: u64,
     errmsg: *mut *mut c_char,
 ) -> *mut ExtismPlugin {
@@ -415,4 +415,10 @@ pub unsafe extern "C" fn extism_plugin_allow_http_response_headers(plugin: *mut 
 /// See `extism.h`.
 pub extern "C" fn extism_version() -> *const c_char {
     crate::config::VERSION_CSTR.as_ptr() as *const c_char
+}
+
+#[no_mangle]
+/// See `extism.h`. Takes no pointer: nothing to uphold.
+pub extern "C" fn extism_x_version() -> *const c_char {
+    crate::config::RELEASE_CSTR.as_ptr() as *const c_char
 }

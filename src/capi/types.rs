@@ -37,6 +37,20 @@ pub struct ExtismVal {
     pub v: ExtismValUnion,
 }
 
+/// A `bool` as C really passes it: any byte. A binding may declare the flag as `uint8_t` or `int`
+/// and pass 2, and JNA passes Java's `true` as 0xFF; read as a Rust `bool`, a byte other than 0 or 1
+/// is undefined behaviour. Nonzero is true, as upstream. Every `bool` that comes from C (arguments,
+/// a callback's result) is taken as this; tools/check-header.sh fails on a Rust `bool` there.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct CBool(u8);
+
+impl CBool {
+    pub fn is_true(self) -> bool {
+        self.0 != 0
+    }
+}
+
 pub type ExtismSize = u64;
 pub type ExtismMemoryHandle = u64;
 

@@ -196,11 +196,12 @@ fn wall_clock_hook_serves_wall_clock_ns() {
 
 static RANDOM_CALLS: AtomicUsize = AtomicUsize::new(0);
 
-/// OS randomness, counted (ids made by other tests stay random).
-unsafe extern "C" fn counted_random(_: *mut c_void, buf: *mut u8, len: usize) -> bool {
+/// OS randomness, counted (ids made by other tests stay random). Says "true" as 0xFF, as a binding
+/// may: any nonzero byte is success.
+unsafe extern "C" fn counted_random(_: *mut c_void, buf: *mut u8, len: usize) -> u8 {
     RANDOM_CALLS.fetch_add(1, Ordering::SeqCst);
     // SAFETY: `buf` holds `len` writable bytes (the hook's contract).
-    os_fill_random(unsafe { core::slice::from_raw_parts_mut(buf, len) })
+    if os_fill_random(unsafe { core::slice::from_raw_parts_mut(buf, len) }) { 0xFF } else { 0 }
 }
 
 #[test]
