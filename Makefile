@@ -48,6 +48,7 @@ RUST_SRC := $(shell find src kernel/src -name '*.rs') Cargo.toml kernel/Cargo.to
 C_LIBS := -lpthread -ldl -lm
 
 .PHONY: test-reference readme-not-upstream test-python python-sys
+.PHONY: cmake-test deb deb-test
 .PHONY: all run test cargo-test nostd header-check ctest ctest-nostd test-valgrind test-valgrind-quick reference \
   clean examples fuzz \
   install uninstall install-test examples-reference size
@@ -70,8 +71,8 @@ run: examples/build/host
 	examples/build/host ctests/build/plugins/c1.wasm count_vowels "Hello, World!"
 
 # --- tests ----------------------------------------------------------------------------------------
-test: cargo-test nostd header-check ctest ctest-nostd examples install-test test-reference test-python bench-smoke \
-  firmware-test test-valgrind-quick
+test: cargo-test nostd header-check ctest ctest-nostd examples install-test cmake-test deb-test test-reference \
+  test-python bench-smoke firmware-test test-valgrind-quick
 	@echo "make test: all passed"
 
 # The second run: the library's tests with the features a firmware build drops (toml, wasi) off, which
@@ -270,17 +271,26 @@ INSTALL_INCLUDEDIR ?= $(PREFIX)/include
 INSTALL_LIBDIR ?= $(PREFIX)/lib
 INSTALL ?= install
 SONAME := libextism.so.$(SOMAJOR)
+INSTALL_CMAKEDIR ?= $(INSTALL_LIBDIR)/cmake/extism
 INSTALLED := $(INSTALL_INCLUDEDIR)/extism.h $(INSTALL_LIBDIR)/libextism.a \
   $(INSTALL_LIBDIR)/libextism.so.$(VERSION) $(INSTALL_LIBDIR)/$(SONAME) $(INSTALL_LIBDIR)/libextism.so \
-  $(INSTALL_LIBDIR)/pkgconfig/extism.pc $(INSTALL_LIBDIR)/pkgconfig/extism-static.pc
+  $(INSTALL_LIBDIR)/pkgconfig/extism.pc $(INSTALL_LIBDIR)/pkgconfig/extism-static.pc \
+  $(INSTALL_CMAKEDIR)/extismConfig.cmake $(INSTALL_CMAKEDIR)/extismConfigVersion.cmake
 # libdir and includedir are written relative to ${prefix} when they are under it (as upstream's).
 PC_SED := -e 's|@PREFIX@|$(PREFIX)|' \
   -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INSTALL_LIBDIR))|' \
   -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INSTALL_INCLUDEDIR))|' \
   -e 's|@VERSION@|$(VERSION)|'
+# The CMake package finds the library and header from its own directory (relocatable); a 64-bit
+# library refuses 32-bit builds.
+SIZEOF_VOID_P := $(shell echo __SIZEOF_POINTER__ | $(CC) -E -P - 2>/dev/null | tail -n 1)
+CMAKE_SED = -e 's|@VERSION@|$(VERSION)|' -e 's|@SOMAJOR@|$(SOMAJOR)|' -e 's|@SONAME@|$(SONAME)|' \
+  -e 's|@SIZEOF_VOID_P@|$(SIZEOF_VOID_P)|' \
+  -e "s|@LIBDIR_FROM_HERE@|$$(realpath -m --relative-to=$(INSTALL_CMAKEDIR) $(INSTALL_LIBDIR))|" \
+  -e "s|@INCLUDEDIR_FROM_HERE@|$$(realpath -m --relative-to=$(INSTALL_CMAKEDIR) $(INSTALL_INCLUDEDIR))|"
 
 install: $(STATIC) $(SHARED)
-	$(INSTALL) -d $(DESTDIR)$(INSTALL_INCLUDEDIR) $(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig
+	$(INSTALL) -d $(DESTDIR)$(INSTALL_INCLUDEDIR) $(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig $(DESTDIR)$(INSTALL_CMAKEDIR)
 	$(INSTALL) -m 644 extism.h $(DESTDIR)$(INSTALL_INCLUDEDIR)/extism.h
 	$(INSTALL) -m 644 $(STATIC) $(DESTDIR)$(INSTALL_LIBDIR)/libextism.a
 	$(INSTALL) -m 755 $(SHARED) $(DESTDIR)$(INSTALL_LIBDIR)/libextism.so.$(VERSION)
@@ -289,6 +299,8 @@ install: $(STATIC) $(SHARED)
 	sed $(PC_SED) tools/pkgconfig/extism.pc.in >$(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig/extism.pc
 	sed $(PC_SED) tools/pkgconfig/extism-static.pc.in \
 	  >$(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig/extism-static.pc
+	sed $(CMAKE_SED) cmake/extismConfig.cmake.in >$(DESTDIR)$(INSTALL_CMAKEDIR)/extismConfig.cmake
+	sed $(CMAKE_SED) cmake/extismConfigVersion.cmake.in >$(DESTDIR)$(INSTALL_CMAKEDIR)/extismConfigVersion.cmake
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
@@ -298,6 +310,21 @@ uninstall:
 install-test: $(STATIC) $(SHARED)
 	$(MAKE) -s -C ctests plugins
 	MAKE="$(MAKE)" CC="$(CC)" VERSION=$(VERSION) SONAME=$(SONAME) tools/install-test.sh
+
+# The CMake package (lib/cmake/extism) and the top-level CMakeLists.txt, with examples/cmake built both
+# ways (tools/cmake-test.sh).
+cmake-test: $(STATIC) $(SHARED)
+	$(MAKE) -s -C ctests plugins
+	MAKE="$(MAKE)" VERSION=$(VERSION) SONAME=$(SONAME) tools/cmake-test.sh
+
+# Debian packages libextism1 and libextism-dev in target/deb (tools/deb.sh); deb-test installs them,
+# builds hosts against the system paths, runs them and purges them (tools/deb-test.sh; needs root or sudo).
+deb: $(STATIC) $(SHARED)
+	MAKE="$(MAKE)" VERSION=$(VERSION) SONAME=$(SONAME) tools/deb.sh
+
+deb-test: $(STATIC) $(SHARED)
+	$(MAKE) -s -C ctests plugins
+	MAKE="$(MAKE)" VERSION=$(VERSION) SONAME=$(SONAME) tools/deb-test.sh
 
 clean:
 	$(CARGO) clean
