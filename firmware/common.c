@@ -89,6 +89,14 @@ void reset_memory(void) {
     *p++ = STACK_PAINT;
 }
 
+/* Paints the stack again below the caller's frame, so that stack_peak_bytes measures from here on
+ * (the deepest use of what runs next, main's frames included). */
+void stack_repaint(void) {
+  uint32_t *sp = (uint32_t *)__builtin_frame_address(0);
+  for (uint32_t *p = __stack_bottom; p < sp - 64;)
+    *p++ = STACK_PAINT;
+}
+
 size_t stack_size_bytes(void) { return (size_t)((uint8_t *)__stack_top - (uint8_t *)__stack_bottom); }
 
 size_t stack_peak_bytes(void) {

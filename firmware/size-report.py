@@ -6,6 +6,8 @@
 Flash is what the image stores (text + rodata + the .data initialisers); RAM for one plugin is
 .data + .bss + the stack's peak + the heap's peak while one plugin was created and called (the run
 prints the last two: "stack: peak N of M bytes", "ram: heap peak N bytes for one plugin").
+Then the RAM each PDK plugin takes, by part, as a Markdown table (the run's "pdk-budget:" lines,
+firmware/pdk_plugins.c; the README's firmware section and docs/firmware.md show it).
 """
 import re
 import sys
@@ -75,7 +77,63 @@ def main():
     else:
         print(f"firmware-{board}: the run's log has no stack/heap figures")
         return 1
+    budgets = pdk_budgets(log)
+    if len(budgets) != len(PDK_PLUGINS):
+        print(f"firmware-{board}: the run's log has {len(budgets)} of {len(PDK_PLUGINS)} pdk-budget lines")
+        return 1
+    print(f"firmware-{board}: RAM per PDK plugin (bytes and KiB; firmware/pdk_plugins.c):")
+    print(pdk_table(budgets))
     return 0
+
+
+PDK_PLUGINS = ("rust-pdk", "as-pdk", "c-pdk")
+
+
+def pdk_budgets(log):
+    """The "pdk-budget: NAME key=value ..." lines of the run: {name: {key: int}}."""
+    out = {}
+    for m in re.finditer(r"^pdk-budget: (\S+)((?: \w+=-?\d+)+)$", log, re.M):
+        out[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(-?\d+)", m.group(2))}
+    return out
+
+
+def pdk_table(budgets):
+    """A Markdown table: one row per plugin, its RAM in all and the parts of it."""
+    kib = lambda n: f"{n / 1024:.1f}"
+    cols = [
+        ("plugin", None),
+        ("wasm", "wasm"),
+        ("RAM in all", "total"),
+        ("goal", "goal"),
+        ("heap peak", "peak"),
+        ("held after the calls", "held"),
+        ("module", "module"),
+        ("translated code", "code"),
+        ("our state", "state"),
+        ("kernel arena", "kernel"),
+        ("linear memory", "linear"),
+        ("instance + vars", "instance"),
+        ("calls' stack + buffers", "call"),
+        ("C stack peak", "stack"),
+    ]
+    rows = ["| " + " | ".join(c for c, _ in cols) + " |", "|" + "---|" * len(cols)]
+    for name in PDK_PLUGINS:
+        b = budgets[name]
+        cells = [name]
+        for _, key in cols[1:]:
+            if key == "goal":
+                cells.append(f"{kib(b[key])}" + ("" if b[key] == 0 else
+                             (" (met)" if b["total"] <= b[key] else f" (over by {kib(b['total'] - b[key])})"))
+                             if b[key] else "none")
+            else:
+                cells.append(kib(b[key]))
+        rows.append("| " + " | ".join(cells) + " |")
+    any_b = budgets[PDK_PLUGINS[0]]
+    rows.append("")
+    rows.append(f"KiB. RAM in all = .data+.bss ({kib(any_b['static'])}) + C stack peak + heap top (the arena's "
+                f"high-water mark: the library's globals ({kib(any_b['globals'])}), the plugin's heap peak, "
+                "first-fit holes).")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
