@@ -4,7 +4,8 @@
 
 /* Runs each PDK plugin (Rust extism-pdk, AssemblyScript @extism/as-pdk, C on firmware/pdk/extism-pdk.h),
  * checks its output, prints its RAM budget ("pdk-budget: ..." lines, size-report.py's table), and
- * runs it again inside a heap cut to its RAM goal. Call with no plugin alive. */
+ * runs it again inside a heap cut to its RAM goal (or to what it was measured to need, when that is
+ * over the goal). Call with no plugin alive. */
 void pdk_plugins_step(void);
 
 #endif

@@ -98,41 +98,38 @@ def pdk_budgets(log):
 
 
 def pdk_table(budgets):
-    """A Markdown table: one row per plugin, its RAM in all and the parts of it."""
+    """A Markdown table: one row per plugin, its RAM in all and the parts of it (KiB)."""
     kib = lambda n: f"{n / 1024:.1f}"
     cols = [
-        ("plugin", None),
         ("wasm", "wasm"),
         ("RAM in all", "total"),
+        ("ran inside", "proven"),
         ("goal", "goal"),
         ("heap peak", "peak"),
         ("held after the calls", "held"),
         ("module", "module"),
         ("translated code", "code"),
+        ("instance + vars", "instance"),
         ("our state", "state"),
         ("kernel arena", "kernel"),
         ("linear memory", "linear"),
-        ("instance + vars", "instance"),
         ("calls' stack + buffers", "call"),
         ("C stack peak", "stack"),
     ]
-    rows = ["| " + " | ".join(c for c, _ in cols) + " |", "|" + "---|" * len(cols)]
+    rows = ["| plugin | " + " | ".join(c for c, _ in cols) + " |", "|---|" + "---:|" * len(cols)]
     for name in PDK_PLUGINS:
         b = budgets[name]
-        cells = [name]
-        for _, key in cols[1:]:
-            if key == "goal":
-                cells.append(f"{kib(b[key])}" + ("" if b[key] == 0 else
-                             (" (met)" if b["total"] <= b[key] else f" (over by {kib(b['total'] - b[key])})"))
-                             if b[key] else "none")
-            else:
-                cells.append(kib(b[key]))
-        rows.append("| " + " | ".join(cells) + " |")
-    any_b = budgets[PDK_PLUGINS[0]]
+        cells = [kib(b[key]) for _, key in cols]
+        over = b["proven"] - b["goal"]
+        cells[3] += " (met)" if over <= 0 else f" (over by {kib(over)})"
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    b = budgets[PDK_PLUGINS[0]]
     rows.append("")
-    rows.append(f"KiB. RAM in all = .data+.bss ({kib(any_b['static'])}) + C stack peak + heap top (the arena's "
-                f"high-water mark: the library's globals ({kib(any_b['globals'])}), the plugin's heap peak, "
-                "first-fit holes).")
+    rows.append(f"RAM in all = .data+.bss ({kib(b['static'])}) + C stack peak + the heap's high-water mark (the "
+                f"library's globals, {kib(b['globals'])}, the heap peak and first-fit holes). \"ran inside\": "
+                "the second run, with the heap cut to that size less .data+.bss and a 16 KiB stack reserve. "
+                "Held after the calls = module + translated code + instance + our state + kernel "
+                "arena + linear memory.")
     return "\n".join(rows)
 
 
