@@ -80,6 +80,8 @@ $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 #             suite's npm install of the pinned versions; one page initially; the default runtime
 #             (incremental GC) with its GC shadow stack cut from 32 KiB to 4 KiB.
 #   pdk_c     firmware/pdk/count_vowels.c on our PDK header firmware/pdk/extism-pdk.h, as plugin.wasm.
+# (The commands use paths relative to the directory they run in, so that docs/firmware.md can show
+# them as make prints them.)
 FW_PDK_DIR := ctests/plugins/pdk
 FW_PDK_TARGET := ctests/build/pdk-target
 FW_AS_DIR := ctests/build/as
@@ -91,7 +93,7 @@ $(FW_BUILD)/pdk_rust.wasm: $(FW_PDK_DIR)/c1/src/lib.rs $(FW_PDK_DIR)/c1_fw/Cargo
   $(FW_PDK_DIR)/Cargo.lock firmware/firmware.mk
 	@mkdir -p $(@D)
 	cd $(FW_PDK_DIR) && $(CARGO) rustc --release --target wasm32-unknown-unknown -p c1_fw \
-	  --target-dir $(abspath $(FW_PDK_TARGET)) -- $(FW_RUST_PLUGIN_FLAGS)
+	  --target-dir ../../build/pdk-target -- $(FW_RUST_PLUGIN_FLAGS)
 	cp $(FW_PDK_TARGET)/wasm32-unknown-unknown/release/c1_fw.wasm $@
 
 $(FW_AS_DIR)/npm.stamp: ctests/plugins/as/package.json ctests/plugins/as/package-lock.json
@@ -100,7 +102,7 @@ $(FW_AS_DIR)/npm.stamp: ctests/plugins/as/package.json ctests/plugins/as/package
 $(FW_BUILD)/pdk_as.wasm: firmware/pdk/count_vowels.ts $(FW_AS_DIR)/npm.stamp firmware/firmware.mk
 	@mkdir -p $(@D)
 	cp $< $(FW_AS_DIR)/fw_count_vowels.ts
-	cd $(FW_AS_DIR) && node_modules/.bin/asc fw_count_vowels.ts --outFile $(abspath $@) \
+	cd $(FW_AS_DIR) && node_modules/.bin/asc fw_count_vowels.ts --outFile ../../../$@ \
 	  --use abort=fw_count_vowels/myAbort $(FW_AS_FLAGS)
 
 $(FW_BUILD)/pdk_c.wasm: firmware/pdk/count_vowels.c firmware/pdk/extism-pdk.h firmware/firmware.mk

@@ -64,6 +64,8 @@ void *heap_alloc(void *user_data, size_t size, size_t align) {
     stats.live += size;
     if (stats.live > stats.peak)
       stats.peak = stats.live;
+    if (stats.live > stats.run_peak)
+      stats.run_peak = stats.live;
     if (tail - arena_start > stats.top)
       stats.top = tail - arena_start;
     return (void *)at;

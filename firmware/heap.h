@@ -10,7 +10,8 @@
 struct heap_stats {
   size_t size;     /* bytes in the arena */
   size_t live;     /* bytes in blocks handed out now (rounded to 8) */
-  size_t peak;     /* most bytes live at once */
+  size_t peak;     /* most bytes live at once (since heap_reset_peak) */
+  size_t run_peak; /* most bytes live at once since heap_init (never reset) */
   size_t refused;  /* requests that found no room */
   size_t top;      /* highest end of a block handed out, from the arena's start: the arena this run
                       needed (live bytes plus the holes first fit left below them) */

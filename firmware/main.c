@@ -403,7 +403,7 @@ int main(void) {
   struct heap_stats end = heap_stats();
   check(end.live == base.live, "every plugin freed: heap back where it started");
   add(&t, "heap: peak ");
-  add_u64(&t, end.peak);
+  add_u64(&t, end.run_peak);
   add(&t, " bytes, live at the end ");
   add_u64(&t, end.live);
   add(&t, " bytes, before the first plugin ");
