@@ -11,7 +11,8 @@
  *   2. proven: the same run with the heap cut (heap_set_limit) to what a RAM size leaves once the
  *      image's .data + .bss and a stack reserve are counted: the plugin's RAM goal if the measured
  *      run fitted it, else what the measured run needed (the line says by how much that is over the
- *      goal), so that the figure is shown to hold on this board, not only computed. */
+ *      goal), so that the figure is shown to hold on this board, not only computed; and a plugin
+ *      over its goal is run once more inside the goal, where it must fail cleanly. */
 #include "pdk_plugins.h"
 
 #include <string.h>
@@ -180,6 +181,26 @@ static void report(const struct pdk_plugin *pl, const struct stages *s, size_t s
   print(&t);
 }
 
+/* A plugin over its goal, run inside the goal: it must fail with an error (printed by run) and
+ * leave the heap as it found it, never fault. */
+static void goal_refusal(const struct pdk_plugin *pl, size_t statics) {
+  struct text t = {.len = 0};
+  add(&t, pl->name);
+  add(&t, ": inside its goal of ");
+  add_u64(&t, pl->goal >> 10);
+  add(&t, " KiB (heap cut to ");
+  add_u64(&t, pl->goal - statics - STACK_RESERVE);
+  add(&t, " bytes):");
+  print(&t);
+  heap_set_limit(pl->goal - statics - STACK_RESERVE);
+  struct stages s;
+  bool ran = run(pl, &s, false);
+  heap_set_limit(0);
+  add(&t, pl->name);
+  add(&t, ": over its goal, refused with an error and nothing kept");
+  check(!ran && s.all_freed == s.before, t.buf);
+}
+
 static size_t round_up_kib(size_t n) { return (n + 1023u) & ~(size_t)1023u; }
 
 void pdk_plugins_step(void) {
@@ -238,6 +259,8 @@ void pdk_plugins_step(void) {
     add(&t, ": runs inside the RAM it was given");
     check(fits, t.buf);
     t.len = 0;
+    if (ram > pl->goal)
+      goal_refusal(pl, statics);
     report(pl, &s, statics, ram);
   }
 }

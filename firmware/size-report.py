@@ -21,7 +21,7 @@ def owner(path):
         return "compiler_builtins" if "compiler_builtins" in path else "libextism"
     if re.search(r"/lib(c|c_nano|g|gcc|m|nosys)\.a\(", path):
         return "libc+libgcc"
-    if path.endswith("plugins.o"):
+    if path.endswith("/plugins.o"):  # the embedded wasm (not pdk_plugins.o, the step's code)
         return "plugins"
     return "firmware"
 
@@ -81,7 +81,7 @@ def main():
     if len(budgets) != len(PDK_PLUGINS):
         print(f"firmware-{board}: the run's log has {len(budgets)} of {len(PDK_PLUGINS)} pdk-budget lines")
         return 1
-    print(f"firmware-{board}: RAM per PDK plugin (bytes and KiB; firmware/pdk_plugins.c):")
+    print(f"firmware-{board}: RAM per PDK plugin (KiB; firmware/pdk_plugins.c):")
     print(pdk_table(budgets))
     return 0
 
