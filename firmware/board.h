@@ -39,6 +39,7 @@ _Noreturn void board_fault(const char *what, const char *const *names, const uin
 void reset_memory(void);                        /* .data copied, .bss zeroed, stack painted */
 size_t stack_peak_bytes(void);                  /* deepest stack use so far */
 void stack_repaint(void);                       /* stack_peak_bytes counts from here on */
+size_t stack_run_peak_bytes(void);              /* deepest stack use of the whole run */
 size_t stack_size_bytes(void);
 
 /* ---- heap.c ---- */

@@ -410,7 +410,7 @@ int main(void) {
   add_u64(&t, base.live);
   print(&t);
   add(&t, "stack: peak ");
-  add_u64(&t, stack_peak_bytes());
+  add_u64(&t, stack_run_peak_bytes());
   add(&t, " of ");
   add_u64(&t, stack_size_bytes());
   add(&t, " bytes");

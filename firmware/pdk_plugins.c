@@ -1,11 +1,13 @@
 /* Step 8: plugins written with the Extism PDKs, on the board. Three builds of one plugin, count_vowels
  * with a config key and a var (ctests/plugins/pdk/c1's behaviour), each built for a small memory by
  * firmware/firmware.mk:
- *   rust-pdk  ctests/plugins/pdk/c1 on the official `extism-pdk` crate, a 16 KiB shadow stack
+ *   rust-pdk  ctests/plugins/pdk/c1 on the official `extism-pdk` crate, as c1_fw: a 16 KiB shadow
+ *             stack and its heap inside its one page
  *   as-pdk    firmware/pdk/count_vowels.ts on the official `@extism/as-pdk`
  *   c-pdk     firmware/pdk/count_vowels.c on our header firmware/pdk/extism-pdk.h
  *
- * For each, two runs of its whole life (compile, make a plugin, call it, free both):
+ * For each, two runs of its whole life (compile, make a plugin, call it, free both) and at times a
+ * third:
  *   1. measured: the heap counted after each stage, so that the RAM it takes splits into its parts
  *      (one "pdk-budget:" line; firmware/size-report.py renders them as a table);
  *   2. proven: the same run with the heap cut (heap_set_limit) to what a RAM size leaves once the
