@@ -89,9 +89,11 @@ void reset_memory(void) {
     *p++ = STACK_PAINT;
 }
 
-/* Paints the stack again below the caller's frame, so that stack_peak_bytes measures from here on
- * (the deepest use of what runs next, main's frames included). */
 static size_t run_peak; /* the deepest use measured before the last repaint */
+
+/* Paints the stack again below the caller's frame, so that stack_peak_bytes measures from here on
+ * (the deepest use of what runs next, main's frames included); stack_run_peak_bytes keeps the
+ * deepest of all. */
 
 void stack_repaint(void) {
   size_t peak = stack_peak_bytes();

@@ -73,13 +73,14 @@ $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 # The PDK plugins (firmware/pdk_plugins.c: count_vowels with a config key and a var, built for a small
 # memory; docs/firmware.md explains each flag):
 #   pdk_rust  ctests/plugins/pdk/c1 (Rust, official extism-pdk crate), as the package c1_fw of the
-#             suite's PDK workspace, in the suite's target dir (its dependencies are built once for
-#             both); -zstack-size=16384: a 16 KiB shadow stack, so the module declares one page
-#             instead of 17 (1 MiB of stack).
+#             suite's PDK workspace (c1's source with a heap inside its page), in the suite's target
+#             dir (its dependencies are built once for both); -zstack-size=16384: a 16 KiB shadow
+#             stack, so the module declares one page instead of 17 (1 MiB of stack).
 #   pdk_as    firmware/pdk/count_vowels.ts (AssemblyScript, official @extism/as-pdk), compiled by the
 #             suite's npm install of the pinned versions; one page initially; the default runtime
 #             (incremental GC) with its GC shadow stack cut from 32 KiB to 4 KiB.
-#   pdk_c     firmware/pdk/count_vowels.c on our PDK header firmware/pdk/extism-pdk.h, as plugin.wasm.
+#   pdk_c     firmware/pdk/count_vowels.c on our PDK header firmware/pdk/extism-pdk.h, with
+#             plugin.wasm's flags: an 8 KiB stack, one page.
 # (The commands use paths relative to the directory they run in, so that docs/firmware.md can show
 # them as make prints them.)
 FW_PDK_DIR := ctests/plugins/pdk
@@ -89,8 +90,8 @@ FW_RUST_PLUGIN_FLAGS := -C link-arg=-zstack-size=16384
 FW_AS_FLAGS := --optimize --initialMemory 1 --stackSize 4096
 FW_PDK_PLUGINS := $(addprefix $(FW_BUILD)/,pdk_rust.wasm pdk_as.wasm pdk_c.wasm)
 
-$(FW_BUILD)/pdk_rust.wasm: $(FW_PDK_DIR)/c1/src/lib.rs $(FW_PDK_DIR)/c1_fw/Cargo.toml $(FW_PDK_DIR)/Cargo.toml \
-  $(FW_PDK_DIR)/Cargo.lock firmware/firmware.mk
+$(FW_BUILD)/pdk_rust.wasm: $(FW_PDK_DIR)/c1/src/lib.rs $(FW_PDK_DIR)/c1_fw/src/lib.rs $(FW_PDK_DIR)/c1_fw/Cargo.toml \
+  $(FW_PDK_DIR)/Cargo.toml $(FW_PDK_DIR)/Cargo.lock firmware/firmware.mk
 	@mkdir -p $(@D)
 	cd $(FW_PDK_DIR) && $(CARGO) rustc --release --target wasm32-unknown-unknown -p c1_fw \
 	  --target-dir ../../build/pdk-target -- $(FW_RUST_PLUGIN_FLAGS)

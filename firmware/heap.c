@@ -3,8 +3,9 @@
  * address-ordered free list whose neighbours merge on free. The library hands every block back
  * with its size and alignment, so blocks carry no header: sizes are rounded to GRAIN, the smallest
  * free block, which holds the list link and its size. Counts the bytes live and their peak, the
- * high-water mark the firmware reports. Single-threaded (no OS): nothing here runs in an
- * interrupt. */
+ * high-water mark the firmware reports, and the highest address handed out (the arena a run
+ * needed, holes included); can be cut to a smaller arena (heap_set_limit) to prove a plugin fits
+ * one. Single-threaded (no OS): nothing here runs in an interrupt. */
 #include "heap.h"
 
 struct free_block {
@@ -118,4 +119,6 @@ void heap_reset_peak(void) {
   stats.top = live_top();
 }
 
-void heap_set_limit(size_t bytes) { limit_end = arena_start + (bytes == 0 || bytes > stats.size ? stats.size : bytes); }
+void heap_set_limit(size_t bytes) {
+  limit_end = arena_start + (bytes == 0 || bytes > stats.size ? stats.size : bytes);
+}
