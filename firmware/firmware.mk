@@ -6,9 +6,11 @@
 #                        FW_BUILD_VARS: one wasm page of kernel memory per plugin, small call stack
 #                        limits; the lean feature set FW_FEATURES of the root Makefile: no TOML
 #                        manifests, no WASI), our startup code and linker script, the plugin from
-#                        firmware/plugin.c embedded; the C library only for memcpy & co.
+#                        firmware/plugin.c and the PDK plugins (below) embedded; the C library
+#                        only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
-#                        and prints its flash/RAM figures (firmware/size-report.py)
+#                        and prints its flash/RAM figures and the PDK plugins' RAM table
+#                        (firmware/size-report.py); docs/firmware.md is the porting guide
 #   make firmware-test-arm, firmware-test-riscv   one board
 #
 # Boards:  arm    QEMU mps2-an386 (Cortex-M4F), thumbv7em-none-eabihf, gcc-arm-none-eabi + newlib nano
