@@ -247,13 +247,14 @@ void pdk_plugins_step(void) {
     add_u64(&t, STACK_RESERVE);
     add(&t, "; .data+.bss ");
     add_u64(&t, statics);
-    add(&t, "); goal ");
-    add_u64(&t, pl->goal >> 10);
+    add(&t, ")");
     if (ram <= pl->goal) {
-      add(&t, " KiB: met");
+      add(&t, ", its goal");
     } else {
-      add(&t, " KiB: over by ");
+      add(&t, ", ");
       add_u64(&t, (ram - pl->goal) >> 10);
+      add(&t, " KiB over its goal of ");
+      add_u64(&t, pl->goal >> 10);
       add(&t, " KiB");
     }
     print(&t);
