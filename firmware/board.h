@@ -38,6 +38,8 @@ _Noreturn void board_exit(int status);          /* SYS_EXIT_EXTENDED with the st
 _Noreturn void board_fault(const char *what, const char *const *names, const uint32_t *values, int n);
 void reset_memory(void);                        /* .data copied, .bss zeroed, stack painted */
 size_t stack_peak_bytes(void);                  /* deepest stack use so far */
+void stack_repaint(void);                       /* stack_peak_bytes counts from here on */
+size_t stack_run_peak_bytes(void);              /* deepest stack use of the whole run */
 size_t stack_size_bytes(void);
 
 /* ---- heap.c ---- */

@@ -89,6 +89,21 @@ void reset_memory(void) {
     *p++ = STACK_PAINT;
 }
 
+static size_t run_peak; /* the deepest use measured before the last repaint */
+
+/* Paints the stack again below the caller's frame, so that stack_peak_bytes measures from here on
+ * (the deepest use of what runs next, main's frames included); stack_run_peak_bytes keeps the
+ * deepest of all. */
+
+void stack_repaint(void) {
+  size_t peak = stack_peak_bytes();
+  if (peak > run_peak)
+    run_peak = peak;
+  uint32_t *sp = (uint32_t *)__builtin_frame_address(0);
+  for (uint32_t *p = __stack_bottom; p < sp - 64;)
+    *p++ = STACK_PAINT;
+}
+
 size_t stack_size_bytes(void) { return (size_t)((uint8_t *)__stack_top - (uint8_t *)__stack_bottom); }
 
 size_t stack_peak_bytes(void) {
@@ -96,4 +111,9 @@ size_t stack_peak_bytes(void) {
   while (p < __stack_top && *p == STACK_PAINT)
     p++;
   return (size_t)((uint8_t *)__stack_top - (uint8_t *)p);
+}
+
+size_t stack_run_peak_bytes(void) {
+  size_t peak = stack_peak_bytes();
+  return peak > run_peak ? peak : run_peak;
 }

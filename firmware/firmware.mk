@@ -6,9 +6,11 @@
 #                        FW_BUILD_VARS: one wasm page of kernel memory per plugin, small call stack
 #                        limits; the lean feature set FW_FEATURES of the root Makefile: no TOML
 #                        manifests, no WASI), our startup code and linker script, the plugin from
-#                        firmware/plugin.c embedded; the C library only for memcpy & co.
+#                        firmware/plugin.c and the PDK plugins (below) embedded; the C library
+#                        only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
-#                        and prints its flash/RAM figures (firmware/size-report.py)
+#                        and prints its flash/RAM figures and the PDK plugins' RAM table
+#                        (firmware/size-report.py); docs/firmware.md is the porting guide
 #   make firmware-test-arm, firmware-test-riscv   one board
 #
 # Boards:  arm    QEMU mps2-an386 (Cortex-M4F), thumbv7em-none-eabihf, gcc-arm-none-eabi + newlib nano
@@ -70,10 +72,50 @@ $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 	@mkdir -p $(@D)
 	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=16777216 -Wl,--max-memory=16777216 -o $@ $<
 
+# The PDK plugins (firmware/pdk_plugins.c: count_vowels with a config key and a var, built for a small
+# memory; docs/firmware.md explains each flag):
+#   pdk_rust  ctests/plugins/pdk/c1 (Rust, official extism-pdk crate), as the package c1_fw of the
+#             suite's PDK workspace (c1's source with a heap inside its page), in the suite's target
+#             dir (its dependencies are built once for both); -zstack-size=16384: a 16 KiB shadow
+#             stack, so the module declares one page instead of 17 (1 MiB of stack).
+#   pdk_as    firmware/pdk/count_vowels.ts (AssemblyScript, official @extism/as-pdk), compiled by the
+#             suite's npm install of the pinned versions; one page initially; the default runtime
+#             (incremental GC) with its GC shadow stack cut from 32 KiB to 4 KiB.
+#   pdk_c     firmware/pdk/count_vowels.c on our PDK header firmware/pdk/extism-pdk.h, with
+#             plugin.wasm's flags: an 8 KiB stack, one page.
+# (The commands use paths relative to the directory they run in, so that docs/firmware.md can show
+# them as make prints them.)
+FW_PDK_DIR := ctests/plugins/pdk
+FW_PDK_TARGET := ctests/build/pdk-target
+FW_AS_DIR := ctests/build/as
+FW_RUST_PLUGIN_FLAGS := -C link-arg=-zstack-size=16384
+FW_AS_FLAGS := --optimize --initialMemory 1 --stackSize 4096
+FW_PDK_PLUGINS := $(addprefix $(FW_BUILD)/,pdk_rust.wasm pdk_as.wasm pdk_c.wasm)
+
+$(FW_BUILD)/pdk_rust.wasm: $(FW_PDK_DIR)/c1/src/lib.rs $(FW_PDK_DIR)/c1_fw/src/lib.rs $(FW_PDK_DIR)/c1_fw/Cargo.toml \
+  $(FW_PDK_DIR)/Cargo.toml $(FW_PDK_DIR)/Cargo.lock firmware/firmware.mk
+	@mkdir -p $(@D)
+	cd $(FW_PDK_DIR) && $(CARGO) rustc --release --target wasm32-unknown-unknown -p c1_fw \
+	  --target-dir ../../build/pdk-target -- $(FW_RUST_PLUGIN_FLAGS)
+	cp $(FW_PDK_TARGET)/wasm32-unknown-unknown/release/c1_fw.wasm $@
+
+$(FW_AS_DIR)/npm.stamp: ctests/plugins/as/package.json ctests/plugins/as/package-lock.json
+	$(MAKE) -C ctests build/as/npm.stamp
+
+$(FW_BUILD)/pdk_as.wasm: firmware/pdk/count_vowels.ts $(FW_AS_DIR)/npm.stamp firmware/firmware.mk
+	@mkdir -p $(@D)
+	cp $< $(FW_AS_DIR)/fw_count_vowels.ts
+	cd $(FW_AS_DIR) && node_modules/.bin/asc fw_count_vowels.ts --outFile ../../../$@ \
+	  --use abort=fw_count_vowels/myAbort $(FW_AS_FLAGS)
+
+$(FW_BUILD)/pdk_c.wasm: firmware/pdk/count_vowels.c firmware/pdk/extism-pdk.h firmware/firmware.mk
+	@mkdir -p $(@D)
+	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=65536 -o $@ $<
+
 # One board's library, objects, image and test ($(1): the board's name).
 define FW_BOARD_RULES
 FW_LIB_$(1) := $(NOSTD_DIR)/$(FW_TARGET_$(1))/firmware/libextism.a
-FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o main.o $(FW_SRC_$(1)).o plugins.o)
+FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o main.o pdk_plugins.o report.o $(FW_SRC_$(1)).o plugins.o)
 
 # staticlib only (see the nostd rule); FW_BUILD_VARS are read at compile time (config.rs).
 $$(FW_LIB_$(1)): $(RUST_SRC) firmware/firmware.mk
@@ -82,11 +124,11 @@ $$(FW_LIB_$(1)): $(RUST_SRC) firmware/firmware.mk
 	  --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
 	@touch $$@
 
-$(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h firmware/heap.h extism.h
+$(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h firmware/heap.h firmware/report.h firmware/pdk_plugins.h extism.h
 	@mkdir -p $$(@D)
 	$(FW_CC_$(1)) $(FW_ARCH_$(1)) $(FW_SPECS_$(1)) $(FW_CWARN) -c -o $$@ $$<
 
-$(FW_BUILD)/$(1)/plugins.o: firmware/plugins.S $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm
+$(FW_BUILD)/$(1)/plugins.o: firmware/plugins.S $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm $(FW_PDK_PLUGINS)
 	@mkdir -p $$(@D)
 	$(FW_CC_$(1)) $(FW_ARCH_$(1)) -I$(FW_BUILD) -c -o $$@ $$<
 

@@ -3,8 +3,9 @@
  * address-ordered free list whose neighbours merge on free. The library hands every block back
  * with its size and alignment, so blocks carry no header: sizes are rounded to GRAIN, the smallest
  * free block, which holds the list link and its size. Counts the bytes live and their peak, the
- * high-water mark the firmware reports. Single-threaded (no OS): nothing here runs in an
- * interrupt. */
+ * high-water mark the firmware reports, and the highest address handed out (the arena a run
+ * needed, holes included); can be cut to a smaller arena (heap_set_limit) to prove a plugin fits
+ * one. Single-threaded (no OS): nothing here runs in an interrupt. */
 #include "heap.h"
 
 struct free_block {
@@ -18,6 +19,7 @@ struct free_block {
 
 static struct free_block *free_list;
 static struct heap_stats stats;
+static uintptr_t arena_start, limit_end; /* blocks end at or below limit_end */
 
 static uintptr_t round_up(uintptr_t v, uintptr_t to) { return (v + to - 1) & ~(to - 1); }
 
@@ -28,6 +30,8 @@ void heap_init(void *region, size_t region_size) {
   free_list->next = NULL;
   free_list->size = size;
   stats = (struct heap_stats){.size = size};
+  arena_start = start;
+  limit_end = start + size;
 }
 
 void *heap_alloc(void *user_data, size_t size, size_t align) {
@@ -41,7 +45,7 @@ void *heap_alloc(void *user_data, size_t size, size_t align) {
     align = GRAIN;
   for (struct free_block **link = &free_list, *b; (b = *link) != NULL; link = &b->next) {
     uintptr_t start = (uintptr_t)b, end = start + b->size, at = round_up(start, align);
-    if (at > end || end - at < size)
+    if (at > end || end - at < size || at + size > limit_end)
       continue;
     /* [start, at) stays free in b's place, [at + size, end) becomes a new free block after it. */
     struct free_block *next = b->next;
@@ -61,6 +65,10 @@ void *heap_alloc(void *user_data, size_t size, size_t align) {
     stats.live += size;
     if (stats.live > stats.peak)
       stats.peak = stats.live;
+    if (stats.live > stats.run_peak)
+      stats.run_peak = stats.live;
+    if (tail - arena_start > stats.top)
+      stats.top = tail - arena_start;
     return (void *)at;
   }
   stats.refused++;
@@ -95,4 +103,22 @@ void heap_free(void *user_data, void *ptr, size_t size, size_t align) {
 
 struct heap_stats heap_stats(void) { return stats; }
 
-void heap_reset_peak(void) { stats.peak = stats.live; }
+/* The top of what is live now: the start of the last free block if it reaches the arena's end,
+ * else the end itself. */
+static size_t live_top(void) {
+  struct free_block *last = free_list;
+  while (last != NULL && last->next != NULL)
+    last = last->next;
+  if (last != NULL && (uintptr_t)last + last->size == arena_start + stats.size)
+    return (uintptr_t)last - arena_start;
+  return stats.size;
+}
+
+void heap_reset_peak(void) {
+  stats.peak = stats.live;
+  stats.top = live_top();
+}
+
+void heap_set_limit(size_t bytes) {
+  limit_end = arena_start + (bytes == 0 || bytes > stats.size ? stats.size : bytes);
+}

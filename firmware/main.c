@@ -18,69 +18,21 @@
  *   7. sets a memory budget per plugin (extism_x_set_memory_budget): the plugin too large for the heap
  *      is refused at creation and a plugin growing its memory without end is stopped, both before
  *      the heap is asked for more than it has;
+ *   8. runs count_vowels built with each PDK (Rust extism-pdk, AssemblyScript, C on our header), prints
+ *      the RAM each takes by part and runs each again inside a heap cut to its RAM goal
+ *      (pdk_plugins.c);
  * and exits through semihosting with 0 only if every step gave the expected result.
  * `make firmware-test` runs it under QEMU and checks the lines marked "ok"/"FAIL" and the status. */
 #include <string.h>
 
 #include "board.h"
 #include "extism.h"
+#include "pdk_plugins.h"
+#include "report.h"
 
 /* The plugins, in flash (plugins.S): plugin.wasm and the same code declaring 16 MiB of memory. */
 extern const uint8_t plugin_wasm[], plugin_wasm_end[];
 extern const uint8_t plugin_big_wasm[], plugin_big_wasm_end[];
-
-static int failures;
-
-static void check(bool ok, const char *what) {
-  console(ok ? "ok: " : "FAIL: ");
-  console(what);
-  console("\n");
-  if (!ok)
-    failures++;
-}
-
-/* ---- a small string builder (no printf: nothing of newlib's stdio in the image) ---- */
-struct text {
-  char buf[320];
-  size_t len;
-};
-
-static void add(struct text *t, const char *s) {
-  while (*s && t->len + 1 < sizeof t->buf)
-    t->buf[t->len++] = *s++;
-  t->buf[t->len] = 0;
-}
-
-static void add_n(struct text *t, const void *s, size_t n) {
-  for (size_t i = 0; i < n && t->len + 1 < sizeof t->buf; i++)
-    t->buf[t->len++] = ((const char *)s)[i];
-  t->buf[t->len] = 0;
-}
-
-static void add_u64(struct text *t, uint64_t v) {
-  char digits[21], *p = digits + sizeof digits;
-  *--p = 0;
-  do {
-    *--p = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  add(t, p);
-}
-
-static void add_i64(struct text *t, int64_t v) {
-  if (v < 0) {
-    add(t, "-");
-    add_u64(t, (uint64_t)0 - (uint64_t)v);
-  } else {
-    add_u64(t, (uint64_t)v);
-  }
-}
-
-static void print(struct text *t) {
-  add(t, "\n");
-  console(t->buf);
-  t->len = 0;
-}
 
 /* ---- host hooks ---- */
 static uint64_t clock_ns(void *user_data) {
@@ -444,18 +396,21 @@ int main(void) {
     check(heap_stats().refused == refused_before, "the heap refused nothing: the budget came first");
   }
 
+  /* 8. plugins built with the real PDKs: outputs, RAM budgets, each run inside its RAM goal */
+  pdk_plugins_step();
+
   /* the end: everything freed, the figures */
   struct heap_stats end = heap_stats();
   check(end.live == base.live, "every plugin freed: heap back where it started");
   add(&t, "heap: peak ");
-  add_u64(&t, end.peak);
+  add_u64(&t, end.run_peak);
   add(&t, " bytes, live at the end ");
   add_u64(&t, end.live);
   add(&t, " bytes, before the first plugin ");
   add_u64(&t, base.live);
   print(&t);
   add(&t, "stack: peak ");
-  add_u64(&t, stack_peak_bytes());
+  add_u64(&t, stack_run_peak_bytes());
   add(&t, " of ");
   add_u64(&t, stack_size_bytes());
   add(&t, " bytes");

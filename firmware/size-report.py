@@ -6,6 +6,8 @@
 Flash is what the image stores (text + rodata + the .data initialisers); RAM for one plugin is
 .data + .bss + the stack's peak + the heap's peak while one plugin was created and called (the run
 prints the last two: "stack: peak N of M bytes", "ram: heap peak N bytes for one plugin").
+Then the RAM each PDK plugin takes, by part, as a Markdown table (the run's "pdk-budget:" lines,
+firmware/pdk_plugins.c; the README's firmware section and docs/firmware.md show it).
 """
 import re
 import sys
@@ -19,7 +21,7 @@ def owner(path):
         return "compiler_builtins" if "compiler_builtins" in path else "libextism"
     if re.search(r"/lib(c|c_nano|g|gcc|m|nosys)\.a\(", path):
         return "libc+libgcc"
-    if path.endswith("plugins.o"):
+    if path.endswith("/plugins.o"):  # the embedded wasm (not pdk_plugins.o, the step's code)
         return "plugins"
     return "firmware"
 
@@ -75,7 +77,60 @@ def main():
     else:
         print(f"firmware-{board}: the run's log has no stack/heap figures")
         return 1
+    budgets = pdk_budgets(log)
+    if len(budgets) != len(PDK_PLUGINS):
+        print(f"firmware-{board}: the run's log has {len(budgets)} of {len(PDK_PLUGINS)} pdk-budget lines")
+        return 1
+    print(f"firmware-{board}: RAM per PDK plugin (KiB; firmware/pdk_plugins.c):")
+    print(pdk_table(budgets))
     return 0
+
+
+PDK_PLUGINS = ("rust-pdk", "as-pdk", "c-pdk")
+
+
+def pdk_budgets(log):
+    """The "pdk-budget: NAME key=value ..." lines of the run: {name: {key: int}}."""
+    out = {}
+    for m in re.finditer(r"^pdk-budget: (\S+)((?: \w+=-?\d+)+)$", log, re.M):
+        out[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(-?\d+)", m.group(2))}
+    return out
+
+
+def pdk_table(budgets):
+    """A Markdown table: one row per plugin, its RAM in all and the parts of it (KiB)."""
+    kib = lambda n: f"{n / 1024:.1f}"
+    cols = [
+        ("wasm", "wasm"),
+        ("RAM in all", "total"),
+        ("ran inside", "proven"),
+        ("goal", "goal"),
+        ("heap peak", "peak"),
+        ("held after the calls", "held"),
+        ("module", "module"),
+        ("translated code", "code"),
+        ("instance + vars", "instance"),
+        ("our state", "state"),
+        ("kernel arena", "kernel"),
+        ("linear memory", "linear"),
+        ("calls' stack + buffers", "call"),
+        ("C stack peak", "stack"),
+    ]
+    rows = ["| plugin | " + " | ".join(c for c, _ in cols) + " |", "|---|" + "---:|" * len(cols)]
+    for name in PDK_PLUGINS:
+        b = budgets[name]
+        cells = [kib(b[key]) for _, key in cols]
+        over = b["total"] - b["goal"]  # measured; "ran inside" adds the stack reserve and rounding
+        cells[3] += " (met)" if over <= 0 else f" (over by {kib(over)})"
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    b = budgets[PDK_PLUGINS[0]]
+    rows.append("")
+    rows.append(f"RAM in all = .data+.bss ({kib(b['static'])}) + C stack peak + the heap's high-water mark (the "
+                f"library's globals, {kib(b['globals'])}, the heap peak and first-fit holes). \"ran inside\": "
+                "the second run, with the heap cut to that size less .data+.bss and a 16 KiB stack reserve. "
+                "Held after the calls = module + translated code + instance + our state + kernel "
+                "arena + linear memory.")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
