@@ -27,7 +27,11 @@
  * tasks. What an engine of its own costs is measured first and printed ("engine:" lines).
  *
  * Exits through semihosting with 0 only if every check passed; `make firmware-test-rtos` runs it
- * under QEMU and checks its lines (firmware/rtos/expected-lines.txt) and the status. */
+ * under QEMU and checks its lines (firmware/rtos/expected-lines.txt) and the status.
+ *
+ * Built with -DRTOS_SPIN_LOCKS (firmware-spin.elf, expected-lines-spin.txt), it installs no lock
+ * hook and runs the lock case alone, to show what the hook prevents: the library's spin locks
+ * deadlock there, which the main task (above both) sees and reports. */
 #include <string.h>
 
 #include "FreeRTOS.h"
@@ -542,6 +546,32 @@ static void engine_costs(void) {
   check(heap_used() == h0, "both freed: the heap is back where it was");
 }
 
+#ifdef RTOS_SPIN_LOCKS
+/* The lock case on spin locks: lock-high spins on the lock lock-low holds, and lock-low, below it,
+ * never runs again. The main task, above both, waits a while and reports what it sees. */
+static void spin_lock_case(void) {
+  struct text t = {.len = 0};
+  xTaskCreate(lock_high_task_fn, "lock-high", TASK_STACK_WORDS, NULL, PRIO_LOCK_HIGH, &lock_high_task);
+  xTaskCreate(lock_low_task_fn, "lock-low", TASK_STACK_WORDS, NULL, PRIO_WORK, &lock_low_task);
+  unsigned done = 0;
+  while (done < 2 && ulTaskNotifyTake(pdFALSE, pdMS_TO_TICKS(500)) != 0)
+    done++;
+  eTaskState high = eTaskGetState(lock_high_task), low = eTaskGetState(lock_low_task);
+  bool deadlock = done == 0 && high == eReady && low == eReady && hold_plugin != NULL;
+  add(&t, "spin locks: after 500 ticks ");
+  add_u64(&t, done);
+  add(&t, " of 2 tasks finished; lock-high is ");
+  add(&t, high == eReady ? "ready (spinning on the plugin's lock)" : "not spinning");
+  add(&t, ", lock-low is ");
+  add(&t, low == eReady ? "ready but never scheduled (inside the host function)" : "not stuck");
+  print(&t);
+  add(&t, "spin locks: ");
+  add(&t, deadlock ? "deadlock, as expected without extism_x_set_lock" : "NO DEADLOCK (unexpected)");
+  print(&t);
+  board_exit(deadlock ? 0 : 1);
+}
+#endif
+
 static void main_task_fn(void *arg) {
   (void)arg;
   struct text t = {.len = 0};
@@ -552,6 +582,9 @@ static void main_task_fn(void *arg) {
   add(&t, " on FreeRTOS " tskKERNEL_VERSION_NUMBER ", ");
   add(&t, board_name);
   print(&t);
+#ifdef RTOS_SPIN_LOCKS
+  spin_lock_case();
+#endif
 
   engine_costs();
   size_t base = heap_used();
@@ -638,13 +671,20 @@ int main(void) {
   vPortDefineHeapRegions(regions);
   /* The allocator, then the lock, before anything else of the library (extism.h). */
   bool heap_hooked = extism_x_set_allocator(rtos_alloc, rtos_free, NULL);
+#ifdef RTOS_SPIN_LOCKS
+  const bool lock_hooked = true; /* none: this build shows the spin locks' deadlock */
+  const char *lock_kind = "left out (spin locks)";
+  (void)lock_create, (void)lock_take, (void)lock_give, (void)lock_destroy;
+#else
   bool lock_hooked = extism_x_set_lock(lock_create, lock_take, lock_give, lock_destroy, NULL);
+  const char *lock_kind = lock_hooked ? "installed" : "REFUSED";
+#endif
   add(&t, "heap: ");
   add_u64(&t, xPortGetFreeHeapSize() >> 10);
   add(&t, " KiB for pvPortMalloc (heap_5), allocator hook ");
   add(&t, heap_hooked ? "installed" : "REFUSED");
   add(&t, ", lock hook ");
-  add(&t, lock_hooked ? "installed" : "REFUSED");
+  add(&t, lock_kind);
   print(&t);
   if (!heap_hooked || !lock_hooked)
     return 1;
