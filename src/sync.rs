@@ -120,32 +120,33 @@ mod nostd {
         }
     }
 
-    pub struct Lock<T> {
+    /// The lock itself, apart from the value: one copy of this code for every `Lock<T>`.
+    struct RawLock {
         spin: spin::Mutex<()>,
         /// The host's lock object for this lock, made at its first use (statics cannot call the host).
         host: AtomicPtr<c_void>,
-        value: UnsafeCell<T>,
     }
 
-    // SAFETY: `value` is only reached through a `Guard`, which holds the spin lock or the host's lock.
-    unsafe impl<T: Send> Sync for Lock<T> {}
-    // SAFETY: as above; moving the lock moves the value.
-    unsafe impl<T: Send> Send for Lock<T> {}
+    enum Held<'a> {
+        /// Unlocks as it drops.
+        Spin { _guard: spin::MutexGuard<'a, ()> },
+        Host(HostLock, *mut c_void),
+    }
 
-    impl<T> Lock<T> {
-        pub const fn new(value: T) -> Self {
-            Lock { spin: spin::Mutex::new(()), host: AtomicPtr::new(ptr::null_mut()), value: UnsafeCell::new(value) }
+    impl RawLock {
+        const fn new() -> Self {
+            RawLock { spin: spin::Mutex::new(()), host: AtomicPtr::new(ptr::null_mut()) }
         }
 
-        pub fn lock(&self) -> Guard<'_, T> {
+        fn lock(&self) -> Held<'_> {
             match host_lock() {
                 Some(host) => {
                     let object = self.host_object(&host);
                     // SAFETY: an object `host.create` made, not destroyed while `self` lives.
                     unsafe { (host.lock)(host.user_data, object) };
-                    Guard { lock: self, held: Held::Host(host, object) }
+                    Held::Host(host, object)
                 }
-                None => Guard { lock: self, held: Held::Spin { _guard: self.spin.lock() } },
+                None => Held::Spin { _guard: self.spin.lock() },
             }
         }
 
@@ -172,7 +173,7 @@ mod nostd {
         }
     }
 
-    impl<T> Drop for Lock<T> {
+    impl Drop for RawLock {
         fn drop(&mut self) {
             let object = *self.host.get_mut();
             if object.is_null() {
@@ -186,26 +187,39 @@ mod nostd {
         }
     }
 
-    enum Held<'a> {
-        /// Unlocks as it drops.
-        Spin { _guard: spin::MutexGuard<'a, ()> },
-        Host(HostLock, *mut c_void),
+    impl Drop for Held<'_> {
+        fn drop(&mut self) {
+            if let Held::Host(host, object) = *self {
+                // SAFETY: this guard locked `object` and unlocks it once, on the same thread.
+                unsafe { (host.unlock)(host.user_data, object) };
+            }
+        }
+    }
+
+    pub struct Lock<T> {
+        raw: RawLock,
+        value: UnsafeCell<T>,
+    }
+
+    // SAFETY: `value` is only reached through a `Guard`, which holds the spin lock or the host's lock.
+    unsafe impl<T: Send> Sync for Lock<T> {}
+    // SAFETY: as above; moving the lock moves the value.
+    unsafe impl<T: Send> Send for Lock<T> {}
+
+    impl<T> Lock<T> {
+        pub const fn new(value: T) -> Self {
+            Lock { raw: RawLock::new(), value: UnsafeCell::new(value) }
+        }
+
+        pub fn lock(&self) -> Guard<'_, T> {
+            Guard { lock: self, _held: self.raw.lock() }
+        }
     }
 
     /// Access to a `Lock`'s value; unlocks when dropped (on the thread that locked: it is not Send).
     pub struct Guard<'a, T> {
         lock: &'a Lock<T>,
-        held: Held<'a>,
-    }
-
-    impl<T> Drop for Guard<'_, T> {
-        fn drop(&mut self) {
-            if let Held::Host(host, object) = self.held {
-                // SAFETY: this guard locked `object` and unlocks it once, on the same thread.
-                unsafe { (host.unlock)(host.user_data, object) };
-            }
-            // Held::Spin unlocks as its own guard drops.
-        }
+        _held: Held<'a>,
     }
 
     impl<T> Deref for Guard<'_, T> {
