@@ -53,6 +53,11 @@ enum { PRIO_WORK = 1, PRIO_INSTANCES = 2, PRIO_LOCK_HIGH = 3, PRIO_CANCEL = 4, P
 #define STEP_FUEL 5000u
 #define INSTANCES 6u
 #define CANCEL_AFTER_MS 20u
+/* Without the lock hook: how long the main task lets lock-high spin (lock-low needs about 10,000
+ * instructions, 0.01 ticks, to finish the call once it runs). */
+#define SPIN_WAIT_MS 50
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static volatile int failures;
 
@@ -554,11 +559,11 @@ static void spin_lock_case(void) {
   xTaskCreate(lock_high_task_fn, "lock-high", TASK_STACK_WORDS, NULL, PRIO_LOCK_HIGH, &lock_high_task);
   xTaskCreate(lock_low_task_fn, "lock-low", TASK_STACK_WORDS, NULL, PRIO_WORK, &lock_low_task);
   unsigned done = 0;
-  while (done < 2 && ulTaskNotifyTake(pdFALSE, pdMS_TO_TICKS(500)) != 0)
+  while (done < 2 && ulTaskNotifyTake(pdFALSE, pdMS_TO_TICKS(SPIN_WAIT_MS)) != 0)
     done++;
   eTaskState high = eTaskGetState(lock_high_task), low = eTaskGetState(lock_low_task);
   bool deadlock = done == 0 && high == eReady && low == eReady && hold_plugin != NULL;
-  add(&t, "spin locks: after 500 ticks ");
+  add(&t, "spin locks: after " STR(SPIN_WAIT_MS) " ticks ");
   add_u64(&t, done);
   add(&t, " of 2 tasks finished; lock-high is ");
   add(&t, high == eReady ? "ready (spinning on the plugin's lock)" : "not spinning");
