@@ -1088,14 +1088,16 @@ typedef void (*ExtismXLockFn)(void *user_data, void *lock);
  * same time; they must not call any extism_* function. The library never
  * takes the same lock twice on one thread (no recursive mutex needed). A
  * plugin's lock is held for the whole of a call to it, host functions
- * included: another thread's extism_plugin_* on that plugin waits for it.
+ * included: another thread's extism_plugin_* on that plugin waits for it
+ * (extism_plugin_cancel excepted: it takes no lock).
  *
  * Not covered: the interpreter (wasmi) keeps spin locks of its own inside
  * an engine, which is shared by a compiled plugin and every plugin made
- * from it (in this library a plugin from extism_plugin_new has an engine of
- * its own). Held for short stretches (handing out call stacks, creating
- * plugins) and, with lazy translation, while a function is translated at
- * its first call. Keep each compiled plugin and the plugins made from it to
+ * from it (without `std`, where there is no module cache, a plugin from
+ * extism_plugin_new has an engine of its own). They are held for short
+ * stretches (handing out a call's stacks, creating plugins) and while a
+ * function is translated at its first call (the library translates lazily).
+ * Keep each compiled plugin and the plugins made from it to
  * one task, or to tasks of equal priority with time slicing; different
  * compiled plugins in different tasks share nothing of the engine.
  */
