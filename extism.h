@@ -962,6 +962,8 @@ const char *extism_x_version(void);
 /*     not random;                                                          */
 /*   - log sink: extism_log_custom and extism_log_drain work as usual;      */
 /*     extism_log_file returns false (no files, no standard streams).       */
+/*   - lock: the library's locks are spin locks (see extism_x_set_lock for  */
+/*     why an RTOS with priorities must install its own).                   */
 /* In a `std` build a clock, wall clock or randomness hook replaces the     */
 /* operating system's source, and extism_x_set_allocator returns false.    */
 /* ------------------------------------------------------------------------ */
@@ -1047,6 +1049,72 @@ typedef void (*ExtismXLogSinkFn)(void *user_data, const char *line, size_t len);
  * concurrently (see "Threads" above).
  */
 bool extism_x_set_allocator(ExtismXAllocFn alloc, ExtismXFreeFn free, void *user_data);
+
+/**
+ * The host's lock, first half (see extism_x_set_lock): makes one lock
+ * object, unlocked, and returns it, e.g. an RTOS mutex with priority
+ * inheritance (FreeRTOS: xSemaphoreCreateMutex). It must not return NULL:
+ * a lock that cannot be made is treated as out of memory (the process aborts,
+ * as on any failed allocation the library cannot recover from). Called at the
+ * first use of each of the library's locks, possibly by two threads at once
+ * for the same one (the library then destroys the extra object).
+ */
+typedef void *(*ExtismXLockCreateFn)(void *user_data);
+
+/**
+ * The host's lock, second half (see extism_x_set_lock): locks, unlocks or
+ * destroys a `lock` object made by the ExtismXLockCreateFn. Lock waits as
+ * long as it takes (no timeout); unlock is called by the thread that locked
+ * it; destroy is called once, on an unlocked object, when the library drops
+ * the lock (most of its locks live for the rest of the process).
+ */
+typedef void (*ExtismXLockFn)(void *user_data, void *lock);
+
+/**
+ * Makes `create`, `lock`, `unlock` and `destroy` the lock behind every lock
+ * of the library (the logger, the clocks' and the budget's settings, each
+ * plugin's call state, the once-made parts of a compiled plugin: its
+ * linkers and its import check), for the rest of the process.
+ *
+ * Why: without `std` the library's locks are spin locks. On one core with a
+ * preemptive scheduler and priorities (FreeRTOS, Zephyr, ...), a task that
+ * wants a spin lock held by a lower-priority task spins forever: the holder
+ * never runs again to release it. With an RTOS mutex the waiting task
+ * sleeps, and with priority inheritance the holder runs at its priority
+ * until it unlocks. Example: a task whose plugin is inside a host function
+ * holds that plugin's lock; a higher-priority task calling
+ * extism_plugin_output_length on the same plugin waits for the call to end.
+ *
+ * Call it at start-up, before any other function of the library except
+ * extism_version and extism_x_set_allocator (the allocator first, as that
+ * function asks): a lock taken as a spin lock must be released as one, so
+ * once the library has taken any lock (most functions, including the other
+ * extism_x_set_* hooks, take one), the kind of lock is fixed and this
+ * returns false. It also returns false when a host lock was already
+ * installed (it cannot be replaced or removed), when any callback is NULL,
+ * and always in a build with `std`, whose locks are the operating system's
+ * mutexes. Returns true when installed. `user_data` is handed to every
+ * callback and must stay valid for the rest of the process.
+ *
+ * The callbacks may be called from any thread that uses the library, at the
+ * same time; they must not call any extism_* function. The library never
+ * takes the same lock twice on one thread (no recursive mutex needed). A
+ * plugin's lock is held for the whole of a call to it, host functions
+ * included: another thread's extism_plugin_* on that plugin waits for it
+ * (extism_plugin_cancel excepted: it takes no lock).
+ *
+ * Not covered: the interpreter (wasmi) keeps spin locks of its own inside
+ * an engine, which is shared by a compiled plugin and every plugin made
+ * from it (without `std`, where there is no module cache, a plugin from
+ * extism_plugin_new has an engine of its own). They are held for short
+ * stretches (handing out a call's stacks, creating plugins) and while a
+ * function is translated at its first call (the library translates lazily).
+ * Keep each compiled plugin and the plugins made from it to
+ * one task, or to tasks of equal priority with time slicing; different
+ * compiled plugins in different tasks share nothing of the engine.
+ */
+bool extism_x_set_lock(ExtismXLockCreateFn create, ExtismXLockFn lock, ExtismXLockFn unlock,
+                       ExtismXLockFn destroy, void *user_data);
 
 /**
  * Installs the monotonic clock that measures manifest timeouts

@@ -6,6 +6,9 @@
  *   - a heap: malloc / posix_memalign underneath, counting blocks and bytes (hooks_nostd_heap);
  *   - a monotonic clock (CLOCK_MONOTONIC) and a wall clock (CLOCK_REALTIME);
  *   - randomness from getrandom(2), falling back to /dev/urandom.
+ *   - a lock (extism_x_set_lock, right after the heap, before the library takes any lock): a
+ *     pthread mutex per lock of the library, counting what it is asked and checking that each
+ *     lock is unlocked by its locker and destroyed unlocked (hooks_nostd_locks).
  * The log sink is not installed here: it is a logger like extism_log_custom (the first install
  * wins), so installing it for every test would take the logger from the logging tests;
  * t_x_hooks.c installs it in its own tests. */
@@ -14,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +109,71 @@ static bool random_bytes(void *user_data, uint8_t *buf, size_t len) {
   return done == len;
 }
 
+/* ---- the lock ---- */
+struct host_lock {
+  pthread_mutex_t mutex;
+  pthread_t owner;
+  bool held;
+};
+
+static atomic_size_t locks_made, locks_destroyed, locks_taken, locks_given;
+static atomic_int lock_violations;
+static int lock_user_data;
+
+static void *lock_create(void *user_data) {
+  struct host_lock *l = malloc(sizeof *l); /* not the library's heap: a host lock is the host's */
+  if (user_data != &lock_user_data)
+    atomic_fetch_add(&lock_violations, 1);
+  if (l == NULL || pthread_mutex_init(&l->mutex, NULL) != 0) {
+    free(l);
+    return NULL;
+  }
+  l->held = false;
+  atomic_fetch_add(&locks_made, 1);
+  return l;
+}
+
+static void lock_lock(void *user_data, void *lock) {
+  struct host_lock *l = lock;
+  if (user_data != &lock_user_data || l == NULL)
+    atomic_fetch_add(&lock_violations, 1);
+  pthread_mutex_lock(&l->mutex);
+  l->owner = pthread_self();
+  l->held = true;
+  atomic_fetch_add(&locks_taken, 1);
+}
+
+static void lock_unlock(void *user_data, void *lock) {
+  struct host_lock *l = lock;
+  if (user_data != &lock_user_data || !l->held || !pthread_equal(l->owner, pthread_self()))
+    atomic_fetch_add(&lock_violations, 1); /* unlocked by another thread, or not locked */
+  l->held = false;
+  atomic_fetch_add(&locks_given, 1);
+  pthread_mutex_unlock(&l->mutex);
+}
+
+static void lock_destroy(void *user_data, void *lock) {
+  struct host_lock *l = lock;
+  if (user_data != &lock_user_data || l->held || pthread_mutex_trylock(&l->mutex) != 0) {
+    atomic_fetch_add(&lock_violations, 1); /* destroyed while held */
+  } else {
+    pthread_mutex_unlock(&l->mutex);
+  }
+  pthread_mutex_destroy(&l->mutex);
+  free(l);
+  atomic_fetch_add(&locks_destroyed, 1);
+}
+
+struct hooks_nostd_locks hooks_nostd_locks(void) {
+  struct hooks_nostd_locks c;
+  c.made = atomic_load(&locks_made);
+  c.destroyed = atomic_load(&locks_destroyed);
+  c.taken = atomic_load(&locks_taken);
+  c.given = atomic_load(&locks_given);
+  c.contract_violations = atomic_load(&lock_violations);
+  return c;
+}
+
 void hooks_nostd_install(void) {
   extism_x_set_clock(monotonic_ns, NULL);
   extism_x_set_wall_clock(wall_ns, NULL);
@@ -115,6 +184,11 @@ __attribute__((constructor(101))) static void install_hooks(void) {
   /* The heap first: before anything in the library has allocated. */
   if (!extism_x_set_allocator(heap_alloc, heap_free, &n_allocs)) {
     fprintf(stderr, "hooks_nostd: extism_x_set_allocator refused (is this the no_std library?)\n");
+    abort();
+  }
+  /* The lock next: before the library takes any lock (the hooks below take one). */
+  if (!extism_x_set_lock(lock_create, lock_lock, lock_unlock, lock_destroy, &lock_user_data)) {
+    fprintf(stderr, "hooks_nostd: extism_x_set_lock refused\n");
     abort();
   }
   hooks_nostd_install();

@@ -17,6 +17,14 @@ struct hooks_nostd_heap {
 
 /* The heap hook's counters so far. */
 struct hooks_nostd_heap hooks_nostd_heap(void);
+struct hooks_nostd_locks {
+  size_t made, destroyed; /* lock objects the create and destroy callbacks made and destroyed */
+  size_t taken, given;    /* lock and unlock calls */
+  int contract_violations; /* bad user_data, unlock by another thread, destroy while held (must stay 0) */
+};
+
+/* The lock hook's counters so far (this process). */
+struct hooks_nostd_locks hooks_nostd_locks(void);
 /* (Re)installs the clock, wall clock and randomness hooks (the constructor did it once). */
 void hooks_nostd_install(void);
 

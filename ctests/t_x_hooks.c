@@ -1,4 +1,4 @@
-/* Extensions: the host hooks (extism_x_set_allocator, _clock, _wall_clock, _random, _log_sink).
+/* Extensions: the host hooks (extism_x_set_allocator, _lock, _clock, _wall_clock, _random, _log_sink).
  *
  * Runs against our library in both builds: `make ctest` (std: the OS is the fallback of every
  * hook, the heap is the system's) and `make ctest-nostd` (no_std with hooks_nostd.c installed
@@ -121,6 +121,58 @@ TEST(x_hooks_timeout_without_clock) {
   extism_plugin_free(p);
   restore_hooks();
 }
+
+/* ---- lock ---------------------------------------------------------------------------------- */
+
+static void *counting_create(void *user_data) {
+  (*(int *)user_data)++;
+  return NULL;
+}
+
+static void counting_lock(void *user_data, void *lock) {
+  (void)lock;
+  (*(int *)user_data)++;
+}
+
+/* The lock hook can only be installed before the library takes its first lock: by hooks_nostd.c in
+ * the no_std run (which counts what it is asked), never under std (the OS's mutexes). */
+TEST(x_hooks_lock_is_fixed_before_first_use) {
+  int calls = 0;
+  ExtismPlugin *p;
+  CHECK(!extism_x_set_lock(counting_create, counting_lock, counting_lock, counting_lock, &calls));
+  CHECK(!extism_x_set_lock(NULL, counting_lock, counting_lock, counting_lock, &calls));
+  CHECK(!extism_x_set_lock(counting_create, counting_lock, NULL, counting_lock, &calls));
+  p = load_plugin("loop", false);
+  CHECK_EQ_INT(call_str(p, "quick", NULL), 0);
+  extism_plugin_free(p);
+  CHECK_EQ_INT(calls, 0); /* a refused hook is never called */
+}
+
+#if NOSTD
+TEST(x_hooks_lock_is_used_and_balanced) {
+  struct hooks_nostd_locks before, during, after;
+  ExtismPlugin *p = load_plugin("loop", false);
+  /* a first plugin makes the library's lasting locks (made at their first use) */
+  CHECK_EQ_INT(call_str(p, "quick", NULL), 0);
+  extism_plugin_free(p);
+  before = hooks_nostd_locks();
+  CHECK(before.made > 0);
+  p = load_plugin("loop", false);
+  CHECK_EQ_INT(call_str(p, "quick", NULL), 0);
+  CHECK_EQ_INT(call_str(p, "quick", NULL), 0);
+  during = hooks_nostd_locks();
+  /* every lock of the library goes through the hook, and nothing is left locked between calls */
+  CHECK(during.taken >= before.taken + 2);
+  CHECK_EQ_U64(during.given, during.taken);
+  /* the plugin has lock objects of its own while it lives (its call state at least) */
+  CHECK(during.made - during.destroyed > before.made - before.destroyed);
+  extism_plugin_free(p);
+  after = hooks_nostd_locks();
+  CHECK_EQ_U64(after.made - after.destroyed, before.made - before.destroyed);
+  CHECK_EQ_U64(after.given, after.taken);
+  CHECK_EQ_INT(after.contract_violations, 0);
+}
+#endif
 
 /* ---- randomness ---------------------------------------------------------------------------- */
 

@@ -154,3 +154,6 @@ firmware-test-$(1): $(FW_BUILD)/$(1)/firmware.elf firmware/expected-lines.txt fi
 endef
 
 $(foreach b,$(FW_BOARDS),$(eval $(call FW_BOARD_RULES,$(b))))
+
+# The third image, on FreeRTOS (issue 24): its own rules, reusing the arm board's.
+include firmware/rtos/rtos.mk

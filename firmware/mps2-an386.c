@@ -35,7 +35,14 @@ int semihost(int op, const void *arg) {
 /* ---- SysTick: TICK_HZ interrupts from the core clock ---- */
 static volatile uint64_t ticks;
 
-void SysTick_Handler(void) { ticks++; }
+/* An RTOS image (firmware/rtos/) hooks its scheduler's tick here; the bare image has none. */
+void board_tick_hook(void) __attribute__((weak));
+
+void SysTick_Handler(void) {
+  ticks++;
+  if (board_tick_hook)
+    board_tick_hook();
+}
 
 void timer_start(void) {
   SYST_RVR = CORE_HZ / TICK_HZ - 1;
@@ -102,6 +109,9 @@ void MemManage_Handler(void) { fault("MemManage"); }
 void BusFault_Handler(void) { fault("BusFault"); }
 void UsageFault_Handler(void) { fault("UsageFault"); }
 void Default_Handler(void) { fault("unexpected interrupt"); }
+/* The RTOS image's kernel defines these (its context switch); the bare image takes neither. */
+void SVC_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
 
 typedef void (*vector)(void);
 
@@ -109,7 +119,7 @@ typedef void (*vector)(void);
 __attribute__((section(".vectors"), used)) static const vector vectors[16 + 32] = {
     (vector)__stack_top, Reset_Handler,   NMI_Handler,     HardFault_Handler,
     MemManage_Handler,   BusFault_Handler, UsageFault_Handler, 0,
-    0,                   0,               0,               Default_Handler /* SVCall */,
-    Default_Handler /* DebugMonitor */, 0, Default_Handler /* PendSV */, SysTick_Handler,
+    0,                   0,               0,               SVC_Handler,
+    Default_Handler /* DebugMonitor */, 0, PendSV_Handler, SysTick_Handler,
     [16 ... 47] = Default_Handler,
 };

@@ -16,6 +16,7 @@ use crate::manifest::{self, Manifest};
 use crate::module_cache;
 use crate::start_hoist;
 use crate::state::State;
+use crate::sync::Once;
 
 /// Why a create call failed; the variant picks upstream's message prefix.
 #[derive(Debug)]
@@ -49,7 +50,7 @@ pub struct Code {
     /// The linker of the runtime imports alone (no host functions), without and with WASI: made
     /// once, shared by every `Compiled` of this code given no host functions (each would otherwise
     /// keep its own ~40-entry copy).
-    runtime_linkers: [spin::Once<Result<Arc<Linker<State>>, String>>; 2],
+    runtime_linkers: [Once<Result<Arc<Linker<State>>, String>>; 2],
 }
 
 impl Code {
@@ -62,7 +63,7 @@ impl Code {
         for source in &loaded.modules {
             modules.push(compile_module(&engine, &source.name, &source.bytes)?);
         }
-        let runtime_linkers = [spin::Once::new(), spin::Once::new()];
+        let runtime_linkers = [Once::new(), Once::new()];
         Ok(Code { engine, modules, key: key.map(|k| k.to_bytes()), runtime_linkers })
     }
 
@@ -95,7 +96,7 @@ pub struct Compiled {
     pub linker: Arc<Linker<State>>,
     /// Whether every module's imports can be satisfied (with upstream's message if not): checked by
     /// the first plugin made from this, then remembered (it depends on nothing else).
-    pub links: spin::Once<Result<(), String>>,
+    pub links: Once<Result<(), String>>,
 }
 
 impl Compiled {
@@ -141,7 +142,7 @@ impl Compiled {
             with_wasi,
             fuel_limit,
             linker,
-            links: spin::Once::new(),
+            links: Once::new(),
         })
     }
 

@@ -13,6 +13,8 @@ pub type ExtismXClockFn = Option<unsafe extern "C" fn(user_data: *mut c_void) ->
 /// Returns a C `bool` read as a byte (see `crate::hooks::RandomHook`).
 pub type ExtismXRandomFn = Option<crate::hooks::RandomHook>;
 pub type ExtismXLogSinkFn = Option<unsafe extern "C" fn(user_data: *mut c_void, line: *const c_char, len: usize)>;
+pub type ExtismXLockCreateFn = Option<unsafe extern "C" fn(user_data: *mut c_void) -> *mut c_void>;
+pub type ExtismXLockFn = Option<unsafe extern "C" fn(user_data: *mut c_void, lock: *mut c_void)>;
 
 #[no_mangle]
 /// # Safety
@@ -26,6 +28,43 @@ pub unsafe extern "C" fn extism_x_set_allocator(
         (Some(alloc), Some(free)) => hooks::set_allocator(alloc, free, user_data),
         _ => false,
     }
+}
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_x_set_lock(
+    create: ExtismXLockCreateFn,
+    lock: ExtismXLockFn,
+    unlock: ExtismXLockFn,
+    destroy: ExtismXLockFn,
+    user_data: *mut c_void,
+) -> bool {
+    let (Some(create), Some(lock), Some(unlock), Some(destroy)) = (create, lock, unlock, destroy) else { return false };
+    install_lock(create, lock, unlock, destroy, user_data)
+}
+
+/// A `std` build keeps the OS mutex: its locks already sleep and the OS schedules fairly.
+#[cfg(feature = "std")]
+fn install_lock(
+    _create: unsafe extern "C" fn(*mut c_void) -> *mut c_void,
+    _lock: unsafe extern "C" fn(*mut c_void, *mut c_void),
+    _unlock: unsafe extern "C" fn(*mut c_void, *mut c_void),
+    _destroy: unsafe extern "C" fn(*mut c_void, *mut c_void),
+    _user_data: *mut c_void,
+) -> bool {
+    false
+}
+
+#[cfg(not(feature = "std"))]
+fn install_lock(
+    create: unsafe extern "C" fn(*mut c_void) -> *mut c_void,
+    lock: unsafe extern "C" fn(*mut c_void, *mut c_void),
+    unlock: unsafe extern "C" fn(*mut c_void, *mut c_void),
+    destroy: unsafe extern "C" fn(*mut c_void, *mut c_void),
+    user_data: *mut c_void,
+) -> bool {
+    crate::sync::install_host_lock(crate::sync::HostLock { create, lock, unlock, destroy, user_data })
 }
 
 #[no_mangle]
