@@ -1112,6 +1112,7 @@ typedef void (*ExtismXLockFn)(void *user_data, void *lock);
  * Keep each compiled plugin and the plugins made from it to
  * one task, or to tasks of equal priority with time slicing; different
  * compiled plugins in different tasks share nothing of the engine.
+ * Since EXTISM_X_VERSION 2.
  */
 bool extism_x_set_lock(ExtismXLockCreateFn create, ExtismXLockFn lock, ExtismXLockFn unlock,
                        ExtismXLockFn destroy, void *user_data);
