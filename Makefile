@@ -76,10 +76,10 @@ test: cargo-test nostd header-check ctest ctest-nostd examples install-test test
 	@echo "make test: all passed"
 
 # The second run: the library's tests with the features a firmware build drops (toml, wasi) off, which
-# checks the errors that replace them.
+# checks the errors that replace them, and on the engine the Cortex-M4 image has (small-engine).
 cargo-test:
 	$(CARGO) test --workspace
-	$(CARGO) test -p extism-runtime-c --lib --no-default-features --features std
+	$(CARGO) test -p extism-runtime-c --lib --no-default-features --features std,small-engine
 
 nostd: $(NOSTD_STATIC)
 	NOSTD_FEATURES="$(NOSTD_FEATURES)" tools/check-nostd.sh $(NOSTD_STATIC)
