@@ -9,7 +9,8 @@
 #                        linker script, the plugin from
 #                        firmware/plugin.c embedded; the C library only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
-#                        and prints its flash/RAM figures (firmware/size-report.py)
+#                        and prints its flash/RAM figures and the library's flash by crate, area
+#                        and function (firmware/size-report.py; README, Room in flash)
 #   make firmware-test-arm, firmware-test-riscv   one board
 #
 # Boards:  arm    QEMU mps2-an386 (Cortex-M4F), thumbv7em-none-eabihf, gcc-arm-none-eabi + newlib nano
