@@ -34,7 +34,8 @@ NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
 # Cargo features of the no_std builds (Cargo.toml [features]): NOSTD_FEATURES is every feature that
 # works without std, the set of `make nostd`, `make ctest-nostd` and the x86_64 bare-metal proof;
 # FW_FEATURES is the lean set of the firmware images (firmware/firmware.mk): TOML manifests and
-# WASI left out to fit the Cortex-M4's flash budget (README, Firmware).
+# WASI left out to fit the Cortex-M4's flash budget (README, Firmware); the Cortex-M4 image adds
+# `small-engine` (FW_FEATURES_arm there).
 NOSTD_FEATURES := toml wasi
 FW_FEATURES :=
 # `--features` for cargo from a space-separated list (nothing for an empty one).
@@ -76,14 +77,14 @@ test: cargo-test nostd header-check ctest ctest-nostd examples install-test cmak
 	@echo "make test: all passed"
 
 # The second run: the library's tests with the features a firmware build drops (toml, wasi) off, which
-# checks the errors that replace them.
+# checks the errors that replace them, and on the engine the Cortex-M4 image has (small-engine).
 cargo-test:
 	$(CARGO) test --workspace
-	$(CARGO) test -p extism-runtime-c --lib --no-default-features --features std
+	$(CARGO) test -p extism-runtime-c --lib --no-default-features --features std,small-engine
 
 nostd: $(NOSTD_STATIC)
 	NOSTD_FEATURES="$(NOSTD_FEATURES)" tools/check-nostd.sh $(NOSTD_STATIC)
-	FW_BUILD_VARS="$(FW_BUILD_VARS)" FW_FEATURES="$(FW_FEATURES)" NOSTD_FEATURES="$(NOSTD_FEATURES)" \
+	FW_BUILD_VARS="$(FW_BUILD_VARS)" FW_FEATURES="$(FW_FEATURES_arm)" NOSTD_FEATURES="$(NOSTD_FEATURES)" \
 	  tools/check-baremetal.sh
 
 # Our own #[panic_handler] lives in this build: any crate pulling std in fails it (duplicate lang item).

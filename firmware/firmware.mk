@@ -5,12 +5,13 @@
 #                        the no_std profile (cargo profile `firmware`: release at opt-level "z";
 #                        FW_BUILD_VARS: one wasm page of kernel memory per plugin, small call stack
 #                        limits; the lean feature set FW_FEATURES of the root Makefile: no TOML
-#                        manifests, no WASI), our startup code and linker script, the plugin from
-#                        firmware/plugin.c and the PDK plugins (below) embedded; the C library
-#                        only for memcpy & co.
+#                        manifests, no WASI; FW_FEATURES_<board> below), our startup code and
+#                        linker script, the plugin from firmware/plugin.c and the PDK plugins
+#                        (below) embedded; the C library only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
-#                        and prints its flash/RAM figures and the PDK plugins' RAM table
-#                        (firmware/size-report.py); docs/firmware.md is the porting guide
+#                        and prints its flash/RAM figures, the PDK plugins' RAM table and the
+#                        library's flash by crate, area and function (firmware/size-report.py;
+#                        README, Room in flash); docs/firmware.md is the porting guide
 #   make firmware-test-arm, firmware-test-riscv   one board
 #
 # Boards:  arm    QEMU mps2-an386 (Cortex-M4F), thumbv7em-none-eabihf, gcc-arm-none-eabi + newlib nano
@@ -26,6 +27,11 @@ FW_BUILD := firmware/build
 # plugins, so endless recursion stops within 54 KiB of heap. tools/check-baremetal.sh builds the
 # same Cortex-M archive with them.
 FW_BUILD_VARS := EXTISM_KERNEL_ARENA_BYTES=65536 EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
+# Each board's cargo features: the lean set, and on the Cortex-M4 the engine built for flash
+# (`small-engine`: wasmi's loop dispatch over its 16-bit IR, 37 KiB less there). The RV32 library
+# has wasmi's loop dispatch already (Cargo.toml), and its 16-bit IR makes it larger there (README).
+FW_FEATURES_arm := $(FW_FEATURES) small-engine
+FW_FEATURES_riscv := $(FW_FEATURES)
 FW_WASM_CC ?= clang
 # Seconds one QEMU run may take before the test fails (a run takes about a second).
 FW_TIMEOUT ?= 120
@@ -120,7 +126,7 @@ FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o main.o pdk_plugins
 # staticlib only (see the nostd rule); FW_BUILD_VARS are read at compile time (config.rs).
 $$(FW_LIB_$(1)): $(RUST_SRC) firmware/firmware.mk
 	$(FW_BUILD_VARS) $(CARGO) rustc --profile firmware -q -p extism-runtime-c \
-	  --lib --crate-type staticlib --no-default-features $(call cargo_features,$(FW_FEATURES)) \
+	  --lib --crate-type staticlib --no-default-features $(call cargo_features,$(FW_FEATURES_$(1))) \
 	  --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
 	@touch $$@
 

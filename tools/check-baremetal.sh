@@ -3,7 +3,8 @@
 # bare-metal targets, which have no Rust std at all, and checks each archive's undefined symbols
 # against the same short libc allowlist as tools/check-nostd.sh (plus compiler builtins).
 # Features: NOSTD_FEATURES (default "toml wasi", every no_std feature) for each target, except the
-# Cortex-M one, which is the firmware's own archive and takes FW_FEATURES (the lean set, default none)
+# Cortex-M one, which is the firmware's own archive and takes FW_FEATURES (the Cortex-M4 image's set,
+# FW_FEATURES_arm in firmware/firmware.mk; default none)
 # and the firmware's build variables FW_BUILD_VARS ("NAME=value ...", from firmware/firmware.mk; the
 # Makefile passes both, so that this archive is exactly the one `make firmware-test` links).
 #
