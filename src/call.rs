@@ -9,6 +9,7 @@ use wasmi::{Extern, Func, Instance, Linker, Module, Store, Val, ValType};
 
 use crate::compiled::Compiled;
 use crate::config;
+use crate::log::{Level, TARGET_CURRENT_PLUGIN, TARGET_PLUGIN, TARGET_SDK};
 use crate::run::{Outcome, Run};
 use crate::plugin::{main_export, CancelHandle, Inner, LastError, Plugin};
 use crate::state::{State, Stop};
@@ -167,11 +168,17 @@ pub fn instantiate_main(
 pub struct CallResult {
     pub rc: i32,
     pub error: LastError,
+    /// The export does not exist (a failure upstream does not log).
+    pub not_found: bool,
 }
 
 impl CallResult {
+    fn new(rc: i32, error: LastError) -> CallResult {
+        CallResult { rc, error, not_found: false }
+    }
+
     fn fail(rc: i32, message: impl Into<String>) -> CallResult {
-        CallResult { rc, error: LastError::Runtime(message.into().into_bytes()) }
+        CallResult::new(rc, LastError::Runtime(message.into().into_bytes()))
     }
 }
 
@@ -191,6 +198,7 @@ pub struct Started {
 
 /// Calls export `name` of `plugin` with `input` to its end; the caller holds the plugin's lock.
 pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> CallResult {
+    log_call_start(inner, name, "extism_plugin_call");
     match begin(plugin, inner, name, input, host_context) {
         Err(result) => end_early(inner, result),
         Ok(mut started) => {
@@ -198,6 +206,12 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
             finish(plugin, inner, started, outcome)
         }
     }
+}
+
+/// Upstream's first line of a call, naming the C entry point that started it.
+pub fn log_call_start(inner: &Inner, name: &str, entry: &str) {
+    let state = inner.store.data();
+    state.log(Level::Trace, TARGET_SDK, format_args!("calling function {name} using {entry}"));
 }
 
 /// A call that failed before running any of the export: record what it cost (nothing).
@@ -219,6 +233,23 @@ pub struct CallStats {
 
 /// Everything a call does before the export runs (spec §3, steps 1-5).
 pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> Result<Started, CallResult> {
+    begin_inner(plugin, inner, name, input, host_context).map_err(|result| {
+        // A missing export is not logged (upstream returns before its logging does); every other
+        // failure before the export ran is, as a call that ended with an error.
+        if !result.not_found {
+            log_failure(inner.store.data(), name, &result);
+        }
+        result
+    })
+}
+
+fn begin_inner(
+    plugin: &Plugin,
+    inner: &mut Inner,
+    name: &str,
+    input: &[u8],
+    host_context: usize,
+) -> Result<Started, CallResult> {
     let compiled = &*plugin.compiled;
     let began_ns = crate::hooks::now_ns().unwrap_or(0);
     plugin.cancel.clear();
@@ -240,6 +271,12 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         return Err(result);
     }
     let mut fresh_instance = false;
+    if inner.main.is_none() {
+        inner.store.data().log(Level::Trace, TARGET_PLUGIN, format_args!("Plugin::instance is none, instantiating"));
+    }
+    let state = inner.store.data();
+    state.log(Level::Trace, TARGET_PLUGIN, format_args!("clearing error"));
+    state.log(Level::Debug, TARGET_PLUGIN, format_args!("input size: {}", input.len()));
     let main = match inner.main {
         Some(m) => m,
         None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
@@ -259,9 +296,15 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         let message = state.budget_refusal().unwrap_or_else(|| "failed to allocate extism memory".into());
         return Err(CallResult::fail(config::RC_ERROR, message));
     }
+    if !input.is_empty() && state.log_on(Level::Trace) {
+        let (offset, length) = (state.kernel.input_offset(), state.kernel.input_length());
+        state.log(Level::Trace, TARGET_CURRENT_PLUGIN, format_args!("memory_alloc({offset}) = {length}"));
+    }
     let hidden = name == crate::start_hoist::HIDDEN_START;
     let Some(func) = main_export(&inner.store, main, name).filter(|_| !hidden) else {
-        return Err(CallResult::fail(config::RC_ERROR, format!("Function not found: {name}")));
+        let mut result = CallResult::fail(config::RC_ERROR, format!("Function not found: {name}"));
+        result.not_found = true;
+        return Err(result);
     };
     let ty = func.ty(&inner.store);
     if ty.results().len() > 1 {
@@ -292,14 +335,22 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Out
     let results = run.results();
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
     let read_output = !matches!(outcome, Outcome::OutOfFuel);
-    let failed = matches!(outcome, Outcome::Trap(_) | Outcome::HostError(_) | Outcome::OutOfFuel);
     let timed_out = matches!(outcome, Outcome::Timeout);
     let trapped = matches!(&outcome, Outcome::Trap(_));
+    let returned = matches!(outcome, Outcome::Finished);
+    if read_output {
+        log_registers(inner.store.data());
+    }
     let result = finish_call(&mut inner.store, outcome, results);
     write_dumps(plugin, inner, main, &result, trapped);
-    log_call_end(&inner.store, &plugin.id, name, &result, failed, timed_out);
+    let cancelled = timed_out && plugin.cancel.is_requested();
+    let ended = End { returned, registers_read: read_output, timed_out, cancelled };
+    log_call_end(inner.store.data(), name, &result, ended);
     inner.store.data_mut().host_context = 0;
     inner.stats = stats_of(inner, memory, &run, began_ns);
+    let state = inner.store.data();
+    let (rc, ns) = (result.rc, inner.stats.wall_time_ns);
+    state.log(Level::Trace, TARGET_PLUGIN, format_args!("call to {name} finished: rc {rc}, {ns} ns"));
     if inner.stats.linear_memory_bytes > memory_bytes_at_start {
         // A new instance, or a memory that grew (and may have been copied whole): give its zero
         // pages back to the OS while plugins are being kept alive.
@@ -371,7 +422,7 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
                 Some(Val::I32(v)) => *v,
                 Some(_) => config::RC_ERROR,
             };
-            CallResult { rc, error: recorded.unwrap_or(LastError::None) }
+            CallResult::new(rc, recorded.unwrap_or(LastError::None))
         }
         Outcome::Timeout => CallResult::fail(config::RC_TRAP, "timeout"),
         Outcome::OutOfFuel => CallResult::fail(config::RC_ERROR, "plugin ran out of fuel"),
@@ -380,7 +431,7 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
                 return exit_status(code, recorded);
             }
             if let Some(r) = recorded {
-                return CallResult { rc: config::RC_ERROR, error: r };
+                return CallResult::new(config::RC_ERROR, r);
             }
             match store.data_mut().stop.take() {
                 Some(Stop::OutOfMemory) => CallResult::fail(config::RC_ERROR, store.data().oom_text()),
@@ -396,25 +447,78 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
 /// WASI `proc_exit`: 0 is success, anything else fails the call with the code as rc.
 fn exit_status(code: i32, recorded: Option<LastError>) -> CallResult {
     match (code, recorded) {
-        (_, Some(r)) => CallResult { rc: config::RC_ERROR, error: r },
-        (0, None) => CallResult { rc: 0, error: LastError::None },
+        (_, Some(r)) => CallResult::new(config::RC_ERROR, r),
+        (0, None) => CallResult::new(0, LastError::None),
         (n, None) => CallResult::fail(n, format!("Exited with i32 exit status {n}")),
     }
 }
 
-/// Upstream's log lines at the end of a call: a failure inside wasm at ERROR, a timeout at DEBUG.
-fn log_call_end(store: &Store<State>, id: &[u8; 16], name: &str, result: &CallResult, failed: bool, timed_out: bool) {
-    use crate::log::{runtime_line, Level, TARGET_PLUGIN};
-    if timed_out {
-        runtime_line(Level::Debug, TARGET_PLUGIN, format_args!("call to {name} timed out"), Some(id));
-    } else if failed && result.rc != 0 {
-        let text: &[u8] = match &result.error {
-            LastError::Runtime(m) => m,
-            LastError::Recorded(off) => store.data().kernel.block(*off).unwrap_or(&[]),
-            LastError::None => &[],
-        };
+/// Upstream's DEBUG lines about the registers when an export ended (not after fuel ran out).
+fn log_registers(state: &State) {
+    if !state.log_on(Level::Debug) {
+        return;
+    }
+    let kernel = &state.kernel;
+    let (offset, length) = (kernel.output_offset(), kernel.output_length());
+    state.log(Level::Debug, TARGET_PLUGIN, format_args!("output offset={offset}, length={length}"));
+    let offset = kernel.error_get();
+    let length = kernel.length(offset);
+    state.log(Level::Trace, TARGET_CURRENT_PLUGIN, format_args!("memory_length({offset}) = {length}"));
+    state.log(Level::Debug, TARGET_PLUGIN, format_args!("error offset={offset}, length={length}"));
+}
+
+/// The text of a call's error (a plugin-recorded one read from kernel memory).
+fn error_text<'a>(state: &'a State, error: &'a LastError) -> Option<&'a [u8]> {
+    match error {
+        LastError::None => None,
+        LastError::Runtime(m) => Some(m),
+        LastError::Recorded(off) => Some(state.kernel.block(*off).unwrap_or(&[])),
+    }
+}
+
+/// A failed call, at ERROR as upstream: `call to <name> encountered an error: <text>`.
+fn log_failure(state: &State, name: &str, result: &CallResult) {
+    if !state.log_on(Level::Error) {
+        return;
+    }
+    if let Some(text) = error_text(state, &result.error) {
         let text = String::from_utf8_lossy(text);
-        let message = format_args!("call to {name} encountered an error: {text}");
-        runtime_line(Level::Error, TARGET_PLUGIN, message, Some(id));
+        state.log(Level::Error, TARGET_PLUGIN, format_args!("call to {name} encountered an error: {text}"));
+    }
+}
+
+/// How an export ended, for the log.
+struct End {
+    /// It returned (its return code is the rc).
+    returned: bool,
+    /// The output and error registers were read (not after fuel ran out).
+    registers_read: bool,
+    timed_out: bool,
+    /// The timeout was the host's cancel.
+    cancelled: bool,
+}
+
+/// Upstream's lines at the end of a call: the return code (an export that returned), the plugin's
+/// own error message, then a timeout (or cancel) at DEBUG or any error at ERROR.
+fn log_call_end(state: &State, name: &str, result: &CallResult, end: End) {
+    let End { returned, registers_read, timed_out, cancelled } = end;
+    if !state.log_on(Level::Error) {
+        return;
+    }
+    if returned {
+        state.log(Level::Debug, TARGET_PLUGIN, format_args!("got return code: {}", result.rc));
+    }
+    let recorded = state.kernel.error_get();
+    if recorded != 0 && registers_read && !timed_out {
+        let text = String::from_utf8_lossy(state.kernel.block(recorded).unwrap_or(&[]));
+        state.log(Level::Error, TARGET_PLUGIN, format_args!("call to {name} returned with error message: {text}"));
+    }
+    if cancelled {
+        state.log(Level::Debug, TARGET_PLUGIN, format_args!("call to {name} cancelled by the host (extism_plugin_cancel)"));
+    }
+    if timed_out {
+        state.log(Level::Debug, TARGET_PLUGIN, format_args!("call to {name} timed out"));
+    } else {
+        log_failure(state, name, result);
     }
 }

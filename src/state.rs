@@ -4,6 +4,7 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use extism_kernel::Kernel;
 use wasmi_core::LimiterError;
@@ -13,6 +14,7 @@ use wasmi::ResourceLimiter;
 use crate::arena::ArenaBuf;
 use crate::budget::{BufferKind, Growth};
 use crate::config;
+use crate::log::{self, Level};
 
 /// Why the runtime itself stopped a call (as opposed to a wasm trap).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +170,44 @@ impl State {
     /// The kernel's last growth failed at the memory budget rather than at `max_pages`.
     fn kernel_full_by_budget(&self) -> bool {
         self.budget.bounds_kernel && self.kernel.grow_failed()
+    }
+
+    /// Whether a runtime line at `level` about this plugin could be written: one atomic load (or the
+    /// plugin sink's level). Test it before building a message that costs anything.
+    #[inline]
+    pub fn log_on(&self, level: Level) -> bool {
+        log::on(level, self.log_sink.as_ref())
+    }
+
+    /// A runtime line about this plugin (`plugin="<id>"`), to its own sink or the process-wide logger.
+    #[inline]
+    pub fn log(&self, level: Level, target: &str, message: fmt::Arguments<'_>) {
+        log::about(level, target, &self.plugin_id, self.log_sink.as_ref(), message);
+    }
+
+    /// Host-side use of kernel memory, logged at TRACE as upstream's `CurrentPlugin` does.
+    pub fn alloc_logged(&mut self, n: u64) -> u64 {
+        let offset = self.kernel.alloc(n);
+        if self.log_on(Level::Trace) {
+            // Upstream's words and order: the offset in the parentheses, the size after.
+            self.log(Level::Trace, log::TARGET_CURRENT_PLUGIN, format_args!("memory_alloc({offset}) = {n}"));
+        }
+        offset
+    }
+
+    pub fn length_logged(&self, offset: u64) -> u64 {
+        let length = self.kernel.length(offset);
+        if self.log_on(Level::Trace) {
+            self.log(Level::Trace, log::TARGET_CURRENT_PLUGIN, format_args!("memory_length({offset}) = {length}"));
+        }
+        length
+    }
+
+    pub fn free_logged(&mut self, offset: u64) {
+        self.kernel.free(offset);
+        if self.log_on(Level::Trace) {
+            self.log(Level::Trace, log::TARGET_CURRENT_PLUGIN, format_args!("memory_free({offset})"));
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use super::types::*;
 use super::{c_bytes, c_str, set_errmsg};
 use crate::call;
 use crate::compiled::{Compiled, CreateError};
+use crate::log::{self, Level};
 use crate::plugin::Plugin;
 
 const COMPILE_PREFIX: &str = "Unable to compile Extism plugin: ";
@@ -172,7 +173,9 @@ pub unsafe extern "C" fn extism_plugin_new_error_free(err: *mut c_char) {
 pub unsafe extern "C" fn extism_plugin_free(plugin: *mut ExtismPlugin) {
     if !plugin.is_null() {
         // SAFETY: a handle from a create call, freed once, with no call running (header contract).
-        drop(unsafe { Box::from_raw(plugin) });
+        let handle = unsafe { Box::from_raw(plugin) };
+        handle.plugin.lock().store.data().log(Level::Trace, log::TARGET_SDK, format_args!("called extism_plugin_free"));
+        drop(handle);
     }
 }
 
@@ -347,6 +350,9 @@ pub unsafe extern "C" fn extism_plugin_error(plugin: *mut ExtismPlugin) -> *cons
     // SAFETY: header contract.
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return core::ptr::null() };
     let mut inner = p.lock();
+    if matches!(inner.error, crate::plugin::LastError::None) {
+        inner.store.data().log(Level::Trace, log::TARGET_SDK, format_args!("error is NULL"));
+    }
     // The buffer lives in the plugin until the next API call on it.
     match inner.error_c_text() {
         Some(e) => e.as_ptr() as *const c_char,
@@ -380,7 +386,9 @@ pub unsafe extern "C" fn extism_plugin_output_data(plugin: *mut ExtismPlugin) ->
     // SAFETY: header contract.
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return core::ptr::null() };
     let mut inner = p.lock();
-    let offset = inner.output.0;
+    let (offset, length) = inner.output;
+    let message = format_args!("extism_plugin_output_data: offset={offset}, length={length}");
+    inner.store.data().log(Level::Trace, log::TARGET_SDK, message);
     let kernel = &mut inner.store.data_mut().kernel;
     // The offset was checked against the arena when the call ended; the base never moves.
     kernel.base_ptr().wrapping_add(offset as usize)

@@ -23,12 +23,13 @@ pub fn plugin_level_code() -> i32 {
     PLUGIN_LEVEL.load(Ordering::Acquire)
 }
 
-/// Whether a plugin message at `level` gets past the max-level hint (whether it is printed is then
-/// up to the filter: `plugin_line` checks).
+/// Whether a message at `level` gets past the max-level hint (whether it is printed is then up to
+/// the filter). One relaxed atomic load: with no logger, or with `level` filtered out everywhere,
+/// this is all a log line costs (the hint only ever goes from off to one value, at install).
+#[inline]
 pub fn enabled(level: Level) -> bool {
-    (level as i32) >= plugin_level_code()
+    (level as i32) >= PLUGIN_LEVEL.load(Ordering::Relaxed)
 }
-
 
 /// The filter and line style, fixed at install.
 struct Installed {
@@ -105,20 +106,32 @@ pub fn installed() -> bool {
 }
 
 /// Writes one line if the installed filter lets (`level`, `target`) through.
-pub fn runtime_line(level: Level, target: &str, message: impl fmt::Display, plugin_id: Option<&[u8; 16]>) {
+#[inline]
+pub fn runtime_line(level: Level, target: &str, message: fmt::Arguments<'_>, plugin_id: Option<&[u8; 16]>) {
+    if enabled(level) {
+        write_line(level, target, &message, plugin_id);
+    }
+}
+
+/// `runtime_line` past the cheap test: the filter, the format, the sink.
+#[inline(never)]
+fn write_line(level: Level, target: &str, message: &dyn fmt::Display, plugin_id: Option<&[u8; 16]>) {
     let Some(installed) = INSTALLED.get() else { return };
     if !installed.filter.enabled(level, target, plugin_id.is_some()) {
         return;
     }
     let mut line = Vec::new();
-    format_line(&mut line, installed.style, hooks::wall_clock_ns(), level, target, &message, plugin_id);
+    format_line(&mut line, installed.style, hooks::wall_clock_ns(), level, target, message, plugin_id);
     SINK.lock().write(&line);
 }
 
 /// A plugin message (target `extism::pdk`).
 pub fn plugin_line(level: Level, message: &str, plugin_id: &[u8; 16]) {
-    runtime_line(level, TARGET_PDK, message, Some(plugin_id));
+    if enabled(level) {
+        write_line(level, TARGET_PDK, &message, Some(plugin_id));
+    }
 }
+
 /// Hands each line buffered by the custom logger to `sink`, oldest first, and forgets it. Each slice
 /// is the line (ending "\n") followed by a NUL. When lines were dropped since the last drain, a
 /// WARN line saying how many comes first. Lines logged while draining wait for the next drain, and

@@ -9,17 +9,21 @@
 //! - `sink`: where lines go (the ring, a host hook; the std build adds standard error, standard
 //!   output and files), and one plugin's own sink (`extism_x_plugin_set_log_sink`).
 //! - `install`: the installed logger (first install wins), writing lines and draining the ring.
+//! - `event`: the runtime's own lines, emitted by the layers above (manifest, compiled, plugin, call,
+//!   capi): routed to a plugin's own sink or the process-wide logger, after one cheap level test.
 //!
 //! The first successful install wins and is permanent. `get_log_level` and the cheap "is this plugin
 //! level on" test read one atomic; lines are formatted outside any lock and written under the sink's
 //! lock, so any number of threads may log while another drains.
 
+mod event;
 mod filter;
 mod format;
 mod install;
 mod ring;
 mod sink;
 
+pub use event::{about, line, on};
 pub use filter::Filter;
 pub use format::Uuid;
 pub use install::{
@@ -72,8 +76,16 @@ pub const LEVEL_OFF: i32 = i32::MAX;
 
 /// Target of plugin messages (`log_*` imports).
 pub const TARGET_PDK: &str = "extism::pdk";
-/// Target of the runtime's own messages about plugins and calls.
+/// Target of the runtime's own messages about plugins and calls (upstream's targets throughout).
 pub const TARGET_PLUGIN: &str = "extism::plugin";
+/// Target of manifest loading.
+pub const TARGET_MANIFEST: &str = "extism::manifest";
+/// Target of host functions being made.
+pub const TARGET_FUNCTION: &str = "extism::function";
+/// Target of kernel memory used from the host side (the input, a host function's memory calls).
+pub const TARGET_CURRENT_PLUGIN: &str = "extism::current_plugin";
+/// Target of C API entry points (a call started, a plugin freed).
+pub const TARGET_SDK: &str = "extism::sdk";
 /// Target of the logger's own notices (the "lines dropped" line of a drain).
 pub const TARGET_LOG: &str = "extism::log";
 

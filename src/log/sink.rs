@@ -2,6 +2,7 @@
 //! destination (`PluginSink`, `extism_x_plugin_set_log_sink`).
 
 use alloc::vec::Vec;
+use core::fmt;
 
 use super::filter::Filter;
 use super::format::{format_line, Style};
@@ -65,12 +66,13 @@ impl Sink {
     }
 }
 
-
-/// One plugin's own log destination (`extism_x_plugin_set_log_sink`): its `log_*` lines go here,
-/// filtered by its own level, instead of to the process-wide logger.
+/// One plugin's own log destination (`extism_x_plugin_set_log_sink`): its `log_*` lines and the
+/// runtime's lines about it go here, filtered by its own level, instead of to the process-wide logger.
 pub struct PluginSink {
     hook: hooks::Hook<hooks::LogSinkHook>,
     filter: Filter,
+    /// `filter.level_code()`, kept: the hot paths compare against it.
+    level_code: i32,
 }
 
 impl PluginSink {
@@ -80,28 +82,35 @@ impl PluginSink {
             None => "error",
             Some(bytes) => core::str::from_utf8(bytes).ok()?,
         };
-        Some(PluginSink { hook, filter: Filter::parse(spec) })
+        let filter = Filter::parse(spec);
+        Some(PluginSink { hook, level_code: filter.level_code(), filter })
     }
 
     /// What `get_log_level` answers for this plugin.
     pub fn level_code(&self) -> i32 {
-        self.filter.level_code()
+        self.level_code
     }
 
-    /// Whether a plugin message at `level` goes through (the same rule `enabled` applies globally).
+    /// Whether a line at `level` gets past this sink's max-level hint (the same rule `enabled`
+    /// applies globally; the filter then decides by target).
+    #[inline]
     pub fn enabled(&self, level: Level) -> bool {
-        (level as i32) >= self.level_code()
+        (level as i32) >= self.level_code
     }
 
     /// Formats and hands over one plugin line, if this sink's filter lets it through.
     pub fn plugin_line(&self, level: Level, message: &str, plugin_id: &[u8; 16]) {
-        if !self.filter.enabled(level, TARGET_PDK, true) {
+        self.line(level, TARGET_PDK, format_args!("{message}"), plugin_id);
+    }
+
+    /// Formats and hands over one line about the plugin, if this sink's filter lets it through.
+    pub fn line(&self, level: Level, target: &str, message: fmt::Arguments<'_>, plugin_id: &[u8; 16]) {
+        if !self.enabled(level) || !self.filter.enabled(level, target, true) {
             return;
         }
         let mut line = Vec::new();
         let style = Style { ansi: false, max_line: Some(config::LOG_LINE_MAX_BYTES), escape_nul: true };
-        format_line(&mut line, style, hooks::wall_clock_ns(), level, TARGET_PDK, &message, Some(plugin_id));
+        format_line(&mut line, style, hooks::wall_clock_ns(), level, target, &message, Some(plugin_id));
         hooks::write_log_line(self.hook, &line);
     }
 }
-
