@@ -849,11 +849,12 @@ void *extism_current_plugin_host_context(ExtismCurrentPlugin *plugin);
 /* - TRACE extism::function: "Creating function <name>: params=[I64],       */
 /*   results=[I64]" (extism_function_new);                                  */
 /* - a call: TRACE extism::sdk "calling function <name> using               */
-/*   extism_plugin_call"; TRACE extism::plugin "Plugin::instance is none,   */
-/*   instantiating" (first call), "clearing error"; DEBUG extism::plugin    */
-/*   "input size: <n>"; then when the export has ended (not after fuel ran  */
-/*   out) DEBUG "output offset=<o>, length=<n>", "error offset=<o>,         */
-/*   length=<n>", and "got return code: <rc>" if it returned;               */
+/*   extism_plugin_call" (extism_x_call_begin for a stepped call); TRACE    */
+/*   extism::plugin "Plugin::instance is none, instantiating" (first call), */
+/*   "clearing error"; DEBUG extism::plugin "input size: <n>"; then when    */
+/*   the export has ended (not after fuel ran out) DEBUG "output            */
+/*   offset=<o>, length=<n>", "error offset=<o>, length=<n>", and "got      */
+/*   return code: <rc>" if it returned a value;                             */
 /* - ERROR extism::plugin: "call to <name> returned with error message:     */
 /*   <text>" when the plugin set an error, and "call to <name> encountered  */
 /*   an error: <error>" for every call that ends with an error (a trap, a   */
@@ -864,10 +865,11 @@ void *extism_current_plugin_host_context(ExtismCurrentPlugin *plugin);
 /*   extism_plugin_cancel: then "call to <name> cancelled by the host       */
 /*   (extism_plugin_cancel)" first; extism_plugin_cancel itself logs        */
 /*   nothing, so that it stays one atomic store);                           */
-/* - TRACE extism::current_plugin: "memory_alloc(<offset>) = <size>",       */
-/*   "memory_length(<offset>) = <length>", "memory_free(<offset>)" for      */
-/*   kernel memory used from the host side (the input,                      */
-/*   extism_current_plugin_memory_*);                                       */
+/* - TRACE extism::current_plugin, for kernel memory used from the host     */
+/*   side (the input, extism_current_plugin_memory_*):                      */
+/*   "memory_alloc(<offset>) = <size>", "memory_length(<offset>) =          */
+/*   <length>", and for a free "memory handle found: offs = <offset>,       */
+/*   length = <length>";                                                    */
 /* - TRACE extism::sdk: "called extism_plugin_free", "called                */
 /*   extism_compiled_plugin_free", "error is NULL",                         */
 /*   "extism_plugin_output_data: offset=<o>, length=<n>".                   */

@@ -337,7 +337,7 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Out
     let read_output = !matches!(outcome, Outcome::OutOfFuel);
     let timed_out = matches!(outcome, Outcome::Timeout);
     let trapped = matches!(&outcome, Outcome::Trap(_));
-    let returned = matches!(outcome, Outcome::Finished);
+    let returned = matches!(outcome, Outcome::Finished) && !results.is_empty();
     if read_output {
         log_registers(inner.store.data());
     }
@@ -489,7 +489,7 @@ fn log_failure(state: &State, name: &str, result: &CallResult) {
 
 /// How an export ended, for the log.
 struct End {
-    /// It returned (its return code is the rc).
+    /// It returned a value (its return code is the rc; upstream logs none for an export without).
     returned: bool,
     /// The output and error registers were read (not after fuel ran out).
     registers_read: bool,

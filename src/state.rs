@@ -203,11 +203,16 @@ impl State {
         length
     }
 
+    /// Upstream's free looks the block up first, and logs that (not the free).
     pub fn free_logged(&mut self, offset: u64) {
-        self.kernel.free(offset);
         if self.log_on(Level::Trace) {
-            self.log(Level::Trace, log::TARGET_CURRENT_PLUGIN, format_args!("memory_free({offset})"));
+            let length = self.length_logged(offset);
+            if length > 0 {
+                let message = format_args!("memory handle found: offs = {offset}, length = {length}");
+                self.log(Level::Trace, log::TARGET_CURRENT_PLUGIN, message);
+            }
         }
+        self.kernel.free(offset);
     }
 }
 
