@@ -12,7 +12,7 @@ use crate::config;
 use crate::log::{Level, TARGET_CURRENT_PLUGIN, TARGET_PLUGIN, TARGET_SDK};
 use crate::run::{Outcome, Run};
 use crate::plugin::{main_export, CancelHandle, Inner, LastError, Plugin};
-use crate::state::{State, Stop};
+use crate::state::{plugin_log, State, Stop};
 
 /// A failure outside the export itself (instantiation, initialisers).
 #[derive(Debug)]
@@ -200,7 +200,7 @@ pub struct Started {
 pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> CallResult {
     log_call_start(inner, name, "extism_plugin_call");
     match begin(plugin, inner, name, input, host_context) {
-        Err(result) => end_early(inner, result),
+        Err(result) => end_early(inner, name, result),
         Ok(mut started) => {
             let outcome = started.run.to_end(&mut inner.store, Some(&plugin.cancel));
             finish(plugin, inner, started, outcome)
@@ -210,12 +210,15 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
 
 /// Upstream's first line of a call, naming the C entry point that started it.
 pub fn log_call_start(inner: &Inner, name: &str, entry: &str) {
-    let state = inner.store.data();
-    state.log(Level::Trace, TARGET_SDK, format_args!("calling function {name} using {entry}"));
+    plugin_log!(inner.store.data(), Level::Trace, TARGET_SDK, "calling function {name} using {entry}");
 }
 
-/// A call that failed before running any of the export: record what it cost (nothing).
-pub fn end_early(inner: &mut Inner, result: CallResult) -> CallResult {
+/// A call that failed before running any of the export: log it (a missing export is not logged:
+/// upstream returns before its logging does), record what it cost (nothing).
+pub fn end_early(inner: &mut Inner, name: &str, result: CallResult) -> CallResult {
+    if !result.not_found {
+        log_failure(inner.store.data(), name, &result);
+    }
     inner.stats = CallStats::default();
     inner.last_rc = result.rc;
     result
@@ -232,24 +235,8 @@ pub struct CallStats {
 }
 
 /// Everything a call does before the export runs (spec §3, steps 1-5).
+/// A failure is handed to `end_early`.
 pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> Result<Started, CallResult> {
-    begin_inner(plugin, inner, name, input, host_context).map_err(|result| {
-        // A missing export is not logged (upstream returns before its logging does); every other
-        // failure before the export ran is, as a call that ended with an error.
-        if !result.not_found {
-            log_failure(inner.store.data(), name, &result);
-        }
-        result
-    })
-}
-
-fn begin_inner(
-    plugin: &Plugin,
-    inner: &mut Inner,
-    name: &str,
-    input: &[u8],
-    host_context: usize,
-) -> Result<Started, CallResult> {
     let compiled = &*plugin.compiled;
     let began_ns = crate::hooks::now_ns().unwrap_or(0);
     plugin.cancel.clear();
@@ -271,12 +258,11 @@ fn begin_inner(
         return Err(result);
     }
     let mut fresh_instance = false;
-    if inner.main.is_none() {
-        inner.store.data().log(Level::Trace, TARGET_PLUGIN, format_args!("Plugin::instance is none, instantiating"));
+    // The call's lines are DEBUG or TRACE: one test for all of them (TRACE is never on without DEBUG).
+    let verbose = inner.store.data().log_on(Level::Debug);
+    if verbose {
+        log_call_begin(inner.store.data(), inner.main.is_none(), input.len());
     }
-    let state = inner.store.data();
-    state.log(Level::Trace, TARGET_PLUGIN, format_args!("clearing error"));
-    state.log(Level::Debug, TARGET_PLUGIN, format_args!("input size: {}", input.len()));
     let main = match inner.main {
         Some(m) => m,
         None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
@@ -296,9 +282,9 @@ fn begin_inner(
         let message = state.budget_refusal().unwrap_or_else(|| "failed to allocate extism memory".into());
         return Err(CallResult::fail(config::RC_ERROR, message));
     }
-    if !input.is_empty() && state.log_on(Level::Trace) {
+    if verbose && !input.is_empty() {
         let (offset, length) = (state.kernel.input_offset(), state.kernel.input_length());
-        state.log(Level::Trace, TARGET_CURRENT_PLUGIN, format_args!("memory_alloc({offset}) = {length}"));
+        plugin_log!(state, Level::Trace, TARGET_CURRENT_PLUGIN, "memory_alloc({offset}) = {length}");
     }
     let hidden = name == crate::start_hoist::HIDDEN_START;
     let Some(func) = main_export(&inner.store, main, name).filter(|_| !hidden) else {
@@ -338,19 +324,22 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Out
     let timed_out = matches!(outcome, Outcome::Timeout);
     let trapped = matches!(&outcome, Outcome::Trap(_));
     let returned = matches!(outcome, Outcome::Finished) && !results.is_empty();
-    if read_output {
+    // One test for every DEBUG and TRACE line of the call's end; errors are tested on their own.
+    let verbose = inner.store.data().log_on(Level::Debug);
+    if verbose && read_output {
         log_registers(inner.store.data());
     }
     let result = finish_call(&mut inner.store, outcome, results);
     write_dumps(plugin, inner, main, &result, trapped);
     let cancelled = timed_out && plugin.cancel.is_requested();
-    let ended = End { returned, registers_read: read_output, timed_out, cancelled };
+    let ended = End { returned, registers_read: read_output, timed_out, cancelled, verbose };
     log_call_end(inner.store.data(), name, &result, ended);
     inner.store.data_mut().host_context = 0;
     inner.stats = stats_of(inner, memory, &run, began_ns);
-    let state = inner.store.data();
-    let (rc, ns) = (result.rc, inner.stats.wall_time_ns);
-    state.log(Level::Trace, TARGET_PLUGIN, format_args!("call to {name} finished: rc {rc}, {ns} ns"));
+    if verbose {
+        let (rc, ns) = (result.rc, inner.stats.wall_time_ns);
+        plugin_log!(inner.store.data(), Level::Trace, TARGET_PLUGIN, "call to {name} finished: rc {rc}, {ns} ns");
+    }
     if inner.stats.linear_memory_bytes > memory_bytes_at_start {
         // A new instance, or a memory that grew (and may have been copied whole): give its zero
         // pages back to the OS while plugins are being kept alive.
@@ -454,17 +443,15 @@ fn exit_status(code: i32, recorded: Option<LastError>) -> CallResult {
 }
 
 /// Upstream's DEBUG lines about the registers when an export ended (not after fuel ran out).
+#[inline(never)]
 fn log_registers(state: &State) {
-    if !state.log_on(Level::Debug) {
-        return;
-    }
     let kernel = &state.kernel;
     let (offset, length) = (kernel.output_offset(), kernel.output_length());
-    state.log(Level::Debug, TARGET_PLUGIN, format_args!("output offset={offset}, length={length}"));
+    plugin_log!(state, Level::Debug, TARGET_PLUGIN, "output offset={offset}, length={length}");
     let offset = kernel.error_get();
     let length = kernel.length(offset);
-    state.log(Level::Trace, TARGET_CURRENT_PLUGIN, format_args!("memory_length({offset}) = {length}"));
-    state.log(Level::Debug, TARGET_PLUGIN, format_args!("error offset={offset}, length={length}"));
+    plugin_log!(state, Level::Trace, TARGET_CURRENT_PLUGIN, "memory_length({offset}) = {length}");
+    plugin_log!(state, Level::Debug, TARGET_PLUGIN, "error offset={offset}, length={length}");
 }
 
 /// The text of a call's error (a plugin-recorded one read from kernel memory).
@@ -477,14 +464,29 @@ fn error_text<'a>(state: &'a State, error: &'a LastError) -> Option<&'a [u8]> {
 }
 
 /// A failed call, at ERROR as upstream: `call to <name> encountered an error: <text>`.
+#[inline]
 fn log_failure(state: &State, name: &str, result: &CallResult) {
-    if !state.log_on(Level::Error) {
-        return;
+    if !matches!(result.error, LastError::None) && state.log_on(Level::Error) {
+        log_error(state, name, result);
     }
+}
+
+#[inline(never)]
+fn log_error(state: &State, name: &str, result: &CallResult) {
     if let Some(text) = error_text(state, &result.error) {
         let text = String::from_utf8_lossy(text);
-        state.log(Level::Error, TARGET_PLUGIN, format_args!("call to {name} encountered an error: {text}"));
+        plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} encountered an error: {text}");
     }
+}
+
+/// Upstream's lines at the start of a call (DEBUG and TRACE, logged when DEBUG is on).
+#[inline(never)]
+fn log_call_begin(state: &State, instantiating: bool, input_len: usize) {
+    if instantiating {
+        plugin_log!(state, Level::Trace, TARGET_PLUGIN, "Plugin::instance is none, instantiating");
+    }
+    plugin_log!(state, Level::Trace, TARGET_PLUGIN, "clearing error");
+    plugin_log!(state, Level::Debug, TARGET_PLUGIN, "input size: {input_len}");
 }
 
 /// How an export ended, for the log.
@@ -496,28 +498,27 @@ struct End {
     timed_out: bool,
     /// The timeout was the host's cancel.
     cancelled: bool,
+    /// DEBUG lines are on (the caller tested once).
+    verbose: bool,
 }
 
 /// Upstream's lines at the end of a call: the return code (an export that returned), the plugin's
 /// own error message, then a timeout (or cancel) at DEBUG or any error at ERROR.
 fn log_call_end(state: &State, name: &str, result: &CallResult, end: End) {
-    let End { returned, registers_read, timed_out, cancelled } = end;
-    if !state.log_on(Level::Error) {
-        return;
-    }
-    if returned {
-        state.log(Level::Debug, TARGET_PLUGIN, format_args!("got return code: {}", result.rc));
+    let End { returned, registers_read, timed_out, cancelled, verbose } = end;
+    if verbose && returned {
+        plugin_log!(state, Level::Debug, TARGET_PLUGIN, "got return code: {}", result.rc);
     }
     let recorded = state.kernel.error_get();
-    if recorded != 0 && registers_read && !timed_out {
+    if recorded != 0 && registers_read && !timed_out && state.log_on(Level::Error) {
         let text = String::from_utf8_lossy(state.kernel.block(recorded).unwrap_or(&[]));
-        state.log(Level::Error, TARGET_PLUGIN, format_args!("call to {name} returned with error message: {text}"));
-    }
-    if cancelled {
-        state.log(Level::Debug, TARGET_PLUGIN, format_args!("call to {name} cancelled by the host (extism_plugin_cancel)"));
+        plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} returned with error message: {text}");
     }
     if timed_out {
-        state.log(Level::Debug, TARGET_PLUGIN, format_args!("call to {name} timed out"));
+        if cancelled {
+            plugin_log!(state, Level::Debug, TARGET_PLUGIN, "call to {name} cancelled by the host (extism_plugin_cancel)");
+        }
+        plugin_log!(state, Level::Debug, TARGET_PLUGIN, "call to {name} timed out");
     } else {
         log_failure(state, name, result);
     }

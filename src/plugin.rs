@@ -17,7 +17,7 @@ use crate::config;
 use crate::id;
 use crate::imports::link_check::{self, Offer};
 use crate::log::{self, Level};
-use crate::state::State;
+use crate::state::{plugin_log, State};
 use crate::sync::{Guard, Lock};
 
 /// Asks the running call of one plugin to stop. Lives as long as the plugin; safe to use from any
@@ -296,7 +296,7 @@ pub fn new_store(
         crate::call::run_initializer(compiled, &mut store, instance, "_initialize", None).map_err(|e| e.message)?;
         linker.instance(&mut store, &m.name, instance).map_err(|e| e.to_string())?;
         let name = &m.name;
-        store.data().log(Level::Trace, log::TARGET_PLUGIN, format_args!("module {name} instantiated and linked"));
+        plugin_log!(store.data(), Level::Trace, log::TARGET_PLUGIN, "module {name} instantiated and linked");
     }
     Ok((store, Arc::new(linker)))
 }

@@ -16,6 +16,20 @@ use crate::budget::{BufferKind, Growth};
 use crate::config;
 use crate::log::{self, Level};
 
+/// A runtime line about the plugin whose `State` is given (to its own sink or the process-wide
+/// logger: `State::log`), the message built only when `level` is on: a line that is off costs one
+/// atomic load (or a compare with the plugin sink's level) and nothing else, on every hot path.
+macro_rules! plugin_log {
+    ($state:expr, $level:expr, $target:expr, $($message:tt)+) => {{
+        let state: &$crate::state::State = $state;
+        let level: $crate::log::Level = $level;
+        if state.log_on(level) {
+            state.log(level, $target, format_args!($($message)+));
+        }
+    }};
+}
+pub(crate) use plugin_log;
+
 /// Why the runtime itself stopped a call (as opposed to a wasm trap).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
@@ -180,6 +194,7 @@ impl State {
     }
 
     /// A runtime line about this plugin (`plugin="<id>"`), to its own sink or the process-wide logger.
+    /// Call it through `plugin_log!`, which tests the level before the message is built.
     #[inline]
     pub fn log(&self, level: Level, target: &str, message: fmt::Arguments<'_>) {
         log::about(level, target, &self.plugin_id, self.log_sink.as_ref(), message);
@@ -188,18 +203,14 @@ impl State {
     /// Host-side use of kernel memory, logged at TRACE as upstream's `CurrentPlugin` does.
     pub fn alloc_logged(&mut self, n: u64) -> u64 {
         let offset = self.kernel.alloc(n);
-        if self.log_on(Level::Trace) {
-            // Upstream's words and order: the offset in the parentheses, the size after.
-            self.log(Level::Trace, log::TARGET_CURRENT_PLUGIN, format_args!("memory_alloc({offset}) = {n}"));
-        }
+        // Upstream's words and order: the offset in the parentheses, the size after.
+        plugin_log!(self, Level::Trace, log::TARGET_CURRENT_PLUGIN, "memory_alloc({offset}) = {n}");
         offset
     }
 
     pub fn length_logged(&self, offset: u64) -> u64 {
         let length = self.kernel.length(offset);
-        if self.log_on(Level::Trace) {
-            self.log(Level::Trace, log::TARGET_CURRENT_PLUGIN, format_args!("memory_length({offset}) = {length}"));
-        }
+        plugin_log!(self, Level::Trace, log::TARGET_CURRENT_PLUGIN, "memory_length({offset}) = {length}");
         length
     }
 

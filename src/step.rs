@@ -44,7 +44,7 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
             true
         }
         Err(result) => {
-            let result = call::end_early(inner, result);
+            let result = call::end_early(inner, name, result);
             inner.set_error(result.error);
             false
         }

@@ -13,6 +13,7 @@ use super::{c_bytes, c_str, set_errmsg};
 use crate::call;
 use crate::compiled::{Compiled, CreateError};
 use crate::log::{self, Level};
+use crate::state::plugin_log;
 use crate::plugin::Plugin;
 
 const COMPILE_PREFIX: &str = "Unable to compile Extism plugin: ";
@@ -174,7 +175,10 @@ pub unsafe extern "C" fn extism_plugin_free(plugin: *mut ExtismPlugin) {
     if !plugin.is_null() {
         // SAFETY: a handle from a create call, freed once, with no call running (header contract).
         let handle = unsafe { Box::from_raw(plugin) };
-        handle.plugin.lock().store.data().log(Level::Trace, log::TARGET_SDK, format_args!("called extism_plugin_free"));
+        {
+            let inner = handle.plugin.lock();
+            plugin_log!(inner.store.data(), Level::Trace, log::TARGET_SDK, "called extism_plugin_free");
+        }
         drop(handle);
     }
 }
@@ -351,7 +355,7 @@ pub unsafe extern "C" fn extism_plugin_error(plugin: *mut ExtismPlugin) -> *cons
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return core::ptr::null() };
     let mut inner = p.lock();
     if matches!(inner.error, crate::plugin::LastError::None) {
-        inner.store.data().log(Level::Trace, log::TARGET_SDK, format_args!("error is NULL"));
+        plugin_log!(inner.store.data(), Level::Trace, log::TARGET_SDK, "error is NULL");
     }
     // The buffer lives in the plugin until the next API call on it.
     match inner.error_c_text() {
@@ -387,8 +391,8 @@ pub unsafe extern "C" fn extism_plugin_output_data(plugin: *mut ExtismPlugin) ->
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return core::ptr::null() };
     let mut inner = p.lock();
     let (offset, length) = inner.output;
-    let message = format_args!("extism_plugin_output_data: offset={offset}, length={length}");
-    inner.store.data().log(Level::Trace, log::TARGET_SDK, message);
+    let state = inner.store.data();
+    plugin_log!(state, Level::Trace, log::TARGET_SDK, "extism_plugin_output_data: offset={offset}, length={length}");
     let kernel = &mut inner.store.data_mut().kernel;
     // The offset was checked against the arena when the call ended; the base never moves.
     kernel.base_ptr().wrapping_add(offset as usize)
