@@ -237,6 +237,8 @@ examples: $(addprefix examples/build/,$(EXAMPLES))
 	grep -qx '{"count": 3}' examples/build/dropin.out
 	grep -qx 'freeing user data' examples/build/dropin.out
 	grep -q ' DEBUG ' examples/build/dropin.err
+	grep -q ' DEBUG extism::plugin: input size: 13 plugin="' examples/build/dropin.err
+	grep -q ' DEBUG extism::plugin: got return code: 0 plugin="' examples/build/dropin.err
 	grep -Eqx 'drained [1-9][0-9]* log lines' examples/build/dropin.err
 	examples/build/scheduler $(PLUGIN_BUILD)/c1.wasm $(PLUGIN_BUILD)/hostloop.wasm \
 	  >examples/build/scheduler.out

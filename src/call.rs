@@ -194,23 +194,19 @@ pub struct Started {
     /// Size of that memory when the export started (0 for an instance made by this call): a call
     /// that ends with more gets its zero pages released (`trim`).
     memory_bytes_at_start: u64,
+    /// DEBUG lines were on when the call began: its end logs them too (one level test a call).
+    verbose: bool,
 }
 
 /// Calls export `name` of `plugin` with `input` to its end; the caller holds the plugin's lock.
 pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> CallResult {
-    log_call_start(inner, name, "extism_plugin_call");
-    match begin(plugin, inner, name, input, host_context) {
+    match begin(plugin, inner, name, "extism_plugin_call", input, host_context) {
         Err(result) => end_early(inner, name, result),
         Ok(mut started) => {
             let outcome = started.run.to_end(&mut inner.store, Some(&plugin.cancel));
             finish(plugin, inner, started, outcome)
         }
     }
-}
-
-/// Upstream's first line of a call, naming the C entry point that started it.
-pub fn log_call_start(inner: &Inner, name: &str, entry: &str) {
-    plugin_log!(inner.store.data(), Level::Trace, TARGET_SDK, "calling function {name} using {entry}");
 }
 
 /// A call that failed before running any of the export: log it (a missing export is not logged:
@@ -234,9 +230,16 @@ pub struct CallStats {
     pub host_calls: u64,
 }
 
-/// Everything a call does before the export runs (spec §3, steps 1-5).
-/// A failure is handed to `end_early`.
-pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> Result<Started, CallResult> {
+/// Everything a call does before the export runs (spec §3, steps 1-5). `entry`: the C function that
+/// started it (for the log). A failure is handed to `end_early`.
+pub fn begin(
+    plugin: &Plugin,
+    inner: &mut Inner,
+    name: &str,
+    entry: &str,
+    input: &[u8],
+    host_context: usize,
+) -> Result<Started, CallResult> {
     let compiled = &*plugin.compiled;
     let began_ns = crate::hooks::now_ns().unwrap_or(0);
     plugin.cancel.clear();
@@ -261,7 +264,7 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
     // The call's lines are DEBUG or TRACE: one test for all of them (TRACE is never on without DEBUG).
     let verbose = inner.store.data().log_on(Level::Debug);
     if verbose {
-        log_call_begin(inner.store.data(), inner.main.is_none(), input.len());
+        log_call_begin(inner.store.data(), name, entry, inner.main.is_none(), input.len());
     }
     let main = match inner.main {
         Some(m) => m,
@@ -311,12 +314,12 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         (false, Some(m)) => m.data_size(&inner.store) as u64,
         _ => 0,
     };
-    Ok(Started { run, main, name: String::from(name), began_ns, memory, memory_bytes_at_start })
+    Ok(Started { run, main, name: String::from(name), began_ns, memory, memory_bytes_at_start, verbose })
 }
 
 /// Everything a call does after the export ended: rc, error, output registers, dumps, logs, stats.
 pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Outcome) -> CallResult {
-    let Started { run, main, name, began_ns, memory, memory_bytes_at_start } = started;
+    let Started { run, main, name, began_ns, memory, memory_bytes_at_start, verbose } = started;
     let name = name.as_str();
     let results = run.results();
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
@@ -324,8 +327,7 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Out
     let timed_out = matches!(outcome, Outcome::Timeout);
     let trapped = matches!(&outcome, Outcome::Trap(_));
     let returned = matches!(outcome, Outcome::Finished) && !results.is_empty();
-    // One test for every DEBUG and TRACE line of the call's end; errors are tested on their own.
-    let verbose = inner.store.data().log_on(Level::Debug);
+    // DEBUG and TRACE lines as tested when the call began; errors are tested on their own.
     if verbose && read_output {
         log_registers(inner.store.data());
     }
@@ -479,9 +481,11 @@ fn log_error(state: &State, name: &str, result: &CallResult) {
     }
 }
 
-/// Upstream's lines at the start of a call (DEBUG and TRACE, logged when DEBUG is on).
+/// Upstream's lines at the start of a call (DEBUG and TRACE, logged when DEBUG is on), the first
+/// naming the C function that started it.
 #[inline(never)]
-fn log_call_begin(state: &State, instantiating: bool, input_len: usize) {
+fn log_call_begin(state: &State, name: &str, entry: &str, instantiating: bool, input_len: usize) {
+    plugin_log!(state, Level::Trace, TARGET_SDK, "calling function {name} using {entry}");
     if instantiating {
         plugin_log!(state, Level::Trace, TARGET_PLUGIN, "Plugin::instance is none, instantiating");
     }

@@ -36,8 +36,7 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         inner.set_runtime_error(IN_PROGRESS.as_bytes());
         return false;
     }
-    call::log_call_start(inner, name, "extism_x_call_begin");
-    match call::begin(plugin, inner, name, input, host_context) {
+    match call::begin(plugin, inner, name, "extism_x_call_begin", input, host_context) {
         Ok(started) => {
             inner.set_error(LastError::None);
             inner.stepped = Some(started);
