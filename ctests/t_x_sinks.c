@@ -117,6 +117,10 @@ TEST_NOT_UPSTREAM(plugin_log_sink_gets_runtime_lines, OURS) {
   CHECK_EQ_INT(count_containing(&mine, "ERROR extism::plugin: call to err_ret_7 returned with error message: EEE plugin=\""), 1);
   CHECK_EQ_INT(count_containing(&mine, "ERROR extism::plugin: call to err_ret_7 encountered an error: EEE plugin=\""), 1);
   CHECK_EQ_INT(count_containing(&mine, "ERROR extism::plugin: call to trap encountered an error: wasm trap: "), 1);
+  /* the sink's filter decides by target, as the process-wide logger's */
+  CHECK(extism_x_plugin_set_log_sink(p, collect_line, &mine, "extism::pdk=trace"));
+  CHECK_EQ_INT(call_str(p, "trap", NULL), 134);
+  CHECK_EQ_INT(mine.n, 3);
   /* the stepped call's start names its entry point (at trace) */
   CHECK(extism_x_plugin_set_log_sink(p, collect_line, &mine, "trace"));
   CHECK(extism_x_call_begin(p, "ret_42", NULL, 0, NULL));

@@ -473,6 +473,7 @@ fn log_failure(state: &State, name: &str, result: &CallResult) {
     }
 }
 
+/// `log_failure` past its tests: reads the text (out of line, off the call's path).
 #[inline(never)]
 fn log_error(state: &State, name: &str, result: &CallResult) {
     if let Some(text) = error_text(state, &result.error) {
