@@ -113,14 +113,14 @@ ctest-nostd: $(NOSTD_STATIC)
 # (ctests/valgrind.supp: the justified suppressions). The whole suite takes about 3 minutes;
 # make test runs test-valgrind-quick, a representative part (threads with cancels, isolation,
 # exhaustion, fuzz regressions, the kernel ABI, host functions, compiled plugins, an HTTP redirect,
-# the PDK plugins, NULL arguments, user-data destructors, the memory budget, the module cache) in
-# about a minute. Tests that assert
+# the PDK plugins, NULL arguments, user-data destructors, the memory budget, the module cache, the
+# runtime's own log lines) in about a minute. Tests that assert
 # wall-clock times are left out of it: valgrind runs one thread at a time, so they are only
 # reliable when the machine is otherwise idle.
 VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
   --show-leak-kinds=definite --suppressions=$(abspath ctests/valgrind.supp)
 VALGRIND_QUICK := threads isolation exhaust fuzz_ kernel_ host_function compiled_plugin http_redirect \
-  pdk_ bad_null destructor x_budget module_cache
+  pdk_ bad_null destructor x_budget module_cache log_runtime
 test-valgrind: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC)) RUNNER="$(VALGRIND)"
 
@@ -239,6 +239,8 @@ examples: $(addprefix examples/build/,$(EXAMPLES))
 	grep -qx '{"count": 3}' examples/build/dropin.out
 	grep -qx 'freeing user data' examples/build/dropin.out
 	grep -q ' DEBUG ' examples/build/dropin.err
+	grep -q ' DEBUG extism::plugin: input size: 13 plugin="' examples/build/dropin.err
+	grep -q ' DEBUG extism::plugin: got return code: 0 plugin="' examples/build/dropin.err
 	grep -Eqx 'drained [1-9][0-9]* log lines' examples/build/dropin.err
 	examples/build/scheduler $(PLUGIN_BUILD)/c1.wasm $(PLUGIN_BUILD)/hostloop.wasm \
 	  >examples/build/scheduler.out

@@ -822,11 +822,13 @@ void *extism_current_plugin_host_context(ExtismCurrentPlugin *plugin);
 /* Any other string is read as a comma-separated list of filter directives, */
 /* as upstream's (tracing's EnvFilter): "target=level", a bare level for    */
 /* every target, "off" or "0" to silence. A target matches as a prefix and  */
-/* the longest matching one decides; targets in use are extism::pdk and     */
-/* extism::plugin. Unreadable directives are skipped; if none is left the   */
-/* level is "error". NULL means "error". Example: "extism::pdk=trace,       */
-/* extism=warn" shows every plugin message and only the runtime's warnings  */
-/* and errors.                                                              */
+/* the longest matching one decides; the targets in use are extism::pdk     */
+/* (the plugins' messages) and, for the runtime's own lines, upstream's:    */
+/* extism::plugin, extism::manifest, extism::function,                      */
+/* extism::current_plugin and extism::sdk. Unreadable directives are        */
+/* skipped; if none is left the level is "error". NULL means "error".       */
+/* Example: "extism::pdk=trace,extism=warn" shows every plugin message and  */
+/* only the runtime's warnings and errors.                                  */
 /*                                                                          */
 /* The level plugins see (get_log_level, and the test made before a log_*   */
 /* import reads its message) is the most verbose level any directive names, */
@@ -839,12 +841,48 @@ void *extism_current_plugin_host_context(ExtismCurrentPlugin *plugin);
 /* characters; the uuid as extism_plugin_id, 8-4-4-4-12 lower-case hex),    */
 /* for example                                                              */
 /*   2026-11-25T17:40:01.123456Z  INFO extism::pdk: hello plugin="1e1f..."  */
-/* The runtime's own lines (target extism::plugin): "<uuid> created" at     */
-/* DEBUG (without the plugin field), "call to <name> timed out" at DEBUG,   */
-/* and "call to <name> encountered an error: <error>" at ERROR when a call  */
-/* fails inside wasm (trap, host function error, fuel). The time stamp is   */
-/* left out when there is no wall clock (no `std` feature and no            */
-/* extism_x_set_wall_clock hook).                                           */
+/* The time stamp is left out when there is no wall clock (no `std` feature */
+/* and no extism_x_set_wall_clock hook).                                    */
+/*                                                                          */
+/* The runtime's own lines are upstream's, at upstream's levels and targets */
+/* (lines about one plugin carry its plugin field; <name> is the export):   */
+/* - TRACE extism::manifest: "Loading manifest", "Manifest is JSON" (or     */
+/*   TOML), "Found module <name>" (manifests of several modules);           */
+/* - DEBUG extism::plugin: "Available pages: None" (or Some(<max_pages>)),  */
+/*   "<uuid> created" (both without the plugin field);                      */
+/* - TRACE extism::function: "Creating function <name>: params=[I64],       */
+/*   results=[I64]" (extism_function_new);                                  */
+/* - a call: TRACE extism::sdk "calling function <name> using               */
+/*   extism_plugin_call" (extism_x_call_begin for a stepped call); TRACE    */
+/*   extism::plugin "Plugin::instance is none, instantiating" (first call), */
+/*   "clearing error"; DEBUG extism::plugin "input size: <n>"; then when    */
+/*   the export has ended (not after fuel ran out) DEBUG "output            */
+/*   offset=<o>, length=<n>", "error offset=<o>, length=<n>", and "got      */
+/*   return code: <rc>" if it returned a value;                             */
+/* - ERROR extism::plugin: "call to <name> returned with error message:     */
+/*   <text>" when the plugin set an error, and "call to <name> encountered  */
+/*   an error: <error>" for every call that ends with an error (a trap, a   */
+/*   host function's failure, fuel, the plugin's own error even with rc 0,  */
+/*   a failure before the export ran), except a missing export, which       */
+/*   upstream does not log either;                                          */
+/* - DEBUG extism::plugin: "call to <name> timed out" (timeout_ms, or       */
+/*   extism_plugin_cancel: then "call to <name> cancelled by the host       */
+/*   (extism_plugin_cancel)" first; extism_plugin_cancel itself logs        */
+/*   nothing, so that it stays one atomic store);                           */
+/* - TRACE extism::current_plugin, for kernel memory used from the host     */
+/*   side (the input, extism_current_plugin_memory_*):                      */
+/*   "memory_alloc(<offset>) = <size>", "memory_length(<offset>) =          */
+/*   <length>", and for a free "memory handle found: offs = <offset>,       */
+/*   length = <length>";                                                    */
+/* - TRACE extism::sdk: "called extism_plugin_free", "called                */
+/*   extism_compiled_plugin_free", "error is NULL",                         */
+/*   "extism_plugin_output_data: offset=<o>, length=<n>".                   */
+/* Ours only, at TRACE: extism::plugin "compiling module <name> (<n>        */
+/* bytes)", "modules reused from the module cache", "module <name>          */
+/* instantiated and linked", "call to <name> finished: rc <rc>, <n> ns"     */
+/* (the call's wall time); extism::function "host function                  */
+/* <namespace>::<name> linked". With no logger, or with a level that        */
+/* filters a line out, a line costs one atomic load.                        */
 /* ------------------------------------------------------------------------ */
 
 /**
@@ -1395,20 +1433,25 @@ bool extism_x_plugin_last_call_stats(ExtismPlugin *plugin, ExtismXCallStats *out
 
 /**
  * Gives one plugin its own log destination: its log_* messages (target
- * extism::pdk) go to `sink` (see ExtismXLogSinkFn: one finished line at a
+ * extism::pdk) and the runtime's own lines about it (those with its plugin
+ * field: a call's start and end, its errors, kernel memory, the free; see
+ * "Logging") go to `sink` (see ExtismXLogSinkFn: one finished line at a
  * time, with the plugin's id, NUL-terminated, valid during the call),
  * filtered by `log_level` (as for extism_log_file; NULL means "error"),
  * instead of the process-wide logger; get_log_level answers this level
  * for the plugin. Other plugins are unaffected. `sink` NULL removes it (the
- * process-wide logger applies again). The runtime's own lines about the
- * plugin (created, call failed) still go to the process-wide logger.
+ * process-wide logger applies again). Lines without the plugin field
+ * (manifest, "<uuid> created") go to the process-wide logger.
  *
  * The sink is called on the thread running the plugin's call, inside the
- * call; it must not call extism_* functions on this plugin (that
- * deadlocks). `user_data` must stay valid while the sink is set. Kept when
- * the plugin is rebuilt after a `_start` call. Returns false (nothing
- * changes) for a NULL plugin, a non-UTF-8 level, or while a stepped call is
- * in progress. Any thread; waits for a running call.
+ * call (and on the thread calling extism_plugin_error,
+ * extism_plugin_output_data or extism_plugin_free, for their lines); it
+ * must not call extism_* functions on this plugin (that deadlocks).
+ * `user_data` must stay valid while the sink is set (until the plugin is
+ * freed: the free logs its line there). Kept when the plugin is rebuilt
+ * after a `_start` call. Returns false (nothing changes) for a NULL plugin,
+ * a non-UTF-8 level, or while a stepped call is in progress. Any thread;
+ * waits for a running call.
  */
 bool extism_x_plugin_set_log_sink(ExtismPlugin *plugin, ExtismXLogSinkFn sink, void *user_data,
                                   const char *log_level);

@@ -135,6 +135,7 @@ typedef struct {
   FN(reset, extism_plugin_reset);
   FN(function_new, extism_function_new);
   FN(function_free, extism_function_free);
+  FN(log_file, extism_log_file);
   /* our extensions (NULL in upstream's library) */
   FN(x_begin, extism_x_call_begin);
   FN(x_step, extism_x_call_step);
@@ -169,6 +170,7 @@ static void lib_load(Lib *L, const char *label, const char *path) {
   REQ(reset, "extism_plugin_reset");
   REQ(function_new, "extism_function_new");
   REQ(function_free, "extism_function_free");
+  REQ(log_file, "extism_log_file");
   OPT(x_begin, "extism_x_call_begin");
   OPT(x_step, "extism_x_call_step");
   OPT(x_rc, "extism_x_call_rc");
@@ -326,6 +328,14 @@ static double call_run(Line *ln, Subject *s, void *state, long n) {
   if (L->error(st->p)) die("%s %s: %s", ln->id, L->label, L->error(st->p));
   check_output(ln, L, st->p);
   return t;
+}
+
+/* The tiny call with a logger installed at "error" (the default level: the runtime's trace and debug
+ * lines are filtered out, and a call that succeeds writes nothing): what the level checks on the call
+ * path cost. A logger cannot be removed, so this line runs after every other one. */
+static void *log_off_setup(Line *ln, Subject *s) {
+  if (!s->lib->log_file("/dev/null", "error")) die("%s: extism_log_file refused", s->lib->label);
+  return call_setup(ln, s);
 }
 
 static void call_teardown(Line *ln, Subject *s, void *state) {
@@ -924,6 +934,9 @@ int main(int argc, char **argv) {
     {"stats", "extism_x_plugin_last_call_stats, vs the tiny count_vowels call itself", "Our extensions",
      call_setup, stats_run, call_teardown, &c1, false, "count_vowels", &tiny, 3, 0, 0, 0,
      {{ours, 1, "stats"}, {ours, 0, "tiny call"}}, 2, "stats/call"},
+    /* last: it installs the process-wide logger of each library for good */
+    {"call_tiny_log_off", "tiny call: count_vowels (c1.wasm), logger installed at `error` (runtime lines filtered "
+     "out)", "Logging off", log_off_setup, call_run, call_teardown, &c1, false, "count_vowels", &tiny, 3, 0, 0, 0, PAIR},
   };
   int nlines = (int)(sizeof lines / sizeof lines[0]);
   /* expected values that depend on sizes */

@@ -316,6 +316,23 @@ TEST(x_hooks_log_sink_gets_each_line) {
   extism_plugin_free(p);
 }
 
+/* The runtime's own lines reach the hook as they are written (the firmware's log path). */
+TEST(x_hooks_log_sink_gets_runtime_lines) {
+  ExtismPlugin *p;
+  REQUIRE(extism_x_set_log_sink(sink, &sunk, "debug"));
+  p = load_plugin("calls", false);
+  CHECK_CONTAINS(sunk.text, "DEBUG extism::plugin: Available pages: None\n");
+  CHECK_CONTAINS(sunk.text, " created\n");
+  CHECK_EQ_INT(call_str(p, "err_ret_7", NULL), 7);
+  CHECK_CONTAINS(sunk.text, "DEBUG extism::plugin: input size: 0 plugin=\"");
+  CHECK_CONTAINS(sunk.text, "DEBUG extism::plugin: got return code: 7 plugin=\"");
+  CHECK_CONTAINS(sunk.text, "ERROR extism::plugin: call to err_ret_7 returned with error message: EEE plugin=\"");
+  CHECK_CONTAINS(sunk.text, "ERROR extism::plugin: call to err_ret_7 encountered an error: EEE plugin=\"");
+  CHECK(strstr(sunk.text, "TRACE") == NULL);
+  CHECK_EQ_INT(sunk.bad_len, 0);
+  extism_plugin_free(p);
+}
+
 TEST(x_hooks_log_sink_refusals) {
   CHECK(!extism_x_set_log_sink(NULL, &sunk, "info"));
   CHECK(!extism_x_set_log_sink(sink, &sunk, "\xff"));

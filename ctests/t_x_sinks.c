@@ -9,13 +9,13 @@
 #define OURS "extension of this library"
 
 struct lines {
-  char text[64][512];
+  char text[256][512];
   int n;
 };
 
 static void collect_line(void *data, const char *line, size_t len) {
   struct lines *l = data;
-  if (l->n < 64 && len < sizeof l->text[0]) {
+  if (l->n < 256 && len < sizeof l->text[0]) {
     memcpy(l->text[l->n], line, len);
     l->text[l->n][len] = 0;
     l->n++;
@@ -65,17 +65,75 @@ TEST_NOT_UPSTREAM(plugin_log_sinks_on_two_threads, OURS) {
   pthread_join(tb, NULL);
   CHECK_EQ_INT(a.rc, 0);
   CHECK_EQ_INT(b.rc, 0);
-  /* warn and error lines only for a (10 calls x 2), all five levels for b */
+  /* warn and error lines only for a (10 calls x 2; the calls succeed: no runtime line at these
+   * levels), all five levels for b, and b's runtime lines at trace (each call's start and end) */
   CHECK_EQ_INT(a.lines.n, 20);
   CHECK_EQ_INT(count_containing(&a.lines, "from-a"), 20);
   CHECK_EQ_INT(count_containing(&a.lines, " WARN extism::pdk: from-a plugin=\""), 10);
   CHECK_EQ_INT(count_containing(&a.lines, "ERROR extism::pdk: from-a plugin=\""), 10);
   CHECK_EQ_INT(count_containing(&a.lines, "from-b"), 0);
-  CHECK_EQ_INT(b.lines.n, 50);
+  CHECK_EQ_INT(count_containing(&b.lines, "extism::pdk: from-b"), 50);
   CHECK_EQ_INT(count_containing(&b.lines, "TRACE extism::pdk: from-b"), 10);
+  CHECK_EQ_INT(count_containing(&b.lines, "TRACE extism::sdk: calling function all using extism_plugin_call"), 10);
+  /* the ten calls of `all`, then `level` (get_log_level answers 0, trace) */
+  CHECK_EQ_INT(count_containing(&b.lines, "DEBUG extism::plugin: got return code: 0 plugin=\""), 11);
+  CHECK_EQ_INT(count_containing(&b.lines, "TRACE extism::sdk: called extism_plugin_free plugin=\""), 1);
+  CHECK_EQ_INT(count_containing(&b.lines, "extism::pdk") + count_containing(&b.lines, "extism::sdk") +
+                   count_containing(&b.lines, "extism::plugin") +
+                   count_containing(&b.lines, "extism::current_plugin"),
+               b.lines.n);
   CHECK_EQ_INT(count_containing(&b.lines, "from-a"), 0);
   CHECK_EQ_INT(a.level_code, 3);
   CHECK_EQ_INT(b.level_code, 0);
+}
+
+/* The runtime's lines about a plugin follow its log lines to its own sink, filtered by the sink's
+ * level: a failed call's ERROR lines reach the sink and not the process-wide logger, which keeps
+ * the lines without a plugin field (creation). */
+static int drained_n;
+static char drained_text[8192];
+static void drain_count(const char *line, ExtismSize len) {
+  size_t used = strlen(drained_text);
+  drained_n++;
+  if (used + len < sizeof drained_text)
+    memcpy(drained_text + used, line, len + 1);
+}
+
+TEST_NOT_UPSTREAM(plugin_log_sink_gets_runtime_lines, OURS) {
+  static struct lines mine;
+  ExtismPlugin *p;
+  REQUIRE(extism_log_custom("trace"));
+  p = load_plugin("calls", false);
+  memset(&mine, 0, sizeof mine);
+  CHECK(extism_x_plugin_set_log_sink(p, collect_line, &mine, "error"));
+  extism_log_drain(drain_count);
+  CHECK_CONTAINS(drained_text, "DEBUG extism::plugin: Available pages: None");
+  CHECK_CONTAINS(drained_text, " created\n");
+  drained_n = 0;
+  drained_text[0] = 0;
+  CHECK_EQ_INT(call_str(p, "err_ret_7", NULL), 7);
+  CHECK_EQ_INT(call_str(p, "trap", NULL), 134);
+  CHECK_EQ_INT(mine.n, 3);
+  CHECK_EQ_INT(count_containing(&mine, "ERROR extism::plugin: call to err_ret_7 returned with error message: EEE plugin=\""), 1);
+  CHECK_EQ_INT(count_containing(&mine, "ERROR extism::plugin: call to err_ret_7 encountered an error: EEE plugin=\""), 1);
+  CHECK_EQ_INT(count_containing(&mine, "ERROR extism::plugin: call to trap encountered an error: wasm trap: "), 1);
+  /* the sink's filter decides by target, as the process-wide logger's */
+  CHECK(extism_x_plugin_set_log_sink(p, collect_line, &mine, "extism::pdk=trace"));
+  CHECK_EQ_INT(call_str(p, "trap", NULL), 134);
+  CHECK_EQ_INT(mine.n, 3);
+  /* the stepped call's start names its entry point (at trace) */
+  CHECK(extism_x_plugin_set_log_sink(p, collect_line, &mine, "trace"));
+  CHECK(extism_x_call_begin(p, "ret_42", NULL, 0, NULL));
+  while (extism_x_call_step(p, 1000) == EXTISM_X_STEP_RUNNING)
+    ;
+  CHECK_EQ_INT(extism_x_call_rc(p), 42);
+  CHECK_EQ_INT(count_containing(&mine, "TRACE extism::sdk: calling function ret_42 using extism_x_call_begin"), 1);
+  CHECK_EQ_INT(count_containing(&mine, "DEBUG extism::plugin: got return code: 42"), 1);
+  extism_plugin_free(p);
+  CHECK_EQ_INT(count_containing(&mine, "TRACE extism::sdk: called extism_plugin_free"), 1);
+  /* nothing of this plugin's calls went to the process-wide logger */
+  extism_log_drain(drain_count);
+  CHECK_EQ_INT(drained_n, 0);
 }
 
 /* Other plugins keep using the process-wide logger; removing the sink restores it. */

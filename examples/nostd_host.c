@@ -21,10 +21,20 @@
  * Everything here is single-threaded; hooks of a multi-threaded host must be thread-safe.
  * Expected output (ids and numbers vary; the timestamps come from the simulated tick):
  *   heap: static arena of 32768 KiB
+ *   log: 1970-01-01T00:00:00.000000Z DEBUG extism::plugin: Available pages: None
  *   log: 1970-01-01T00:00:00.000000Z DEBUG extism::plugin: <plugin id> created
+ *   log: ... DEBUG extism::plugin: input size: 13 plugin="<plugin id>"
+ *   log: ... DEBUG extism::plugin: output offset=..., length=38 plugin="<plugin id>"
+ *   log: ... DEBUG extism::plugin: error offset=0, length=0 plugin="<plugin id>"
+ *   log: ... DEBUG extism::plugin: got return code: 0 plugin="<plugin id>"
  *   count_vowels: {"count":3,"total":3,"vowels":"aeiou"}
+ *   (the same four lines)
  *   count_vowels: {"count":3,"total":6,"vowels":"aeiou"}
+ *   log: ... DEBUG extism::plugin: Available pages: None
  *   log: ... DEBUG extism::plugin: <plugin id> created
+ *   log: ... DEBUG extism::plugin: input size: 0 plugin="<plugin id>"
+ *   log: ... DEBUG extism::plugin: output offset=0, length=0 plugin="<plugin id>"
+ *   log: ... DEBUG extism::plugin: error offset=0, length=0 plugin="<plugin id>"
  *   log: ... DEBUG extism::plugin: call to loop timed out plugin="<plugin id>"
  *   loop (timeout_ms 50): rc 134, error "timeout"
  *   arena: peak 6687 KiB */

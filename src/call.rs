@@ -9,9 +9,10 @@ use wasmi::{Extern, Func, Instance, Linker, Module, Store, Val, ValType};
 
 use crate::compiled::Compiled;
 use crate::config;
+use crate::log::{Level, TARGET_CURRENT_PLUGIN, TARGET_PLUGIN, TARGET_SDK};
 use crate::run::{Outcome, Run};
 use crate::plugin::{main_export, CancelHandle, Inner, LastError, Plugin};
-use crate::state::{State, Stop};
+use crate::state::{plugin_log, State, Stop};
 
 /// A failure outside the export itself (instantiation, initialisers).
 #[derive(Debug)]
@@ -167,11 +168,17 @@ pub fn instantiate_main(
 pub struct CallResult {
     pub rc: i32,
     pub error: LastError,
+    /// The export does not exist (a failure upstream does not log).
+    pub not_found: bool,
 }
 
 impl CallResult {
+    fn new(rc: i32, error: LastError) -> CallResult {
+        CallResult { rc, error, not_found: false }
+    }
+
     fn fail(rc: i32, message: impl Into<String>) -> CallResult {
-        CallResult { rc, error: LastError::Runtime(message.into().into_bytes()) }
+        CallResult::new(rc, LastError::Runtime(message.into().into_bytes()))
     }
 }
 
@@ -187,12 +194,14 @@ pub struct Started {
     /// Size of that memory when the export started (0 for an instance made by this call): a call
     /// that ends with more gets its zero pages released (`trim`).
     memory_bytes_at_start: u64,
+    /// DEBUG lines were on when the call began: its end logs them too (one level test a call).
+    verbose: bool,
 }
 
 /// Calls export `name` of `plugin` with `input` to its end; the caller holds the plugin's lock.
 pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> CallResult {
-    match begin(plugin, inner, name, input, host_context) {
-        Err(result) => end_early(inner, result),
+    match begin(plugin, inner, name, "extism_plugin_call", input, host_context) {
+        Err(result) => end_early(inner, name, result),
         Ok(mut started) => {
             let outcome = started.run.to_end(&mut inner.store, Some(&plugin.cancel));
             finish(plugin, inner, started, outcome)
@@ -200,8 +209,12 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
     }
 }
 
-/// A call that failed before running any of the export: record what it cost (nothing).
-pub fn end_early(inner: &mut Inner, result: CallResult) -> CallResult {
+/// A call that failed before running any of the export: log it (a missing export is not logged:
+/// upstream returns before its logging does), record what it cost (nothing).
+pub fn end_early(inner: &mut Inner, name: &str, result: CallResult) -> CallResult {
+    if !result.not_found {
+        log_failure(inner.store.data(), name, &result);
+    }
     inner.stats = CallStats::default();
     inner.last_rc = result.rc;
     result
@@ -217,8 +230,16 @@ pub struct CallStats {
     pub host_calls: u64,
 }
 
-/// Everything a call does before the export runs (spec §3, steps 1-5).
-pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> Result<Started, CallResult> {
+/// Everything a call does before the export runs (spec §3, steps 1-5). `entry`: the C function that
+/// started it (for the log). A failure is handed to `end_early`.
+pub fn begin(
+    plugin: &Plugin,
+    inner: &mut Inner,
+    name: &str,
+    entry: &str,
+    input: &[u8],
+    host_context: usize,
+) -> Result<Started, CallResult> {
     let compiled = &*plugin.compiled;
     let began_ns = crate::hooks::now_ns().unwrap_or(0);
     plugin.cancel.clear();
@@ -240,6 +261,11 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         return Err(result);
     }
     let mut fresh_instance = false;
+    // The call's lines are DEBUG or TRACE: one test for all of them (TRACE is never on without DEBUG).
+    let verbose = inner.store.data().log_on(Level::Debug);
+    if verbose {
+        log_call_begin(inner.store.data(), name, entry, inner.main.is_none(), input.len());
+    }
     let main = match inner.main {
         Some(m) => m,
         None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
@@ -259,9 +285,15 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         let message = state.budget_refusal().unwrap_or_else(|| "failed to allocate extism memory".into());
         return Err(CallResult::fail(config::RC_ERROR, message));
     }
+    if verbose && !input.is_empty() {
+        let (offset, length) = (state.kernel.input_offset(), state.kernel.input_length());
+        plugin_log!(state, Level::Trace, TARGET_CURRENT_PLUGIN, "memory_alloc({offset}) = {length}");
+    }
     let hidden = name == crate::start_hoist::HIDDEN_START;
     let Some(func) = main_export(&inner.store, main, name).filter(|_| !hidden) else {
-        return Err(CallResult::fail(config::RC_ERROR, format!("Function not found: {name}")));
+        let mut result = CallResult::fail(config::RC_ERROR, format!("Function not found: {name}"));
+        result.not_found = true;
+        return Err(result);
     };
     let ty = func.ty(&inner.store);
     if ty.results().len() > 1 {
@@ -282,24 +314,34 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         (false, Some(m)) => m.data_size(&inner.store) as u64,
         _ => 0,
     };
-    Ok(Started { run, main, name: String::from(name), began_ns, memory, memory_bytes_at_start })
+    Ok(Started { run, main, name: String::from(name), began_ns, memory, memory_bytes_at_start, verbose })
 }
 
 /// Everything a call does after the export ended: rc, error, output registers, dumps, logs, stats.
 pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Outcome) -> CallResult {
-    let Started { run, main, name, began_ns, memory, memory_bytes_at_start } = started;
+    let Started { run, main, name, began_ns, memory, memory_bytes_at_start, verbose } = started;
     let name = name.as_str();
     let results = run.results();
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
     let read_output = !matches!(outcome, Outcome::OutOfFuel);
-    let failed = matches!(outcome, Outcome::Trap(_) | Outcome::HostError(_) | Outcome::OutOfFuel);
     let timed_out = matches!(outcome, Outcome::Timeout);
     let trapped = matches!(&outcome, Outcome::Trap(_));
+    let returned = matches!(outcome, Outcome::Finished) && !results.is_empty();
+    // DEBUG and TRACE lines as tested when the call began; errors are tested on their own.
+    if verbose && read_output {
+        log_registers(inner.store.data());
+    }
     let result = finish_call(&mut inner.store, outcome, results);
     write_dumps(plugin, inner, main, &result, trapped);
-    log_call_end(&inner.store, &plugin.id, name, &result, failed, timed_out);
+    let cancelled = timed_out && plugin.cancel.is_requested();
+    let ended = End { returned, registers_read: read_output, timed_out, cancelled, verbose };
+    log_call_end(inner.store.data(), name, &result, ended);
     inner.store.data_mut().host_context = 0;
     inner.stats = stats_of(inner, memory, &run, began_ns);
+    if verbose {
+        let (rc, ns) = (result.rc, inner.stats.wall_time_ns);
+        plugin_log!(inner.store.data(), Level::Trace, TARGET_PLUGIN, "call to {name} finished: rc {rc}, {ns} ns");
+    }
     if inner.stats.linear_memory_bytes > memory_bytes_at_start {
         // A new instance, or a memory that grew (and may have been copied whole): give its zero
         // pages back to the OS while plugins are being kept alive.
@@ -371,7 +413,7 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
                 Some(Val::I32(v)) => *v,
                 Some(_) => config::RC_ERROR,
             };
-            CallResult { rc, error: recorded.unwrap_or(LastError::None) }
+            CallResult::new(rc, recorded.unwrap_or(LastError::None))
         }
         Outcome::Timeout => CallResult::fail(config::RC_TRAP, "timeout"),
         Outcome::OutOfFuel => CallResult::fail(config::RC_ERROR, "plugin ran out of fuel"),
@@ -380,7 +422,7 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
                 return exit_status(code, recorded);
             }
             if let Some(r) = recorded {
-                return CallResult { rc: config::RC_ERROR, error: r };
+                return CallResult::new(config::RC_ERROR, r);
             }
             match store.data_mut().stop.take() {
                 Some(Stop::OutOfMemory) => CallResult::fail(config::RC_ERROR, store.data().oom_text()),
@@ -396,25 +438,93 @@ fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> C
 /// WASI `proc_exit`: 0 is success, anything else fails the call with the code as rc.
 fn exit_status(code: i32, recorded: Option<LastError>) -> CallResult {
     match (code, recorded) {
-        (_, Some(r)) => CallResult { rc: config::RC_ERROR, error: r },
-        (0, None) => CallResult { rc: 0, error: LastError::None },
+        (_, Some(r)) => CallResult::new(config::RC_ERROR, r),
+        (0, None) => CallResult::new(0, LastError::None),
         (n, None) => CallResult::fail(n, format!("Exited with i32 exit status {n}")),
     }
 }
 
-/// Upstream's log lines at the end of a call: a failure inside wasm at ERROR, a timeout at DEBUG.
-fn log_call_end(store: &Store<State>, id: &[u8; 16], name: &str, result: &CallResult, failed: bool, timed_out: bool) {
-    use crate::log::{runtime_line, Level, TARGET_PLUGIN};
-    if timed_out {
-        runtime_line(Level::Debug, TARGET_PLUGIN, format_args!("call to {name} timed out"), Some(id));
-    } else if failed && result.rc != 0 {
-        let text: &[u8] = match &result.error {
-            LastError::Runtime(m) => m,
-            LastError::Recorded(off) => store.data().kernel.block(*off).unwrap_or(&[]),
-            LastError::None => &[],
-        };
+/// Upstream's DEBUG lines about the registers when an export ended (not after fuel ran out).
+#[inline(never)]
+fn log_registers(state: &State) {
+    let kernel = &state.kernel;
+    let (offset, length) = (kernel.output_offset(), kernel.output_length());
+    plugin_log!(state, Level::Debug, TARGET_PLUGIN, "output offset={offset}, length={length}");
+    let offset = kernel.error_get();
+    let length = kernel.length(offset);
+    plugin_log!(state, Level::Trace, TARGET_CURRENT_PLUGIN, "memory_length({offset}) = {length}");
+    plugin_log!(state, Level::Debug, TARGET_PLUGIN, "error offset={offset}, length={length}");
+}
+
+/// The text of a call's error (a plugin-recorded one read from kernel memory).
+fn error_text<'a>(state: &'a State, error: &'a LastError) -> Option<&'a [u8]> {
+    match error {
+        LastError::None => None,
+        LastError::Runtime(m) => Some(m),
+        LastError::Recorded(off) => Some(state.kernel.block(*off).unwrap_or(&[])),
+    }
+}
+
+/// A failed call, at ERROR as upstream: `call to <name> encountered an error: <text>`.
+#[inline]
+fn log_failure(state: &State, name: &str, result: &CallResult) {
+    if !matches!(result.error, LastError::None) && state.log_on(Level::Error) {
+        log_error(state, name, result);
+    }
+}
+
+/// `log_failure` past its tests: reads the text (out of line, off the call's path).
+#[inline(never)]
+fn log_error(state: &State, name: &str, result: &CallResult) {
+    if let Some(text) = error_text(state, &result.error) {
         let text = String::from_utf8_lossy(text);
-        let message = format_args!("call to {name} encountered an error: {text}");
-        runtime_line(Level::Error, TARGET_PLUGIN, message, Some(id));
+        plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} encountered an error: {text}");
+    }
+}
+
+/// Upstream's lines at the start of a call (DEBUG and TRACE, logged when DEBUG is on), the first
+/// naming the C function that started it.
+#[inline(never)]
+fn log_call_begin(state: &State, name: &str, entry: &str, instantiating: bool, input_len: usize) {
+    plugin_log!(state, Level::Trace, TARGET_SDK, "calling function {name} using {entry}");
+    if instantiating {
+        plugin_log!(state, Level::Trace, TARGET_PLUGIN, "Plugin::instance is none, instantiating");
+    }
+    plugin_log!(state, Level::Trace, TARGET_PLUGIN, "clearing error");
+    plugin_log!(state, Level::Debug, TARGET_PLUGIN, "input size: {input_len}");
+}
+
+/// How an export ended, for the log.
+struct End {
+    /// It returned a value (its return code is the rc; upstream logs none for an export without).
+    returned: bool,
+    /// The output and error registers were read (not after fuel ran out).
+    registers_read: bool,
+    timed_out: bool,
+    /// The timeout was the host's cancel.
+    cancelled: bool,
+    /// DEBUG lines are on (the caller tested once).
+    verbose: bool,
+}
+
+/// Upstream's lines at the end of a call: the return code (an export that returned), the plugin's
+/// own error message, then a timeout (or cancel) at DEBUG or any error at ERROR.
+fn log_call_end(state: &State, name: &str, result: &CallResult, end: End) {
+    let End { returned, registers_read, timed_out, cancelled, verbose } = end;
+    if verbose && returned {
+        plugin_log!(state, Level::Debug, TARGET_PLUGIN, "got return code: {}", result.rc);
+    }
+    let recorded = state.kernel.error_get();
+    if recorded != 0 && registers_read && !timed_out && state.log_on(Level::Error) {
+        let text = String::from_utf8_lossy(state.kernel.block(recorded).unwrap_or(&[]));
+        plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} returned with error message: {text}");
+    }
+    if timed_out {
+        if cancelled {
+            plugin_log!(state, Level::Debug, TARGET_PLUGIN, "call to {name} cancelled by the host (extism_plugin_cancel)");
+        }
+        plugin_log!(state, Level::Debug, TARGET_PLUGIN, "call to {name} timed out");
+    } else {
+        log_failure(state, name, result);
     }
 }

@@ -12,6 +12,7 @@ use wasmi::{Config, Engine, ExternType, Linker, Module};
 use crate::config;
 use crate::function::HostFunction;
 use crate::imports;
+use crate::log::{self, Level};
 use crate::manifest::{self, Manifest};
 use crate::module_cache;
 use crate::start_hoist;
@@ -124,7 +125,10 @@ impl Compiled {
             _ => module_cache::Key::new(&loaded.modules),
         };
         let code = match key.as_ref().and_then(module_cache::lookup) {
-            Some(code) => code,
+            Some(code) => {
+                log::line(Level::Trace, log::TARGET_PLUGIN, format_args!("modules reused from the module cache"));
+                code
+            }
             None => {
                 let code = Arc::new(Code::compile(&loaded, key.as_ref())?);
                 match &key {
@@ -134,6 +138,12 @@ impl Compiled {
             }
         };
         let linker = code.linker(&functions, with_wasi)?;
+        if log::enabled(Level::Trace) {
+            for f in &functions {
+                let (namespace, name) = (&f.namespace, &f.name);
+                log::line(Level::Trace, log::TARGET_FUNCTION, format_args!("host function {namespace}::{name} linked"));
+            }
+        }
         Ok(Compiled {
             code,
             main: loaded.main_index,
@@ -188,6 +198,7 @@ fn engine_config() -> Config {
 }
 
 fn compile_module(engine: &Engine, name: &str, bytes: &[u8]) -> Result<CompiledModule, CreateError> {
+    log::line(Level::Trace, log::TARGET_PLUGIN, format_args!("compiling module {name} ({} bytes)", bytes.len()));
     if !bytes.starts_with(b"\0asm") && core::str::from_utf8(bytes).is_err() {
         // Upstream reads bytes that are neither wasm nor text as WAT first; keep its message.
         return Err(CreateError::Compile("input bytes aren't valid utf-8".to_string()));

@@ -16,7 +16,8 @@ use crate::compiled::{Compiled, CreateError};
 use crate::config;
 use crate::id;
 use crate::imports::link_check::{self, Offer};
-use crate::state::State;
+use crate::log::{self, Level};
+use crate::state::{plugin_log, State};
 use crate::sync::{Guard, Lock};
 
 /// Asks the running call of one plugin to stop. Lives as long as the plugin; safe to use from any
@@ -72,6 +73,8 @@ pub struct Inner {
 
 impl Plugin {
     pub fn new(compiled: Arc<Compiled>) -> Result<Plugin, CreateError> {
+        let pages = compiled.manifest.memory.max_pages;
+        log::line(Level::Debug, log::TARGET_PLUGIN, format_args!("Available pages: {pages:?}"));
         compiled.links.call_once(|| check_links(&compiled)).clone().map_err(CreateError::Create)?;
         let id = id::new_uuid_v4();
         let config = compiled.manifest.config.clone();
@@ -98,8 +101,7 @@ impl Plugin {
             last_rc: 0,
             stats: crate::call::CallStats::default(),
         };
-        let created = format_args!("{} created", crate::log::Uuid(&id));
-        crate::log::runtime_line(crate::log::Level::Debug, crate::log::TARGET_PLUGIN, created, None);
+        log::line(Level::Debug, log::TARGET_PLUGIN, format_args!("{} created", log::Uuid(&id)));
         crate::trim::plugin_created();
         Ok(Plugin {
             compiled,
@@ -293,6 +295,8 @@ pub fn new_store(
             .map_err(|e| format!("module `{}`: {}", m.name, e.message))?;
         crate::call::run_initializer(compiled, &mut store, instance, "_initialize", None).map_err(|e| e.message)?;
         linker.instance(&mut store, &m.name, instance).map_err(|e| e.to_string())?;
+        let name = &m.name;
+        plugin_log!(store.data(), Level::Trace, log::TARGET_PLUGIN, "module {name} instantiated and linked");
     }
     Ok((store, Arc::new(linker)))
 }

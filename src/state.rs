@@ -4,6 +4,7 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use extism_kernel::Kernel;
 use wasmi_core::LimiterError;
@@ -13,6 +14,21 @@ use wasmi::ResourceLimiter;
 use crate::arena::ArenaBuf;
 use crate::budget::{BufferKind, Growth};
 use crate::config;
+use crate::log::{self, Level};
+
+/// A runtime line about the plugin whose `State` is given (to its own sink or the process-wide
+/// logger: `State::log`), the message built only when `level` is on: a line that is off costs one
+/// atomic load (or a compare with the plugin sink's level) and nothing else, on every hot path.
+macro_rules! plugin_log {
+    ($state:expr, $level:expr, $target:expr, $($message:tt)+) => {{
+        let state: &$crate::state::State = $state;
+        let level: $crate::log::Level = $level;
+        if state.log_on(level) {
+            state.log(level, $target, format_args!($($message)+));
+        }
+    }};
+}
+pub(crate) use plugin_log;
 
 /// Why the runtime itself stopped a call (as opposed to a wasm trap).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +184,46 @@ impl State {
     /// The kernel's last growth failed at the memory budget rather than at `max_pages`.
     fn kernel_full_by_budget(&self) -> bool {
         self.budget.bounds_kernel && self.kernel.grow_failed()
+    }
+
+    /// Whether a runtime line at `level` about this plugin could be written: one atomic load (or the
+    /// plugin sink's level). Test it before building a message that costs anything.
+    #[inline]
+    pub fn log_on(&self, level: Level) -> bool {
+        log::on(level, self.log_sink.as_ref())
+    }
+
+    /// A runtime line about this plugin (`plugin="<id>"`), to its own sink or the process-wide logger.
+    /// Call it through `plugin_log!`, which tests the level before the message is built.
+    #[inline]
+    pub fn log(&self, level: Level, target: &str, message: fmt::Arguments<'_>) {
+        log::about(level, target, &self.plugin_id, self.log_sink.as_ref(), message);
+    }
+
+    /// Host-side use of kernel memory, logged at TRACE as upstream's `CurrentPlugin` does.
+    pub fn alloc_logged(&mut self, n: u64) -> u64 {
+        let offset = self.kernel.alloc(n);
+        // Upstream's words and order: the offset in the parentheses, the size after.
+        plugin_log!(self, Level::Trace, log::TARGET_CURRENT_PLUGIN, "memory_alloc({offset}) = {n}");
+        offset
+    }
+
+    pub fn length_logged(&self, offset: u64) -> u64 {
+        let length = self.kernel.length(offset);
+        plugin_log!(self, Level::Trace, log::TARGET_CURRENT_PLUGIN, "memory_length({offset}) = {length}");
+        length
+    }
+
+    /// Upstream's free looks the block up first, and logs that (not the free).
+    pub fn free_logged(&mut self, offset: u64) {
+        if self.log_on(Level::Trace) {
+            let length = self.length_logged(offset);
+            if length > 0 {
+                let message = format_args!("memory handle found: offs = {offset}, length = {length}");
+                self.log(Level::Trace, log::TARGET_CURRENT_PLUGIN, message);
+            }
+        }
+        self.kernel.free(offset);
     }
 }
 

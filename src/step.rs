@@ -36,14 +36,14 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         inner.set_runtime_error(IN_PROGRESS.as_bytes());
         return false;
     }
-    match call::begin(plugin, inner, name, input, host_context) {
+    match call::begin(plugin, inner, name, "extism_x_call_begin", input, host_context) {
         Ok(started) => {
             inner.set_error(LastError::None);
             inner.stepped = Some(started);
             true
         }
         Err(result) => {
-            let result = call::end_early(inner, result);
+            let result = call::end_early(inner, name, result);
             inner.set_error(result.error);
             false
         }
@@ -67,7 +67,7 @@ pub fn step(plugin: &Plugin, inner: &mut Inner, budget: u64) -> StepState {
 }
 
 fn end(plugin: &Plugin, inner: &mut Inner, started: call::Started, outcome: Outcome) -> StepState {
-    let CallResult { rc, error } = call::finish(plugin, inner, started, outcome);
+    let CallResult { rc, error, .. } = call::finish(plugin, inner, started, outcome);
     let success = rc == 0 && matches!(error, LastError::None);
     inner.set_error(error);
     if success {

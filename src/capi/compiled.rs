@@ -66,5 +66,7 @@ pub unsafe extern "C" fn extism_compiled_plugin_free(plugin: *mut ExtismCompiled
         // SAFETY: a handle from a compiled create call, freed once. Plugins made from it hold their
         // own reference and keep working.
         drop(unsafe { Box::from_raw(plugin) });
+        let message = format_args!("called extism_compiled_plugin_free");
+        crate::log::line(crate::log::Level::Trace, crate::log::TARGET_SDK, message);
     }
 }

@@ -29,7 +29,7 @@ pub unsafe extern "C" fn extism_current_plugin_memory(plugin: *mut ExtismCurrent
 pub unsafe extern "C" fn extism_current_plugin_memory_alloc(plugin: *mut ExtismCurrentPlugin, n: ExtismSize) -> ExtismMemoryHandle {
     // SAFETY: see `state`.
     match unsafe { state(plugin) } {
-        Some(s) => s.kernel.alloc(n),
+        Some(s) => s.alloc_logged(n),
         None => 0,
     }
 }
@@ -40,7 +40,7 @@ pub unsafe extern "C" fn extism_current_plugin_memory_alloc(plugin: *mut ExtismC
 pub unsafe extern "C" fn extism_current_plugin_memory_length(plugin: *mut ExtismCurrentPlugin, n: ExtismMemoryHandle) -> ExtismSize {
     // SAFETY: see `state`.
     match unsafe { state(plugin) } {
-        Some(s) => s.kernel.length(n),
+        Some(s) => s.length_logged(n),
         None => 0,
     }
 }
@@ -51,7 +51,7 @@ pub unsafe extern "C" fn extism_current_plugin_memory_length(plugin: *mut Extism
 pub unsafe extern "C" fn extism_current_plugin_memory_free(plugin: *mut ExtismCurrentPlugin, ptr: ExtismMemoryHandle) {
     // SAFETY: see `state`.
     if let Some(s) = unsafe { state(plugin) } {
-        s.kernel.free(ptr);
+        s.free_logged(ptr);
     }
 }
 

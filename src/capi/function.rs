@@ -12,6 +12,7 @@ use wasmi::Val;
 use super::types::*;
 use super::{c_str};
 use crate::function::{HostFunction, HostStop, ValKind, DEFAULT_NAMESPACE};
+use crate::log::{self, Level};
 use crate::state::State;
 use crate::sync::Lock;
 
@@ -279,6 +280,8 @@ pub unsafe extern "C" fn extism_function_new(
     // Upstream accepts a NULL callback and hands out a usable handle; calling it fails the call.
     let callback = func;
     // From here on the function owns user_data (a failed new takes nothing over).
+    let (p, r) = (&params, &results);
+    log::line(Level::Trace, log::TARGET_FUNCTION, format_args!("Creating function {name}: params={p:?}, results={r:?}"));
     let guard = UserData { ptr: user_data as usize, free: free_user_data };
     let pending = Pending { namespace: DEFAULT_NAMESPACE.to_string(), name, params, results, callback, user_data: guard };
     Box::into_raw(Box::new(ExtismFunction { pending: Lock::new(Some(pending)) }))

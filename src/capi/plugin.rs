@@ -12,6 +12,8 @@ use super::types::*;
 use super::{c_bytes, c_str, set_errmsg};
 use crate::call;
 use crate::compiled::{Compiled, CreateError};
+use crate::log::{self, Level};
+use crate::state::plugin_log;
 use crate::plugin::Plugin;
 
 const COMPILE_PREFIX: &str = "Unable to compile Extism plugin: ";
@@ -172,7 +174,12 @@ pub unsafe extern "C" fn extism_plugin_new_error_free(err: *mut c_char) {
 pub unsafe extern "C" fn extism_plugin_free(plugin: *mut ExtismPlugin) {
     if !plugin.is_null() {
         // SAFETY: a handle from a create call, freed once, with no call running (header contract).
-        drop(unsafe { Box::from_raw(plugin) });
+        let handle = unsafe { Box::from_raw(plugin) };
+        {
+            let inner = handle.plugin.lock();
+            plugin_log!(inner.store.data(), Level::Trace, log::TARGET_SDK, "called extism_plugin_free");
+        }
+        drop(handle);
     }
 }
 
@@ -347,6 +354,9 @@ pub unsafe extern "C" fn extism_plugin_error(plugin: *mut ExtismPlugin) -> *cons
     // SAFETY: header contract.
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return core::ptr::null() };
     let mut inner = p.lock();
+    if matches!(inner.error, crate::plugin::LastError::None) {
+        plugin_log!(inner.store.data(), Level::Trace, log::TARGET_SDK, "error is NULL");
+    }
     // The buffer lives in the plugin until the next API call on it.
     match inner.error_c_text() {
         Some(e) => e.as_ptr() as *const c_char,
@@ -380,7 +390,9 @@ pub unsafe extern "C" fn extism_plugin_output_data(plugin: *mut ExtismPlugin) ->
     // SAFETY: header contract.
     let Some(p) = (unsafe { plugin_ref(plugin) }) else { return core::ptr::null() };
     let mut inner = p.lock();
-    let offset = inner.output.0;
+    let (offset, length) = inner.output;
+    let state = inner.store.data();
+    plugin_log!(state, Level::Trace, log::TARGET_SDK, "extism_plugin_output_data: offset={offset}, length={length}");
     let kernel = &mut inner.store.data_mut().kernel;
     // The offset was checked against the arena when the call ended; the base never moves.
     kernel.base_ptr().wrapping_add(offset as usize)

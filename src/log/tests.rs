@@ -3,6 +3,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::filter::{parse_level, parse_level_filter};
+use super::format::{format_line, Style, Timestamp};
 use super::*;
 
 /// (level string, get_log_level, enabled extism::pdk levels of T D I W E, extism::plugin ERROR line

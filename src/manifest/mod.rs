@@ -32,6 +32,7 @@ pub use sniff::{sniff, Sniffed, WASM_MAGIC};
 pub use sources::{sha256_hex, MAIN};
 
 use crate::config::{DEFAULT_MAX_HTTP_RESPONSE_BYTES, DEFAULT_MAX_VAR_BYTES};
+use crate::log::{self, Level};
 
 /// Runtime settings of a plugin (everything in the manifest except the wasm sources).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +196,7 @@ pub trait SourceLoader {
 pub fn load<'a>(input: &'a [u8], loader: &dyn SourceLoader) -> Result<Loaded<'a>, LoadError> {
     match sniff(input) {
         Sniffed::Manifest(text) => {
+            log::line(Level::Trace, log::TARGET_MANIFEST, format_args!("Loading manifest"));
             let (manifest, sources) = schema::parse(text)?.into_parts();
             let entries = manifest.config.len();
             if entries > crate::config::MAX_CONFIG_ENTRIES {
@@ -207,6 +209,11 @@ pub fn load<'a>(input: &'a [u8], loader: &dyn SourceLoader) -> Result<Loaded<'a>
                 ));
             }
             let (modules, main_index) = sources::resolve(sources, loader)?;
+            if modules.len() > 1 {
+                for m in &modules {
+                    log::line(Level::Trace, log::TARGET_MANIFEST, format_args!("Found module {}", m.name));
+                }
+            }
             Ok(Loaded {
                 manifest,
                 modules,

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::wasm_source::WasmSource;
 use super::{LoadError, LoadErrorKind, Manifest, MemoryOptions};
 use crate::config::{DEFAULT_MAX_HTTP_RESPONSE_BYTES, DEFAULT_MAX_VAR_BYTES};
+use crate::log::{self, Level};
 
 /// The document as written. Non-`Option` fields reject `null` (upstream does too); `Option` fields
 /// accept it. Missing fields take their defaults.
@@ -76,11 +77,11 @@ pub fn parse(text: &str) -> Result<RawManifest, LoadError> {
     let text = if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() { "{}" } else { text };
     #[cfg(feature = "toml")]
     let toml_err = match toml::from_str::<RawManifest>(text) {
-        Ok(m) => return Ok(m),
+        Ok(m) => return Ok(found(m, "TOML")),
         Err(e) => e,
     };
     let json_err = match serde_json::from_str::<RawManifest>(text) {
-        Ok(m) => return Ok(m),
+        Ok(m) => return Ok(found(m, "JSON")),
         Err(e) => e,
     };
     let why = if text.trim_start().starts_with('{') {
@@ -96,6 +97,12 @@ pub fn parse(text: &str) -> Result<RawManifest, LoadError> {
         LoadErrorKind::UnknownFormat,
         format!("Unknown manifest format: {why}"),
     ))
+}
+
+/// Upstream's line naming the format a manifest was read as.
+fn found(manifest: RawManifest, format: &str) -> RawManifest {
+    log::line(Level::Trace, log::TARGET_MANIFEST, format_args!("Manifest is {format}"));
+    manifest
 }
 
 /// The reason given for a manifest that is not JSON when the `toml` feature is off.
