@@ -37,6 +37,7 @@ struct Installed {
     style: Style,
 }
 
+/// Made only under SINK's lock and read without waiting: nobody ever spins on it.
 static INSTALLED: spin::Once<Installed> = spin::Once::new();
 /// The sink; its lock also serialises installs.
 static SINK: Lock<Sink> = Lock::new(Sink::None);
