@@ -22,6 +22,7 @@ pub mod hooks;
 pub mod http;
 pub mod id;
 pub mod imports;
+pub mod instantiate;
 pub mod log;
 pub mod manifest;
 pub mod module_cache;
