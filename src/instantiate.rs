@@ -4,11 +4,13 @@
 
 use alloc::format;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use wasmi::{Extern, Func, Instance, Linker, Module, Store, Val, ValType};
 
 use crate::compiled::Compiled;
 use crate::config;
+use crate::import_cycle;
 use crate::plugin::CancelHandle;
 use crate::run::{Outcome, Run};
 use crate::state::{State, Stop};
@@ -70,12 +72,24 @@ pub fn instantiate_module(
     module: &Module,
     cancel: Option<&CancelHandle>,
 ) -> Result<Instance, Failure> {
+    let instance = instantiate_unstarted(compiled, store, linker, module)?;
+    run_start(compiled, store, instance, cancel)?;
+    Ok(instance)
+}
+
+/// Instantiates `module` without running its (hoisted) start function.
+fn instantiate_unstarted(
+    compiled: &Compiled,
+    store: &mut Store<State>,
+    linker: &Linker<State>,
+    module: &Module,
+) -> Result<Instance, Failure> {
     let fuel = compiled.fuel_limit.unwrap_or(config::INIT_FUEL);
     store.set_fuel(fuel).map_err(|e| Failure::new(config::RC_ERROR, e.to_string()))?;
     store.data_mut().pages.instantiating = true;
     let result = linker.instantiate_and_start(&mut *store, module);
     store.data_mut().pages.instantiating = false;
-    let instance = result.map_err(|e| {
+    result.map_err(|e| {
         let stop = store.data_mut().stop.take();
         match stop {
             Some(Stop::OutOfMemory) => Failure::new(config::RC_ERROR, store.data().oom_text()),
@@ -84,12 +98,21 @@ pub fn instantiate_module(
             None if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) => Failure::out_of_fuel(trap_text(&e)),
             None => Failure::new(config::RC_ERROR, trap_text(&e)),
         }
-    })?;
+    })
+}
+
+/// Runs the start function `start_hoist` moved into a hidden export, if any, in fuel slices.
+fn run_start(
+    compiled: &Compiled,
+    store: &mut Store<State>,
+    instance: Instance,
+    cancel: Option<&CancelHandle>,
+) -> Result<(), Failure> {
     if let Some(Extern::Func(start)) = instance.get_export(&*store, crate::start_hoist::HIDDEN_START) {
         let outcome = run_to_end(store, start, &init_limits(compiled, cancel));
         finish_init(store, outcome)?;
     }
-    Ok(instance)
+    Ok(())
 }
 
 /// Runs the export `name` of `instance` if it exists and has type `() -> ()`.
@@ -164,20 +187,30 @@ pub fn instantiate_main(
 }
 
 /// Instantiates the manifest's modules other than the main one into `store` and defines each under
-/// its name in `linker` (commands as functions making a fresh instance per call).
+/// its name in `linker` (commands as functions making a fresh instance per call), dependencies
+/// first; the imports that close a cycle go through forwarders (`import_cycle`).
 pub fn link_modules(compiled: &Compiled, store: &mut Store<State>, linker: &mut Linker<State>) -> Result<(), String> {
-    for (i, m) in compiled.modules().iter().enumerate() {
-        if i == compiled.main {
-            continue;
-        }
+    let modules: Vec<(&str, &Module)> = compiled.modules().iter().map(|m| (m.name.as_str(), &m.module)).collect();
+    let not_targets: Vec<bool> =
+        compiled.modules().iter().enumerate().map(|(i, m)| i == compiled.main || m.is_command).collect();
+    let mut instantiated = alloc::vec![false; modules.len()];
+    let mut pending = Vec::new();
+    for i in import_cycle::order(&modules, compiled.main) {
+        let m = &compiled.modules()[i];
         if m.is_command {
             define_command(linker, &m.name, &m.module).map_err(|e| e.to_string())?;
             continue;
         }
-        let instance = instantiate_module(compiled, store, linker, &m.module, None)
-            .map_err(|e| format!("module `{}`: {}", m.name, e.message))?;
-        run_initializer(compiled, store, instance, "_initialize", None).map_err(|e| e.message)?;
+        let waiting = import_cycle::define_forwarders(&modules, i, &instantiated, &not_targets, linker)?;
+        pending.extend(waiting);
+        let in_module = |e: Failure| format!("module `{}`: {}", m.name, e.message);
+        let instance = instantiate_unstarted(compiled, store, linker, &m.module).map_err(in_module)?;
+        instantiated[i] = true;
+        // The forwarders to this module work from here on, its own start function included.
+        import_cycle::fill(&pending, i, &m.name, instance, store)?;
+        run_start(compiled, store, instance, None).map_err(in_module)?;
         linker.instance(&mut *store, &m.name, instance).map_err(|e| e.to_string())?;
+        run_initializer(compiled, store, instance, "_initialize", None).map_err(|e| e.message)?;
     }
     Ok(())
 }

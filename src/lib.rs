@@ -21,6 +21,7 @@ pub mod function;
 pub mod hooks;
 pub mod http;
 pub mod id;
+pub mod import_cycle;
 pub mod imports;
 pub mod instantiate;
 pub mod log;
