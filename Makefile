@@ -34,8 +34,8 @@ NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
 # Cargo features of the no_std builds (Cargo.toml [features]): NOSTD_FEATURES is every feature that
 # works without std, the set of `make nostd`, `make ctest-nostd` and the x86_64 bare-metal proof;
 # FW_FEATURES is the lean set of the firmware images (firmware/firmware.mk): TOML manifests and
-# WASI left out to fit the Cortex-M4's flash budget (README, Firmware).
-NOSTD_FEATURES := toml wasi
+# WASI left out to fit the Cortex-M4's flash budget (README, Firmware); so is SIMD.
+NOSTD_FEATURES := toml wasi simd
 FW_FEATURES :=
 # `--features` for cargo from a space-separated list (nothing for an empty one).
 cargo_features = $(if $(strip $(1)),--features "$(strip $(1))")
