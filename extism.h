@@ -416,6 +416,15 @@ void extism_function_set_namespace(ExtismFunction *ptr, const char *namespace_);
  *     (default "main") and the sources can import each other by name; if no
  *     earlier source is named "main", the last one becomes "main". A source
  *     named "extism:host/user" can provide host-function imports in wasm.
+ *     The other sources are instantiated before the main one, each after the
+ *     sources it imports from; sources may import each other's functions in a
+ *     cycle (upstream crashes on one): the import that closes the cycle
+ *     reaches the other source's export once that source is instantiated.
+ *     Creation fails if a start function calls such an import before then
+ *     ("import cycle: `<name>::<export>` was called before module `<name>`
+ *     was instantiated ..."), or if a memory, table or global is imported
+ *     across a cycle ("... only functions can be imported across an import
+ *     cycle").
  *   - "memory": {"max_pages": <64 KiB pages the plugin's memories may grow by
  *     in total, kernel memory included>, "max_http_response_bytes": <default
  *     52428800>, "max_var_bytes": <bytes of plugin variables, default 1048576,

@@ -149,3 +149,35 @@ TEST_NOT_UPSTREAM(import_cycle_start_function, "segfaults creating a plugin with
   extism_plugin_new_error_free(err);
   extism_plugin_free(p);
 }
+
+/* Only functions can be forwarded: a cycle through a memory works when the module exporting the
+ * memory can come first (listed first or not), and a cycle of globals, which no order can
+ * instantiate, fails creation with a message. */
+TEST_NOT_UPSTREAM(import_cycle_memory_and_globals, "segfaults creating a plugin with an import cycle") {
+  static const char *const memory[][2] = {{"a", "cycle_memory_a"}, {"b", "cycle_memory_b"}, {"main", "cycle_memory_main"}};
+  static const char *const memory_b_first[][2] = {
+      {"b", "cycle_memory_b"}, {"a", "cycle_memory_a"}, {"main", "cycle_memory_main"}};
+  static const char *const globals[][2] = {{"a", "cycle_global_a"}, {"b", "cycle_global_b"}, {"main", "tiny"}};
+  char *err = NULL;
+  ExtismPlugin *p = cycle_plugin(memory, 3, "", &err);
+  if (CHECK_NOT_NULL(p))
+    CHECK_EQ_INT(call_str(p, "run", NULL), 42);
+  else
+    harness_note("%s", err ? err : "NULL");
+  extism_plugin_new_error_free(err);
+  extism_plugin_free(p);
+  err = NULL;
+  p = cycle_plugin(memory_b_first, 3, "", &err);
+  if (CHECK_NOT_NULL(p))
+    CHECK_EQ_INT(call_str(p, "run", NULL), 42);
+  else
+    harness_note("%s", err ? err : "NULL");
+  extism_plugin_new_error_free(err);
+  extism_plugin_free(p);
+  err = NULL;
+  p = cycle_plugin(globals, 3, "", &err);
+  CHECK_NULL(p);
+  CHECK_CONTAINS(err, "only functions can be imported across an import cycle");
+  extism_plugin_new_error_free(err);
+  extism_plugin_free(p);
+}

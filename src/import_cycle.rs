@@ -29,29 +29,63 @@ pub struct Pending {
 }
 
 /// The order to instantiate `modules` in (indexes; `skip`, the main module, left out): each module
-/// after the modules it imports from, except where a cycle makes that impossible.
+/// after the modules it imports from, except where a cycle makes that impossible. Only function
+/// imports can be forwarded, so when the first order would need a memory, table or global of a
+/// module not instantiated yet, the order of the non-function imports alone is taken (every function
+/// import of a later module then goes through a forwarder).
 pub fn order(modules: &[(&str, &Module)], skip: usize) -> Vec<usize> {
+    let first = depth_first(modules, skip, true);
+    match only_functions_forwarded(modules, &first) {
+        true => first,
+        false => depth_first(modules, skip, false),
+    }
+}
+
+fn depth_first(modules: &[(&str, &Module)], skip: usize, functions_too: bool) -> Vec<usize> {
     let mut order = Vec::with_capacity(modules.len());
     let mut seen = alloc::vec![false; modules.len()];
     for start in 0..modules.len() {
-        visit(modules, skip, start, &mut seen, &mut order);
+        visit(modules, skip, functions_too, start, &mut seen, &mut order);
     }
     order
 }
 
-/// Depth first, dependencies before dependants. The depth is at most the number of modules
+/// Dependencies before dependants. The depth is at most the number of modules
 /// (`config::MAX_MODULES`), so the recursion is bounded.
-fn visit(modules: &[(&str, &Module)], skip: usize, at: usize, seen: &mut [bool], order: &mut Vec<usize>) {
+fn visit(
+    modules: &[(&str, &Module)],
+    skip: usize,
+    functions_too: bool,
+    at: usize,
+    seen: &mut [bool],
+    order: &mut Vec<usize>,
+) {
     if at == skip || seen[at] {
         return;
     }
     seen[at] = true;
     for import in modules[at].1.imports() {
+        if !functions_too && matches!(import.ty(), ExternType::Func(_)) {
+            continue;
+        }
         if let Some(dep) = modules.iter().position(|(name, _)| *name == import.module()) {
-            visit(modules, skip, dep, seen, order);
+            visit(modules, skip, functions_too, dep, seen, order);
         }
     }
     order.push(at);
+}
+
+/// Whether in `order` every non-function import of another module names one instantiated before.
+fn only_functions_forwarded(modules: &[(&str, &Module)], order: &[usize]) -> bool {
+    let position = |i: usize| order.iter().position(|o| *o == i);
+    order.iter().enumerate().all(|(at, i)| {
+        modules[*i].1.imports().filter(|import| !matches!(import.ty(), ExternType::Func(_))).all(|import| {
+            match modules.iter().position(|(name, _)| *name == import.module()).and_then(position) {
+                Some(dep_at) => dep_at < at,
+                None => true,
+            }
+        })
+    })
 }
 
 /// Binds `importer`'s imports of modules not instantiated yet (`instantiated[i]` false) to
