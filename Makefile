@@ -351,9 +351,9 @@ size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) $(SIZE_LEAN_Z) exa
 	@plugins=$$(cat $(PLUGIN_BUILD)/c1.wasm $(PLUGIN_BUILD)/loop.wasm | wc -c); \
 	for b in std-3 std-z nostd-3 nostd-z lean-z; do \
 	  lib=$${b%-*}; opt=$${b#*-}; host=nostd_host.c; embedded=$$plugins; \
-	  case $$lib in std) label="std (default: std http toml wasi)"; host=host.c; embedded=0;; \
+	  case $$lib in std) label="std (default: std http toml wasi simd)"; host=host.c; embedded=0;; \
 	    nostd) label="no_std ($(strip $(NOSTD_FEATURES)))";; \
-	    lean) label="no_std lean ($(or $(strip $(FW_FEATURES)),none): no TOML, no WASI)";; esac; \
+	    lean) label="no_std lean ($(or $(strip $(FW_FEATURES)),none): no TOML, no WASI, no SIMD)";; esac; \
 	  code=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".text" { print $$2 }'); \
 	  eh=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".eh_frame" { print $$2 }'); \
 	  size $(SIZE_DIR)/bin/host-$$b | awk -v l="$$label" -v o=$$opt -v h=$$host -v c=$$code -v e=$$eh -v p=$$embedded \
