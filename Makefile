@@ -34,9 +34,9 @@ NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
 # Cargo features of the no_std builds (Cargo.toml [features]): NOSTD_FEATURES is every feature that
 # works without std, the set of `make nostd`, `make ctest-nostd` and the x86_64 bare-metal proof;
 # FW_FEATURES is the lean set of the firmware images (firmware/firmware.mk): TOML manifests and
-# WASI left out to fit the Cortex-M4's flash budget (README, Firmware); the Cortex-M4 image adds
-# `small-engine` (FW_FEATURES_arm there).
-NOSTD_FEATURES := toml wasi
+# WASI left out to fit the Cortex-M4's flash budget (README, Firmware); so is SIMD. The Cortex-M4
+# image adds `small-engine` (FW_FEATURES_arm there).
+NOSTD_FEATURES := toml wasi simd
 FW_FEATURES :=
 # `--features` for cargo from a space-separated list (nothing for an empty one).
 cargo_features = $(if $(strip $(1)),--features "$(strip $(1))")
@@ -381,9 +381,9 @@ size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) $(SIZE_LEAN_Z) exa
 	@plugins=$$(cat $(PLUGIN_BUILD)/c1.wasm $(PLUGIN_BUILD)/loop.wasm | wc -c); \
 	for b in std-3 std-z nostd-3 nostd-z lean-z; do \
 	  lib=$${b%-*}; opt=$${b#*-}; host=nostd_host.c; embedded=$$plugins; \
-	  case $$lib in std) label="std (default: std http toml wasi)"; host=host.c; embedded=0;; \
+	  case $$lib in std) label="std (default: std http toml wasi simd)"; host=host.c; embedded=0;; \
 	    nostd) label="no_std ($(strip $(NOSTD_FEATURES)))";; \
-	    lean) label="no_std lean ($(or $(strip $(FW_FEATURES)),none): no TOML, no WASI)";; esac; \
+	    lean) label="no_std lean ($(or $(strip $(FW_FEATURES)),none): no TOML, no WASI, no SIMD)";; esac; \
 	  code=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".text" { print $$2 }'); \
 	  eh=$$(size -A $(SIZE_DIR)/bin/host-$$b | awk '$$1 == ".eh_frame" { print $$2 }'); \
 	  size $(SIZE_DIR)/bin/host-$$b | awk -v l="$$label" -v o=$$opt -v h=$$host -v c=$$code -v e=$$eh -v p=$$embedded \

@@ -106,10 +106,16 @@
  * The values are fixed: I32 = 0, I64 = 1, F32 = 2, F64 = 3, V128 = 4,
  * FuncRef = 5, ExternRef = 6; the type is 4 bytes wide.
  *
- * Only I32, I64, F32 and F64 can be exchanged with a host function. V128,
- * FuncRef and ExternRef exist for source compatibility: a host function
- * declared with them cannot be used (upstream aborts the process when such a
- * function is called).
+ * Only I32, I64, F32 and F64 can be exchanged with a host function.
+ * V128 (SIMD plugins; see the `simd` feature in the README) may appear in a
+ * host function's signature, and a plugin importing the function with that
+ * type is created, as upstream; but ExtismVal holds no 128-bit value, so a
+ * call of that function fails the plugin call (rc -1, error "host function
+ * `<namespace>::<name>` takes or returns V128, which cannot cross the C API
+ * (ExtismVal holds at most 64 bits)") without running the callback, where
+ * upstream aborts the process. FuncRef and ExternRef exist for source
+ * compatibility: a plugin importing a function declared with them is refused
+ * at creation ("... is not supported").
  */
 typedef enum {
   /** Signed 32-bit integer (ExtismVal member `i32`). */
@@ -120,7 +126,7 @@ typedef enum {
   ExtismValType_F32,
   /** 64-bit floating point number (ExtismVal member `f64`). */
   ExtismValType_F64,
-  /** 128-bit SIMD vector. Not supported in host functions. */
+  /** 128-bit SIMD vector. A host function declared with it links, but calling it fails the call. */
   ExtismValType_V128,
   /** Reference to a WebAssembly function. Not supported in host functions. */
   ExtismValType_FuncRef,
@@ -414,6 +420,15 @@ void extism_function_set_namespace(ExtismFunction *ptr, const char *namespace_);
  *     (default "main") and the sources can import each other by name; if no
  *     earlier source is named "main", the last one becomes "main". A source
  *     named "extism:host/user" can provide host-function imports in wasm.
+ *     The other sources are instantiated before the main one, each after the
+ *     sources it imports from; sources may import each other's functions in a
+ *     cycle (upstream crashes on one): the import that closes the cycle
+ *     reaches the other source's export once that source is instantiated.
+ *     Creation fails if a start function calls such an import before then
+ *     ("import cycle: `<name>::<export>` was called before module `<name>`
+ *     was instantiated ..."), or if a memory, table or global is imported
+ *     across a cycle ("... only functions can be imported across an import
+ *     cycle").
  *   - "memory": {"max_pages": <64 KiB pages the plugin's memories may grow by
  *     in total, kernel memory included>, "max_http_response_bytes": <default
  *     52428800>, "max_var_bytes": <bytes of plugin variables, default 1048576,

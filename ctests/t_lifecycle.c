@@ -265,8 +265,8 @@ TEST(start_is_a_global) {
   free(e);
 }
 
-/* spec 6.3 [rec]: modules importing each other in a circle never crash the host: the plugin
- * either works or is refused with a message. */
+/* spec 6.3 [rec]: modules importing each other in a circle never crash the host; the cycle is
+ * resolved (issue 32: more in t_import_cycle.c), so the plugin works. */
 TEST_NOT_UPSTREAM(import_cycle_does_not_crash, "segfaults creating a plugin with an import cycle") {
   size_t l1 = 0, l2 = 0, l3 = 0;
   uint8_t *a = plugin_bytes("cycle_lhs", &l1), *b = plugin_bytes("cycle_rhs", &l2),
@@ -280,11 +280,10 @@ TEST_NOT_UPSTREAM(import_cycle_does_not_crash, "segfaults creating a plugin with
            "{\"data\":\"%s\",\"name\":\"main\"}]}",
            ab, bb, cb);
   p = extism_plugin_new((const uint8_t *)m, strlen(m), NULL, 0, false, &err);
-  if (p) {
+  if (CHECK_NOT_NULL(p)) {
     CHECK_EQ_INT(call_str(p, "run", NULL), 41);
     CHECK_NULL(extism_plugin_error(p));
   } else {
-    CHECK(err != NULL && strlen(err) > strlen(COMPILE_PREFIX));
     harness_note("import cycle refused: %s", err ? err : "NULL");
   }
   extism_plugin_new_error_free(err);

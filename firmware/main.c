@@ -12,9 +12,9 @@
  *   5. checks the failure paths: a trap, a missing export, endless recursion (whose call stack stays
  *      within extism_x_call_stack_bytes and is given back), a plugin too large for the heap, each an
  *      error code and a message, never a fault;
- *   6. checks what the lean feature set (FW_FEATURES in the root Makefile) leaves out: a TOML manifest
- *      and a plugin importing wasi_snapshot_preview1 are each refused by extism_plugin_new with an
- *      error naming the missing cargo feature;
+ *   6. checks what the lean feature set (FW_FEATURES in the root Makefile) leaves out: a TOML manifest,
+ *      a plugin importing wasi_snapshot_preview1 and a plugin using SIMD are each refused by
+ *      extism_plugin_new with an error naming the missing cargo feature;
  *   7. sets a memory budget per plugin (extism_x_set_memory_budget): the plugin too large for the heap
  *      is refused at creation and a plugin growing its memory without end is stopped, both before
  *      the heap is asked for more than it has;
@@ -162,6 +162,14 @@ static const uint8_t wasi_import_wasm[] = {
     0x01, 0x09, 0x01, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x01, 0x7f, /* type 0 */
     0x02, 0x23, 0x01, 0x16, 'w', 'a', 's', 'i', '_', 's', 'n', 'a', 'p', 's', 'h', 'o', 't', '_', 'p', 'r',
     'e', 'v', 'i', 'e', 'w', '1', 0x08, 'f', 'd', '_', 'w', 'r', 'i', 't', 'e', 0x00, 0x00, /* the import */
+};
+
+/* A module using fixed-width SIMD: (func (export "f") (result i32)
+ * (i32x4.extract_lane 0 (v128.const i32x4 7 0 0 0))). */
+static const uint8_t simd_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x02, 0x01,
+    0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, 0x0a, 0x19, 0x01, 0x17, 0x00, 0xfd, 0x0c, 0x07, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x1b, 0x00, 0x0b,
 };
 
 static bool error_is(ExtismPlugin *p, const char *want) {
@@ -370,6 +378,9 @@ int main(void) {
     manifest(m, sizeof m, wasi_import_wasm, wasi_import_wasm + sizeof wasi_import_wasm, 1, "");
     check(refused_with("plugin importing WASI", m, true, "WASI is not built into this library (cargo feature `wasi`)"),
           "a plugin importing WASI is refused with an error naming the feature");
+    manifest(m, sizeof m, simd_wasm, simd_wasm + sizeof simd_wasm, 1, "");
+    check(refused_with("plugin using SIMD", m, false, "SIMD is not built into this library (cargo feature `simd`)"),
+          "a plugin using SIMD is refused with an error naming the feature");
   }
 
   /* 7. the memory budget: both stopped before the heap is asked for what it does not have */

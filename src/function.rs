@@ -39,14 +39,17 @@ impl ValKind {
         })
     }
 
-    /// Only the four number types can cross the C boundary by value.
+    /// The four number types cross the C boundary by value. V128 is accepted in a signature (a
+    /// plugin links against it, as upstream's) but cannot cross (see `HostFunction::uses_v128`);
+    /// references cannot be used at all.
     fn to_wasm(self) -> Option<ValType> {
         match self {
             ValKind::I32 => Some(ValType::I32),
             ValKind::I64 => Some(ValType::I64),
             ValKind::F32 => Some(ValType::F32),
             ValKind::F64 => Some(ValType::F64),
-            ValKind::V128 | ValKind::FuncRef | ValKind::ExternRef => None,
+            ValKind::V128 => Some(ValType::V128),
+            ValKind::FuncRef | ValKind::ExternRef => None,
         }
     }
 }
@@ -81,7 +84,7 @@ impl HostFunction {
                 .map(|k| {
                     k.to_wasm().ok_or_else(|| {
                         format!(
-                            "host function `{}::{}`: {what} type {k:?} is not supported (only I32, I64, F32 and F64)",
+                            "host function `{}::{}`: {what} type {k:?} is not supported (only I32, I64, F32, F64 and V128)",
                             self.namespace, self.name
                         )
                     })
@@ -89,5 +92,20 @@ impl HostFunction {
                 .collect()
         };
         Ok(FuncType::new(convert(&self.params, "parameter")?, convert(&self.results, "result")?))
+    }
+
+    /// A V128 parameter or result: `ExtismVal` has no 128-bit member, so such a function links
+    /// (as upstream's) but calling it fails the call (upstream aborts the process there).
+    pub fn uses_v128(&self) -> bool {
+        self.params.iter().chain(&self.results).any(|k| *k == ValKind::V128)
+    }
+
+    /// The error of a call to a function that `uses_v128`.
+    pub fn v128_call_error(&self) -> String {
+        format!(
+            "host function `{}::{}` takes or returns V128, which cannot cross the C API (ExtismVal holds \
+             at most 64 bits)",
+            self.namespace, self.name
+        )
     }
 }

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use extism_kernel::Kernel;
-use wasmi::{Extern, Instance, Linker, Store};
+use wasmi::{Instance, Linker, Store};
 
 use crate::arena::ArenaBuf;
 use crate::compiled::{Compiled, CreateError};
@@ -17,7 +17,7 @@ use crate::config;
 use crate::id;
 use crate::imports::link_check::{self, Offer};
 use crate::log::{self, Level};
-use crate::state::{plugin_log, State};
+use crate::state::State;
 use crate::sync::{Guard, Lock};
 
 /// Asks the running call of one plugin to stop. Lives as long as the plugin; safe to use from any
@@ -83,7 +83,7 @@ impl Plugin {
             // Upstream instantiates the main module once at creation, running its start section and
             // `_initialize`, on an instance that later calls never see.
             let (mut store, linker) = new_store(&compiled, config.clone(), id, budget).map_err(CreateError::Create)?;
-            crate::call::instantiate_main(&compiled, &mut store, &linker, true, None)
+            crate::instantiate::instantiate_main(&compiled, &mut store, &linker, true, None)
                 .map_err(|e| CreateError::Create(e.message))?;
         }
         let (mut store, linker) = new_store(&compiled, config, id, budget).map_err(CreateError::Create)?;
@@ -283,52 +283,7 @@ pub fn new_store(
         return Ok((store, Arc::clone(&compiled.linker)));
     }
     let mut linker = (*compiled.linker).clone();
-    for (i, m) in compiled.modules().iter().enumerate() {
-        if i == compiled.main {
-            continue;
-        }
-        if m.is_command {
-            define_command(&mut linker, &m.name, &m.module).map_err(|e| e.to_string())?;
-            continue;
-        }
-        let instance = crate::call::instantiate_module(compiled, &mut store, &linker, &m.module, None)
-            .map_err(|e| format!("module `{}`: {}", m.name, e.message))?;
-        crate::call::run_initializer(compiled, &mut store, instance, "_initialize", None).map_err(|e| e.message)?;
-        linker.instance(&mut store, &m.name, instance).map_err(|e| e.to_string())?;
-        let name = &m.name;
-        plugin_log!(store.data(), Level::Trace, log::TARGET_PLUGIN, "module {name} instantiated and linked");
-    }
+    crate::instantiate::link_modules(compiled, &mut store, &mut linker)?;
     Ok((store, Arc::new(linker)))
 }
 
-/// A non-main module exporting `_start` is a command: every call into one of its exports runs on
-/// a brand-new instance (its start section runs each time), linked against what is defined so far.
-fn define_command(linker: &mut Linker<State>, name: &str, module: &wasmi::Module) -> Result<(), wasmi::Error> {
-    let snapshot = linker.clone();
-    for export in module.exports() {
-        let wasmi::ExternType::Func(ty) = export.ty() else { continue };
-        if export.name() == crate::start_hoist::HIDDEN_START {
-            continue;
-        }
-        let (module, linker_at_definition, field) = (module.clone(), snapshot.clone(), export.name().to_string());
-        linker.func_new(name, export.name(), ty.clone(), move |mut caller, params, results| {
-            let instance = linker_at_definition.instantiate_and_start(&mut caller, &module)?;
-            if let Some(Extern::Func(start)) = instance.get_export(&caller, crate::start_hoist::HIDDEN_START) {
-                start.call(&mut caller, &[], &mut [])?;
-            }
-            match instance.get_export(&caller, &field) {
-                Some(Extern::Func(f)) => f.call(&mut caller, params, results),
-                _ => Err(wasmi::Error::new(format!("command export `{field}` disappeared"))),
-            }
-        })?;
-    }
-    Ok(())
-}
-
-/// The main module's export `name`, if it is a function.
-pub fn main_export(store: &Store<State>, main: Instance, name: &str) -> Option<wasmi::Func> {
-    match main.get_export(store, name) {
-        Some(Extern::Func(f)) => Some(f),
-        _ => None,
-    }
-}

@@ -150,6 +150,8 @@ impl Run {
             return Slice::Done(Outcome::Trap(wasmi::Error::new("fuel metering is off in this engine")));
         }
         let mut given = given;
+        let reserve = self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(given));
+        store.data_mut().fuel = crate::state::FuelReserve { left: reserve, taken: 0 };
         let resumed = match core::mem::replace(&mut self.state, State_::Done) {
             State_::NotStarted(func) => {
                 // Entering a function needs a minimum of fuel at once (wasmi charges its first
@@ -162,6 +164,8 @@ impl Run {
                         return Slice::Done(Outcome::OutOfFuel);
                     }
                     given = more;
+                    store.data_mut().fuel.left =
+                        self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(given));
                     if store.set_fuel(given).is_err() {
                         break;
                     }
@@ -177,7 +181,10 @@ impl Run {
             }
             State_::Done => return Slice::Done(Outcome::Trap(wasmi::Error::new("the call has already ended"))),
         };
-        self.spent = self.spent.saturating_add(given.saturating_sub(store.get_fuel().unwrap_or(0)));
+        // Fuel taken by calls across an import cycle was added to the store's during the slice.
+        let taken = core::mem::take(&mut store.data_mut().fuel).taken;
+        let used = given.saturating_add(taken).saturating_sub(store.get_fuel().unwrap_or(0));
+        self.spent = self.spent.saturating_add(used);
         // An import that waited (HTTP) saw the deadline pass or a cancel.
         if store.data().stop == Some(Stop::Timeout) {
             store.data_mut().stop = None;

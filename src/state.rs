@@ -69,10 +69,40 @@ pub struct State {
     /// imports that wait (HTTP). Set by the call driver.
     pub deadline_ns: Option<u64>,
     pub cancel: Option<alloc::sync::Arc<crate::plugin::CancelHandle>>,
+    /// Fuel a call across an import cycle may take beyond the running slice's (`import_cycle`).
+    pub fuel: FuelReserve,
     /// HTTP settings and the last response (`http_status_code`, `http_headers`).
     pub http: crate::http::HttpState,
     /// `wasi_snapshot_preview1` state (fd table, preopens); Some when the plugin has WASI on.
     pub wasi: Option<crate::wasi::WasiState>,
+}
+
+/// Fuel beyond the running slice's, within the fuel limit: `Run` sets it before each slice and counts
+/// what was taken as spent after it. A call into another module through a forwarder
+/// (`import_cycle`) runs in slices of its own and takes their fuel from here.
+pub struct FuelReserve {
+    /// What may still be taken; None: no fuel limit. Outside a slice nothing may be taken.
+    pub left: Option<u64>,
+    /// Taken during the running slice.
+    pub taken: u64,
+}
+
+impl Default for FuelReserve {
+    fn default() -> FuelReserve {
+        FuelReserve { left: Some(0), taken: 0 }
+    }
+}
+
+impl FuelReserve {
+    /// Takes up to `want`; returns how much was given.
+    pub fn take(&mut self, want: u64) -> u64 {
+        let given = self.left.map_or(want, |left| left.min(want));
+        if let Some(left) = self.left.as_mut() {
+            *left -= given;
+        }
+        self.taken = self.taken.saturating_add(given);
+        given
+    }
 }
 
 impl State {
@@ -99,6 +129,7 @@ impl State {
             log_sink: None,
             deadline_ns: None,
             cancel: None,
+            fuel: FuelReserve::default(),
             http: crate::http::HttpState::default(),
             wasi: None,
         };

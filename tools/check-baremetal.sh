@@ -2,7 +2,7 @@
 # The no_std proof on machines without an OS: builds the core (release, --no-default-features) for
 # bare-metal targets, which have no Rust std at all, and checks each archive's undefined symbols
 # against the same short libc allowlist as tools/check-nostd.sh (plus compiler builtins).
-# Features: NOSTD_FEATURES (default "toml wasi", every no_std feature) for each target, except the
+# Features: NOSTD_FEATURES (default "toml wasi simd", every no_std feature) for each target, except the
 # Cortex-M one, which is the firmware's own archive and takes FW_FEATURES (the Cortex-M4 image's set,
 # FW_FEATURES_arm in firmware/firmware.mk; default none)
 # and the firmware's build variables FW_BUILD_VARS ("NAME=value ...", from firmware/firmware.mk; the
@@ -19,7 +19,7 @@ cd "$here" || exit 2
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(thumbv7em-none-eabihf x86_64-unknown-none)
 CARGO=${CARGO:-cargo}
-NOSTD_FEATURES=${NOSTD_FEATURES-toml wasi}
+NOSTD_FEATURES=${NOSTD_FEATURES-toml wasi simd}
 FW_FEATURES=${FW_FEATURES-}
 FW_BUILD_VARS=${FW_BUILD_VARS-}
 

@@ -3,13 +3,13 @@
 #   1. It was built with our own #[panic_handler]: std anywhere in the graph would have failed the
 #      build with a duplicate `panic_impl` lang item (the Makefile builds it just before this runs).
 #   2. `nm -u` of the archive, minus what the archive defines itself, is inside a short allowlist.
-#   3. No crate in the no-default-features graph (with NOSTD_FEATURES, default "toml wasi": every
+#   3. No crate in the no-default-features graph (with NOSTD_FEATURES, default "toml wasi simd": every
 #      feature that works without std) has a feature named `std` switched on.
 # usage: check-nostd.sh path/to/libextism.a
 set -euo pipefail
 lib=${1:?usage: check-nostd.sh libextism.a}
 here=$(cd "$(dirname "$0")/.." && pwd)
-cargo_features=$(echo ${NOSTD_FEATURES-toml wasi} | tr ' ' ',')
+cargo_features=$(echo ${NOSTD_FEATURES-toml wasi simd} | tr ' ' ',')
 
 allow='^(malloc|calloc|realloc|free|posix_memalign|aligned_alloc|abort|memcpy|memmove|memset|memcmp|bcmp|strlen|_Unwind_Resume|__.*)$'
 defined=$(nm --defined-only "$lib" 2>/dev/null | awk 'NF==3 {print $3}' | sort -u)

@@ -85,6 +85,14 @@ pub fn define(linker: &mut Linker<State>, functions: &[Arc<HostFunction>]) -> Re
             // Unusable types are reported when a plugin links against the function (see link_check).
             Err(_) => continue,
         };
+        if f.uses_v128() {
+            let message = f.v128_call_error();
+            linker.func_new(&f.namespace, &f.name, ty, move |mut caller: Ctx, _, _| {
+                caller.data_mut().stop = Some(Stop::Host(message.clone()));
+                Err(Error::new(message.clone()))
+            })?;
+            continue;
+        }
         if define_typed(linker, f)? {
             continue;
         }
