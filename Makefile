@@ -9,13 +9,13 @@
 #   make ctest-nostd     the C suite against the no_std library, host hooks installed
 #   make firmware-test   bare-metal C images (Cortex-M4F, RV32IMAC) with the no_std library and a plugin, under QEMU (firmware/)
 #   make size       code size of a stripped C host (std, no_std; opt-level 3 and "z") and the heap of one
-#                   plugin through the allocator hook: the table in the README's Footprint section
+#                   plugin through the allocator hook: the table in docs/performance.md, Footprint
 #   make test-valgrind   the C suite under valgrind memcheck (test-valgrind-quick: a part of it, in make test)
 #   make fuzz       every cargo-fuzz target in fuzz/ for FUZZ_SECONDS (default 60) each (nightly)
 #   make reference  the C suite against upstream's own libextism (from PyPI)
 #   make test-reference  the same, as part of make test: every test must pass there except the
-#                   TEST_NOT_UPSTREAM ones, and the README's list of those must match the run's
-#   make readme-not-upstream   regenerate that README list from the last reference run
+#                   TEST_NOT_UPSTREAM ones, and docs/behaviour.md's list of those must match the run's
+#   make readme-not-upstream   regenerate that list (docs/behaviour.md) from the last reference run
 #   make test-python     the Python SDK (PyPI `extism`) on our library and on upstream's, one pytest suite
 #   make install    header, libraries and pkg-config files under PREFIX (default /usr/local;
 #                   DESTDIR honoured); make uninstall removes exactly those files
@@ -34,7 +34,7 @@ NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
 # Cargo features of the no_std builds (Cargo.toml [features]): NOSTD_FEATURES is every feature that
 # works without std, the set of `make nostd`, `make ctest-nostd` and the x86_64 bare-metal proof;
 # FW_FEATURES is the lean set of the firmware images (firmware/firmware.mk): TOML manifests and
-# WASI left out to fit the Cortex-M4's flash budget (README, Firmware); so is SIMD. The Cortex-M4
+# WASI left out to fit the Cortex-M4's flash budget (docs/firmware-images.md); so is SIMD. The Cortex-M4
 # image adds `small-engine` (FW_FEATURES_arm there).
 NOSTD_FEATURES := toml wasi simd
 FW_FEATURES :=
@@ -138,18 +138,18 @@ fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh
 
 # The whole C suite on upstream's own libextism.so (PyPI extism-sys, tools/reference-libextism.sh).
-# The runner's SKIP lines name the TEST_NOT_UPSTREAM tests; the README's table of them must match.
+# The runner's SKIP lines name the TEST_NOT_UPSTREAM tests; docs/behaviour.md's table of them must match.
 REF_LOG := ctests/build/reference.log
 RUN_REFERENCE = mkdir -p ctests/build && { $(MAKE) -C ctests reference >$(REF_LOG) 2>&1 || \
   { cat $(REF_LOG); echo "test-reference: failed (log: $(REF_LOG))"; exit 1; }; }
 test-reference:
 	@$(RUN_REFERENCE)
 	@grep -E '^(SKIP |[0-9]+ skipped|[0-9]+ passed)' $(REF_LOG) | sed 's/^/reference: /'
-	tools/readme-not-upstream.py --check README.md $(REF_LOG)
+	tools/readme-not-upstream.py --check docs/behaviour.md $(REF_LOG)
 
 readme-not-upstream:
 	@$(RUN_REFERENCE)
-	tools/readme-not-upstream.py --write README.md $(REF_LOG)
+	tools/readme-not-upstream.py --write docs/behaviour.md $(REF_LOG)
 
 # --- the Python SDK (PyPI `extism`, unchanged) on our library and on upstream's ----------------------
 # python-sys generates our extism_sys package (bindings/python/gen_extism_sys.py: cffi cdef of extism.h's

@@ -107,7 +107,7 @@
  * FuncRef = 5, ExternRef = 6; the type is 4 bytes wide.
  *
  * Only I32, I64, F32 and F64 can be exchanged with a host function.
- * V128 (SIMD plugins; see the `simd` feature in the README) may appear in a
+ * V128 (SIMD plugins; see the `simd` feature in docs/building.md) may appear in a
  * host function's signature, and a plugin importing the function with that
  * type is created, as upstream; but ExtismVal holds no 128-bit value, so a
  * call of that function fails the plugin call (rc -1, error "host function

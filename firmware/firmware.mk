@@ -11,7 +11,7 @@
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
 #                        and prints its flash/RAM figures, the PDK plugins' RAM table and the
 #                        library's flash by crate, area and function (firmware/size-report.py;
-#                        README, Room in flash); docs/firmware.md is the porting guide
+#                        docs/firmware-images.md, Room in flash); docs/firmware.md is the porting guide
 #   make firmware-test-arm, firmware-test-riscv   one board
 #
 # Boards:  arm    QEMU mps2-an386 (Cortex-M4F), thumbv7em-none-eabihf, gcc-arm-none-eabi + newlib nano
@@ -29,7 +29,7 @@ FW_BUILD := firmware/build
 FW_BUILD_VARS := EXTISM_KERNEL_ARENA_BYTES=65536 EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
 # Each board's cargo features: the lean set, and on the Cortex-M4 the engine built for flash
 # (`small-engine`: wasmi's loop dispatch over its 16-bit IR, 37 KiB less there). The RV32 library
-# has wasmi's loop dispatch already (Cargo.toml), and its 16-bit IR makes it larger there (README).
+# has wasmi's loop dispatch already (Cargo.toml), and its 16-bit IR makes it larger there (docs/firmware-images.md).
 FW_FEATURES_arm := $(FW_FEATURES) small-engine
 FW_FEATURES_riscv := $(FW_FEATURES)
 FW_WASM_CC ?= clang

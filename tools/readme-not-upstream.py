@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""The README's list of tests that do not run against upstream's library, generated from the
+"""The list (docs/behaviour.md) of tests that do not run against upstream's library, generated from the
 harness's own skip lines in the log of a reference run (make test-reference):
 
     SKIP <test> (<file>) -- upstream: <reason>
 
-usage: readme-not-upstream.py --check|--write README.md REFERENCE_LOG
---check fails (exit 1) when the README's list differs from the log's; --write rewrites it.
+usage: readme-not-upstream.py --check|--write DOC.md REFERENCE_LOG
+--check fails (exit 1) when the document's list differs from the log's; --write rewrites it.
 The list sits between the markers <!-- not-upstream:begin --> and <!-- not-upstream:end -->."""
 import re
 import sys

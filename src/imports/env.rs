@@ -96,7 +96,7 @@ pub fn define(linker: &mut Linker<State>) -> Result<(), Error> {
 
 // Each import is a plain function given to one of these as a pointer, so wasmi's generic host
 // function code (trampoline, vtable, drop glue) exists once per wasm signature rather than once
-// per import: 2.8 KiB less flash on the Cortex-M4 (README, Firmware), one indirect call more.
+// per import: 2.8 KiB less flash on the Cortex-M4 (docs/firmware-images.md), one indirect call more.
 type Res<R> = Result<R, Error>;
 
 fn def0<R: WasmRet + 'static>(l: &mut Linker<State>, name: &str, f: fn(&mut Ctx<'_>) -> R) -> Res<()> {
