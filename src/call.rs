@@ -184,9 +184,6 @@ pub struct Started {
     began_ns: u64,
     /// The main module's exported memory, looked up once per call.
     memory: Option<wasmi::Memory>,
-    /// Size of that memory when the export started (0 for an instance made by this call): a call
-    /// that ends with more gets its zero pages released (`trim`).
-    memory_bytes_at_start: u64,
 }
 
 /// Calls export `name` of `plugin` with `input` to its end; the caller holds the plugin's lock.
@@ -239,13 +236,15 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
     if let Some(result) = check_initial_memory(compiled) {
         return Err(result);
     }
-    let mut fresh_instance = false;
     let main = match inner.main {
-        Some(m) => m,
+        Some(m) => {
+            // What an earlier call grew and left pending (one plugin alive) goes back to the OS now.
+            crate::trim::before_call(&mut inner.store, m);
+            m
+        }
         None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
             Ok(m) => {
                 inner.main = Some(m);
-                fresh_instance = true;
                 m
             }
             Err(f) if f.out_of_fuel => return Err(CallResult::fail(config::RC_ERROR, "plugin ran out of fuel")),
@@ -278,16 +277,12 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         Some(Extern::Memory(m)) => Some(m),
         _ => None,
     };
-    let memory_bytes_at_start = match (fresh_instance, memory) {
-        (false, Some(m)) => m.data_size(&inner.store) as u64,
-        _ => 0,
-    };
-    Ok(Started { run, main, name: String::from(name), began_ns, memory, memory_bytes_at_start })
+    Ok(Started { run, main, name: String::from(name), began_ns, memory })
 }
 
 /// Everything a call does after the export ended: rc, error, output registers, dumps, logs, stats.
 pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Outcome) -> CallResult {
-    let Started { run, main, name, began_ns, memory, memory_bytes_at_start } = started;
+    let Started { run, main, name, began_ns, memory } = started;
     let name = name.as_str();
     let results = run.results();
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
@@ -300,11 +295,9 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Out
     log_call_end(&inner.store, &plugin.id, name, &result, failed, timed_out);
     inner.store.data_mut().host_context = 0;
     inner.stats = stats_of(inner, memory, &run, began_ns);
-    if inner.stats.linear_memory_bytes > memory_bytes_at_start {
-        // A new instance, or a memory that grew (and may have been copied whole): give its zero
-        // pages back to the OS while plugins are being kept alive.
-        crate::trim::after_growth(&mut inner.store, main);
-    }
+    // A new instance, or a memory that grew (wasmi zero-filled it, and may have copied it whole):
+    // give the zero pages of what it grew by back to the OS, now or at the next call.
+    crate::trim::after_call(&mut inner.store, main);
     inner.last_rc = result.rc;
     if read_output {
         let kernel = &inner.store.data().kernel;

@@ -57,6 +57,8 @@ pub struct State {
     pub http: crate::http::HttpState,
     /// `wasi_snapshot_preview1` state (fd table, preopens); Some when the plugin has WASI on.
     pub wasi: Option<crate::wasi::WasiState>,
+    /// The memory growth whose zero pages are still to be given back to the OS (`trim`).
+    pub trim: crate::trim::Tracker,
 }
 
 impl State {
@@ -85,6 +87,7 @@ impl State {
             cancel: None,
             http: crate::http::HttpState::default(),
             wasi: None,
+            trim: crate::trim::Tracker::default(),
         };
         state.sync_kernel_limit();
         state
@@ -229,6 +232,7 @@ impl ResourceLimiter for State {
             self.pages.module_growth += delta;
         }
         self.commit_growth(growth);
+        self.trim.grew = true;
         Ok(true)
     }
 
