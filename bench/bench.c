@@ -17,13 +17,14 @@
  *     --wasm3 CMD        the wasm3 kernel runner, e.g. "venv/bin/python wasm3_kernels.py" ("" = skip)
  *     --rounds N         rounds per line (default 9; smoke 2)
  *     --only WORDS       run only lines whose id contains one of the comma-separated words
- *     --iters N          N ops per round, no calibration (exact counts under callgrind)
+ *     --iters N          N ops per round, no calibration (exact counts under callgrind; call_grow: N calls)
  *     --ksizes F,S,M     compute kernel sizes: fib(F), sha256 over S bytes, MxM matmul
  *     --smoke            a few iterations per line; fails if a line did not run (no timing checks)
  *     --md FILE --tsv FILE   where to write the table and the raw numbers
  *     --sizes "A B C"    stripped sizes of ours and upstream's shared library and the no_std .a text
  *                        (bytes, -1 = unknown; the Makefile measures them)
  *   internal: bench --rss-child LIB MODE N WASM   (one library, MODE bytes|compiled; prints KiB)
+ *   internal: bench --grow-child LIB CALLS WASM  (grow_each_call.wasm called CALLS times; prints KiB)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -536,6 +537,25 @@ static double reset_run(Line *ln, Subject *s, void *state, long n) {
   return total;
 }
 
+/* ---- a plugin growing its memory one page per call (grow_each_call.wasm, issue 25) ---- */
+
+/* n calls of `echo` on a fresh plugin (creation and free not timed): every call grows the memory by
+ * one page that the plugin never writes, so the time per call includes what growing costs as the
+ * memory gets bigger (zero-filling, moving the buffer, giving untouched pages back). */
+static double grow_run(Line *ln, Subject *s, void *state, long n) {
+  (void)state;
+  Lib *L = s->lib;
+  ExtismPlugin *p = make_plugin(L, ln->wasm, false, false);
+  double t = now_s();
+  for (long i = 0; i < n; i++)
+    if (L->call(p, ln->func, ln->input->data, ln->input->len) != 0)
+      die("%s %s: call %ld failed: %s", ln->id, L->label, i + 1, L->error(p));
+  t = now_s() - t;
+  check_output(ln, L, p);
+  L->plugin_free(p);
+  return t;
+}
+
 /* ---- running a line: alternate subjects round by round ---- */
 
 static int g_rounds = 9;
@@ -612,6 +632,24 @@ static int rss_child(const char *libpath, const char *mode, int nplugins, const 
   long called = status_kib("VmRSS");
   long hwm = status_kib("VmHWM");
   printf("%ld %ld %ld %ld\n", base, created, called, hwm);
+  return 0;
+}
+
+/* One plugin of grow_each_call.wasm called `calls` times: prints VmRSS (KiB) before the first call,
+ * after a fifth of the calls and after all of them. */
+static int grow_child(const char *libpath, int calls, const char *wasm_path) {
+  Lib L;
+  lib_load(&L, "lib", libpath);
+  Buf wasm = read_file(wasm_path);
+  Buf in = text_input(13);
+  ExtismPlugin *p = make_plugin(&L, &wasm, false, false);
+  long base = status_kib("VmRSS"), fifth = -1;
+  for (int i = 1; i <= calls; i++) {
+    call_ok(&L, p, "echo", in.data, in.len);
+    if (i == calls / 5) fifth = status_kib("VmRSS");
+  }
+  printf("%ld %ld %ld\n", base, fifth, status_kib("VmRSS"));
+  L.plugin_free(p);
   return 0;
 }
 
@@ -799,6 +837,7 @@ int main(int argc, char **argv) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--rss-child") == 0 && i + 4 < argc) return rss_child(argv[i + 1], argv[i + 2], atoi(argv[i + 3]), argv[i + 4]);
+    if (strcmp(a, "--grow-child") == 0 && i + 3 < argc) return grow_child(argv[i + 1], atoi(argv[i + 2]), argv[i + 3]);
     if (strcmp(a, "--smoke") == 0) { g_smoke = true; continue; }
     if (!v) die("%s needs a value", a);
     if (strcmp(a, "--ours") == 0) ours_path = v;
@@ -848,6 +887,8 @@ int main(int argc, char **argv) {
   Buf big = read_file(path_join(build, "benchpdk-big.wasm"));
   Buf kernels = read_file(path_join(build, "kernels.wasm"));
   char *kernels_raw = path_join(build, "kernels_raw.wasm");
+  Buf grow = read_file(path_join(plugins, "grow_each_call.wasm"));
+  long grow_calls = g_smoke ? 50 : 20000;
 
   size_t mib = 1u << 20;
   Buf tiny = text_input(13);
@@ -917,6 +958,9 @@ int main(int argc, char **argv) {
      false, "echo", &in_1m, 0, 0, (double)in_1m.len, 0, PAIR},
     {"call_echo_6m", "echo, 6 MiB input to output", "Calls", call_setup, call_run, call_teardown, &echo_small,
      false, "echo", &in_6m, 0, 0, (double)in_6m.len, 0, PAIR},
+    {"call_grow", "call of a plugin that grows its memory one page per call and writes only its first bytes "
+     "(grow_each_call.wasm, 13-byte echo), per call over 20,000 calls of a fresh plugin", "Calls", NULL, grow_run, NULL,
+     &grow, false, "echo", &tiny, 0, 0, 0, 0, PAIR},
     {"host_call", "one host-function call (1M `tick` calls from one plugin call, hostloop.wasm), per host call",
      "Calls", call_setup, call_run, call_teardown, &hostloop, false, "run", &in_host, 0, (double)host_n, 0, 0, PAIR},
     {"reset", "extism_plugin_reset (after a tiny count_vowels call)", "Calls", call_setup, reset_run, call_teardown,
@@ -945,6 +989,7 @@ int main(int argc, char **argv) {
     if (ln->func && strcmp(ln->func, "count_vowels") == 0) ln->expect = vowels_in_text(ln->input->len);
     if (ln->func && strcmp(ln->func, "run") == 0) ln->expect = (uint64_t)(host_n - 1) * 2 + 1;
     if (strcmp(ln->id, "from_compiled_live") == 0 || strcmp(ln->id, "first_call_live") == 0) ln->fixed_n = live_n;
+    if (strcmp(ln->id, "call_grow") == 0) ln->fixed_n = g_iters > 0 ? g_iters : grow_calls;
   }
 
   const char *section = NULL;
@@ -1011,6 +1056,48 @@ int main(int argc, char **argv) {
           c[1][2], ratio);
       fflush(stdout);
     }
+  }
+
+  /* ---- resident memory of one plugin growing its memory one page per call ---- */
+  if (selected(only, "rss_grow")) {
+    char self[4096];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (sl <= 0) die("readlink /proc/self/exe");
+    self[sl] = 0;
+    long kib[2][3] = {{0}};
+    bool ok[2] = {false, false};
+    for (int k = 0; k < nlibs; k++) {
+      char cmd[8192];
+      rss_want++;
+      snprintf(cmd, sizeof cmd, "'%s' --grow-child '%s' %ld '%s'", self, libs[k].path, grow_calls, grow.path);
+      FILE *p = popen(cmd, "r");
+      ok[k] = p && fscanf(p, "%ld %ld %ld", &kib[k][0], &kib[k][1], &kib[k][2]) == 3;
+      if (p && pclose(p) != 0) ok[k] = false;
+      if (ok[k]) rss_ok++;
+      else {
+        fprintf(stderr, "bench: grow child for %s failed\n", libs[k].label);
+        failed = true;
+      }
+    }
+    out("\n## Resident memory, one plugin growing its memory one page per call (grow_each_call.wasm, a 13-byte "
+        "echo: it writes only its first bytes; VmRSS of a child process per library, and its growth since before "
+        "the first call)\n\n| after | ours | upstream | ours/upstream (VmRSS) |\n|---|---|---|---|\n");
+    for (int j = 1; j <= 2; j++) {
+      long calls = j == 1 ? grow_calls / 5 : grow_calls;
+      char c[2][64], ratio[32] = "-";
+      for (int k = 0; k < 2; k++) {
+        if (k >= nlibs || !ok[k]) {
+          snprintf(c[k], sizeof c[k], "-");
+          continue;
+        }
+        snprintf(c[k], sizeof c[k], "%.1f MiB (+%.1f MiB)", (double)kib[k][j] / 1024.0,
+                 (double)(kib[k][j] - kib[k][0]) / 1024.0);
+        if (g_tsv) fprintf(g_tsv, "rssgrow\t%ld\t%s\t%ld\t%ld\n", calls, libs[k].label, kib[k][j], kib[k][j] - kib[k][0]);
+      }
+      if (nlibs > 1 && ok[0] && ok[1] && kib[1][j] > 0) snprintf(ratio, sizeof ratio, "%.3g×", (double)kib[0][j] / (double)kib[1][j]);
+      out("| %ld calls | %s | %s | %s |\n", calls, c[0], c[1], ratio);
+    }
+    fflush(stdout);
   }
 
   /* ---- creation time against module size (for the plot) ---- */

@@ -42,9 +42,6 @@ pub struct Started {
     began_ns: u64,
     /// The main module's exported memory, looked up once per call.
     memory: Option<wasmi::Memory>,
-    /// Size of that memory when the export started (0 for an instance made by this call): a call
-    /// that ends with more gets its zero pages released (`trim`).
-    memory_bytes_at_start: u64,
     /// DEBUG lines were on when the call began: its end logs them too (one level test a call).
     verbose: bool,
 }
@@ -111,18 +108,20 @@ pub fn begin(
     if let Some(result) = check_initial_memory(compiled) {
         return Err(result);
     }
-    let mut fresh_instance = false;
     // The call's lines are DEBUG or TRACE: one test for all of them (TRACE is never on without DEBUG).
     let verbose = inner.store.data().log_on(Level::Debug);
     if verbose {
         log_call_begin(inner.store.data(), name, entry, inner.main.is_none(), input.len());
     }
     let main = match inner.main {
-        Some(m) => m,
+        Some(m) => {
+            // What an earlier call grew and left pending (one plugin alive) goes back to the OS now.
+            crate::trim::before_call(&mut inner.store, m);
+            m
+        }
         None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
             Ok(m) => {
                 inner.main = Some(m);
-                fresh_instance = true;
                 m
             }
             Err(f) if f.out_of_fuel => return Err(CallResult::fail(config::RC_ERROR, "plugin ran out of fuel")),
@@ -161,16 +160,12 @@ pub fn begin(
         Some(Extern::Memory(m)) => Some(m),
         _ => None,
     };
-    let memory_bytes_at_start = match (fresh_instance, memory) {
-        (false, Some(m)) => m.data_size(&inner.store) as u64,
-        _ => 0,
-    };
-    Ok(Started { run, main, name: String::from(name), began_ns, memory, memory_bytes_at_start, verbose })
+    Ok(Started { run, main, name: String::from(name), began_ns, memory, verbose })
 }
 
 /// Everything a call does after the export ended: rc, error, output registers, dumps, logs, stats.
 pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Outcome) -> CallResult {
-    let Started { run, main, name, began_ns, memory, memory_bytes_at_start, verbose } = started;
+    let Started { run, main, name, began_ns, memory, verbose } = started;
     let name = name.as_str();
     let results = run.results();
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
@@ -193,11 +188,9 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Out
         let (rc, ns) = (result.rc, inner.stats.wall_time_ns);
         plugin_log!(inner.store.data(), Level::Trace, TARGET_PLUGIN, "call to {name} finished: rc {rc}, {ns} ns");
     }
-    if inner.stats.linear_memory_bytes > memory_bytes_at_start {
-        // A new instance, or a memory that grew (and may have been copied whole): give its zero
-        // pages back to the OS while plugins are being kept alive.
-        crate::trim::after_growth(&mut inner.store, main);
-    }
+    // A new instance, or a memory that grew (wasmi zero-filled it, and may have copied it whole):
+    // give the zero pages of what it grew by back to the OS, now or at the next call.
+    crate::trim::after_call(&mut inner.store, main);
     inner.last_rc = result.rc;
     if read_output {
         let kernel = &inner.store.data().kernel;

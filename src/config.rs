@@ -216,8 +216,9 @@ pub const WASI_MAX_SUBSCRIPTIONS: usize = 256;
 /// WASI: the guest's exit code must be below this for `proc_exit` (as upstream: `[0..126)`).
 pub const WASI_EXIT_CODE_LIMIT: u32 = 126;
 
-/// Zero pages of a new instance's memory are given back to the OS (`trim`, Linux `std` builds) only
-/// while more plugins than this are alive: a host that keeps plugins saves ~1 MiB each, a host that
+/// Zero pages of what a memory grew by (its creation included) are given back to the OS (`trim`,
+/// Linux `std` builds) at the end of the call that grew it while more plugins than this are alive,
+/// else at the plugin's next call: a host that keeps plugins saves ~1 MiB each at once, a host that
 /// creates, calls and frees one plugin at a time does not pay for it.
 pub const TRIM_MIN_LIVE_PLUGINS: usize = 1;
 

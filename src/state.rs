@@ -75,6 +75,8 @@ pub struct State {
     pub http: crate::http::HttpState,
     /// `wasi_snapshot_preview1` state (fd table, preopens); Some when the plugin has WASI on.
     pub wasi: Option<crate::wasi::WasiState>,
+    /// The memory growth whose zero pages are still to be given back to the OS (`trim`).
+    pub trim: crate::trim::Tracker,
 }
 
 /// Fuel beyond the running slice's, within the fuel limit: `Run` sets it before each slice and counts
@@ -132,6 +134,7 @@ impl State {
             fuel: FuelReserve::default(),
             http: crate::http::HttpState::default(),
             wasi: None,
+            trim: crate::trim::Tracker::default(),
         };
         state.sync_kernel_limit();
         state
@@ -316,6 +319,7 @@ impl ResourceLimiter for State {
             self.pages.module_growth += delta;
         }
         self.commit_growth(growth);
+        self.trim.grew = true;
         Ok(true)
     }
 
