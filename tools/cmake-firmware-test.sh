@@ -42,6 +42,7 @@ fi
 echo "firmware-cmake-test: sections as make's image:" $make_sections
 
 # 2. The run, checked as make firmware-test-arm checks its own.
+echo "+ $FW_QEMU -kernel $elf"
 # shellcheck disable=SC2086 # FW_QEMU is a command line
 FW_TIMEOUT=${FW_TIMEOUT:-120} firmware/qemu-check.sh cmake firmware-cmake-test "$build/run.log" \
   firmware/expected-lines.txt $FW_QEMU -kernel "$elf" || fail "the CMake image's run failed its checks"
