@@ -70,23 +70,17 @@ $(RTOS_BUILD)/firmware.elf $(RTOS_BUILD)/firmware-spin.elf: $(RTOS_BUILD)/firmwa
 	  $(FW_LIB_arm) -lc -lgcc
 	$(FW_SIZE_arm) $@
 
-# One run under QEMU, as the boards' tests: every expected line (grep -x), no FAIL/fault/abort line,
-# exit status 0. $(1): the image, $(2): its expected lines, $(3): the prefix of its printed lines.
+# One run under QEMU, checked as the boards' tests are (firmware/qemu-check.sh): every expected line
+# (grep -x), no FAIL/fault/abort line, exit status 0. $(1): the image, $(2): its expected lines,
+# $(3): the prefix of its printed lines.
 define RTOS_RUN
-	@log=$(basename $(1)).log; status=0; \
-	  timeout -k 5 $(FW_TIMEOUT) $(FW_QEMU_arm) $(FW_QEMU_COMMON) -kernel $(1) >$$log 2>&1 || status=$$?; \
-	  sed 's/^/$(3): /' $$log; \
-	  if [ $$status != 0 ]; then echo "firmware-test-rtos: $(3): QEMU exited with status $$status (124: timed out)"; exit 1; fi; \
-	  fail=0; while IFS= read -r line; do case "$$line" in '#'*|'') continue;; esac; \
-	    grep -Eqx -- "$$line" $$log || { echo "firmware-test-rtos: $(3): missing line: $$line"; fail=1; }; \
-	  done <$(2); \
-	  if grep -Eq '^(FAIL|fault|abort):' $$log; then echo "firmware-test-rtos: $(3): a step failed"; fail=1; fi; \
-	  [ $$fail = 0 ]
+	@FW_TIMEOUT=$(FW_TIMEOUT) firmware/qemu-check.sh $(3) "firmware-test-rtos: $(3)" $(basename $(1)).log $(2) \
+	  $(FW_QEMU_arm) $(FW_QEMU_COMMON) -kernel $(1)
 endef
 
 # The image, then the same without the lock hook, which must deadlock (and say so).
 firmware-test-rtos: $(RTOS_BUILD)/firmware.elf $(RTOS_BUILD)/firmware-spin.elf firmware/rtos/expected-lines.txt \
-  firmware/rtos/expected-lines-spin.txt
+  firmware/rtos/expected-lines-spin.txt firmware/qemu-check.sh
 	$(call RTOS_RUN,$(RTOS_BUILD)/firmware.elf,firmware/rtos/expected-lines.txt,rtos)
 	$(call RTOS_RUN,$(RTOS_BUILD)/firmware-spin.elf,firmware/rtos/expected-lines-spin.txt,rtos-spin)
 	@echo "firmware-test-rtos: passed"
