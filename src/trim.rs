@@ -46,6 +46,7 @@ pub struct Tracker {
     /// A wasm memory of the store grew (or was created) since the last release: set by the limiter.
     pub grew: bool,
     /// The main instance's exported memories, found at the first release.
+    #[cfg_attr(not(all(feature = "std", target_os = "linux")), allow(dead_code))]
     memories: Option<alloc::vec::Vec<Tracked>>,
 }
 
