@@ -23,6 +23,9 @@
 #   make examples-reference   examples/dropin.c on upstream's own libextism (from PyPI)
 #   make bench      benchmarks, ours vs upstream's libextism, raw wasmi, wasm3 and native C (bench/)
 #   make bench-smoke     every benchmark line a few iterations (part of make test; no timing checks)
+#   make soak       8 threads creating, calling, resetting, cancelling, freeing plugins for SOAK_MINUTES
+#                   (60), the resident set sampled and plotted (bench/soak.svg), judged flat (soak/);
+#                   make soak-smoke: 8 seconds of it, every result checked (part of make test)
 
 CARGO ?= cargo
 CC ?= cc
@@ -73,7 +76,7 @@ run: examples/build/host
 
 # --- tests ----------------------------------------------------------------------------------------
 test: cargo-test nostd header-check ctest ctest-nostd examples install-test cmake-test deb-test test-reference \
-  test-python bench-smoke firmware-test test-valgrind-quick
+  test-python bench-smoke soak-smoke firmware-test test-valgrind-quick
 	@echo "make test: all passed"
 
 # The second run: the library's tests with the features a firmware build drops (toml, wasi) off, which
@@ -331,10 +334,13 @@ deb-test: $(STATIC) $(SHARED)
 
 clean:
 	$(CARGO) clean
-	rm -rf examples/build ctests/build bindings/python/build firmware/build
+	rm -rf examples/build ctests/build bindings/python/build firmware/build soak/build
 
 # --- benchmarks: make bench, make bench-smoke (bench/bench.mk) ---------------------------------------
 include bench/bench.mk
+
+# --- the soak: make soak, make soak-smoke (soak/soak.mk) ------------------------------------------------
+include soak/soak.mk
 
 # --- make size: code size of a stripped C host and heap of one plugin (not part of make test) -----
 # The std and no_std libraries at opt-level 3 (the release profile: $(STATIC), $(NOSTD_STATIC)) and
