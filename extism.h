@@ -1220,8 +1220,12 @@ bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *l
  * and holds old and new buffers while it copies, so that growth needs the
  * new buffer's bytes free on top of the rest), its kernel
  * memory (the memory behind extism_current_plugin_memory: in a build
- * without `std` a heap block reserved whole at creation, sized to what the
- * budget leaves; with `std` the 64 KiB pages the plugin commits), its vars
+ * without `std` a heap block reserved whole at creation, at most the
+ * build's EXTISM_KERNEL_ARENA_BYTES and sized down to what the budget
+ * leaves, in whole 64 KiB pages or, below one page, whole 4 KiB units (at
+ * least one: a smaller remainder fails creation); an arena below a page is
+ * one page of kernel memory that never grows; with `std` the 64 KiB pages
+ * the plugin commits, at least one), its vars
  * (key + value + 48 bytes each) and its config (the same). Not counted: the
  * compiled code, which belongs to the compiled plugin (shared by every
  * plugin made from it: ExtismCompiledPlugin), the stack of a running call
