@@ -3,7 +3,7 @@
 #
 #   make firmware        firmware/build/<board>/firmware.elf for each board: libextism.a built with
 #                        the no_std profile (cargo profile `firmware`: release at opt-level "z";
-#                        FW_BUILD_VARS: one wasm page of kernel memory per plugin, small call stack
+#                        FW_BUILD_VARS: 8 KiB of kernel memory per plugin, small call stack
 #                        limits; the lean feature set FW_FEATURES of the root Makefile: no TOML
 #                        manifests, no WASI; FW_FEATURES_<board> below), our startup code and
 #                        linker script, the plugin from firmware/plugin.c and the PDK plugins
@@ -21,12 +21,14 @@
 
 FW_BOARDS := arm riscv
 FW_BUILD := firmware/build
-# The library's build variables for the images (config.rs reads them at compile time): 64 KiB of
-# kernel memory per plugin (reserved up front without an OS); the interpreter's call stack limits
+# The library's build variables for the images (config.rs reads them at compile time): 8 KiB of
+# kernel memory per plugin (reserved up front without an OS; under a wasm page, so it never grows:
+# the images' plugins keep a few hundred bytes there, their input, output, config values and vars on
+# their way, and 8 KiB leaves them ten times that); the interpreter's call stack limits
 # (extism_x_call_stack_bytes): 16 KiB of wasm values and 256 nested calls, plenty for small C
 # plugins, so endless recursion stops within 54 KiB of heap. tools/check-baremetal.sh builds the
 # same Cortex-M archive with them.
-FW_BUILD_VARS := EXTISM_KERNEL_ARENA_BYTES=65536 EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
+FW_BUILD_VARS := EXTISM_KERNEL_ARENA_BYTES=8192 EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
 # Each board's cargo features: the lean set, and on the Cortex-M4 the engine built for flash
 # (`small-engine`: wasmi's loop dispatch over its 16-bit IR, 37 KiB less there). The RV32 library
 # has wasmi's loop dispatch already (Cargo.toml), and its 16-bit IR makes it larger there (README).
