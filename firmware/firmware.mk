@@ -64,8 +64,8 @@ FW_QEMU_riscv ?= qemu-system-riscv32 -M virt -bios none
 
 # The plugin: one 64 KiB page of linear memory (8 KiB of it stack), no libc. The "big" one is the same
 # code declaring 16 MiB, more than the boards have: the failure path of a plugin too large for the heap.
-FW_WASM_FLAGS := --target=wasm32-unknown-unknown -nostdlib -ffreestanding -Os -Wall -Wextra -Werror \
-  -Wl,--no-entry -Wl,-z,stack-size=8192
+FW_WASM_COMMON := --target=wasm32-unknown-unknown -nostdlib -ffreestanding -Os -Wall -Wextra -Werror -Wl,--no-entry
+FW_WASM_FLAGS := $(FW_WASM_COMMON) -Wl,-z,stack-size=8192
 
 .PHONY: firmware firmware-test $(addprefix firmware-test-,$(FW_BOARDS))
 
@@ -89,8 +89,9 @@ $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 #   pdk_as    firmware/pdk/count_vowels.ts (AssemblyScript, official @extism/as-pdk), compiled by the
 #             suite's npm install of the pinned versions; one page initially; the default runtime
 #             (incremental GC) with its GC shadow stack cut from 32 KiB to 4 KiB.
-#   pdk_c     firmware/pdk/count_vowels.c on our PDK header firmware/pdk/extism-pdk.h, with
-#             plugin.wasm's flags: an 8 KiB stack, one page.
+#   pdk_c     firmware/pdk/count_vowels.c on our PDK header firmware/pdk/extism-pdk.h, written to
+#             keep its bytes in kernel memory: no stack, no data, so a memory of 0 pages (a page is
+#             64 KiB of RAM; the image checks the plugin has no linear memory).
 # (The commands use paths relative to the directory they run in, so that docs/firmware.md can show
 # them as make prints them.)
 FW_PDK_DIR := ctests/plugins/pdk
@@ -118,7 +119,7 @@ $(FW_BUILD)/pdk_as.wasm: firmware/pdk/count_vowels.ts $(FW_AS_DIR)/npm.stamp fir
 
 $(FW_BUILD)/pdk_c.wasm: firmware/pdk/count_vowels.c firmware/pdk/extism-pdk.h firmware/firmware.mk
 	@mkdir -p $(@D)
-	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=65536 -o $@ $<
+	$(FW_WASM_CC) $(FW_WASM_COMMON) -Wl,-z,stack-size=0 -Wl,--global-base=0 -o $@ $<
 
 # One board's library, objects, image and test ($(1): the board's name).
 define FW_BOARD_RULES
