@@ -5,7 +5,8 @@
  * its input, its output, config, vars, log lines and an error. Names follow upstream's C PDK
  * (extism_input_length, extism_output_buf, ...); everything is copied between the plugin's own
  * memory and the kernel's blocks a byte or 8 bytes at a time through the accessor imports, so the
- * plugin needs no allocator of its own.
+ * plugin needs no allocator of its own. A plugin can also do without memory of its own at all: see
+ * the last section, "plugins without linear memory".
  *
  * A handle (ExtismHandle) is an offset in kernel memory; 0 is "none". Kernel blocks last until the
  * next call starts (the runtime wipes kernel memory then), so the helpers never free them.
@@ -181,9 +182,9 @@ static inline void extism_log(ExtismLogLevel level, const char *msg) {
  * with `-Wl,-z,stack-size=0 -Wl,--global-base=0` and no data (no string literal, array or
  * address-taken variable that the compiler keeps in memory), it declares a memory of 0 pages, which
  * costs nothing. Any access to that memory traps ("out of bounds memory access"): a plugin that
- * needs memory after all fails its call, never anything else. The helpers below store and compare
- * string literals without placing them in the plugin's memory: the literal's bytes become 64-bit
- * constants in the code. firmware/pdk/count_vowels.c is written this way. */
+ * needs memory after all fails its call, never anything else. The helpers below store string
+ * literals into kernel memory without placing them in the plugin's memory (the literal's bytes
+ * become 64-bit constants in the code), print numbers there and read and write u64 vars. firmware/pdk/count_vowels.c is written this way. */
 
 /* Byte i of the literal s (0 past its end), and 8 of them from byte i, little-endian: constants. */
 #define EXTISM_LIT_B_(s, i) ((extism_u64)(unsigned char)((i) < sizeof(s) - 1 ? (s)[(i) < sizeof(s) ? (i) : 0] : 0))
@@ -198,8 +199,9 @@ static inline void extism_log(ExtismLogLevel level, const char *msg) {
 
 /* Stores the n (at most 32) bytes packed in w0..w3 at kernel offset `at`; returns `at + n`. Not
  * inlined: with the words as arguments the compiler cannot turn them into a table in memory. */
-__attribute__((noinline)) static ExtismHandle extism_store_words_(ExtismHandle at, extism_u64 n, extism_u64 w0,
-                                                                  extism_u64 w1, extism_u64 w2, extism_u64 w3) {
+static inline __attribute__((noinline)) ExtismHandle extism_store_words_(ExtismHandle at, extism_u64 n,
+                                                                          extism_u64 w0, extism_u64 w1,
+                                                                          extism_u64 w2, extism_u64 w3) {
   for (extism_u64 i = 0; i < n; i++) {
     extism_u64 w = i < 8 ? w0 : i < 16 ? w1 : i < 24 ? w2 : w3;
     extism_store_u8(at + i, (unsigned)(w >> (8 * (i % 8))) & 0xff);
@@ -208,8 +210,9 @@ __attribute__((noinline)) static ExtismHandle extism_store_words_(ExtismHandle a
 }
 
 /* A new kernel block holding the packed bytes (0 when the kernel is full). */
-__attribute__((noinline)) static ExtismHandle extism_lit_block_(extism_u64 n, extism_u64 w0, extism_u64 w1,
-                                                                extism_u64 w2, extism_u64 w3) {
+static inline __attribute__((noinline)) ExtismHandle extism_lit_block_(extism_u64 n, extism_u64 w0,
+                                                                        extism_u64 w1, extism_u64 w2,
+                                                                        extism_u64 w3) {
   ExtismHandle h = extism_alloc(n);
   if (h != 0)
     extism_store_words_(h, n, w0, w1, w2, w3);
