@@ -406,7 +406,9 @@ void extism_function_set_namespace(ExtismFunction *ptr, const char *namespace_);
  * optional field; types are strict):
  *   - "wasm": required, non-empty list of module sources, each one of
  *       {"path": "file.wasm"}, {"data": "<base64>"},
- *       {"data": {"ptr": <address>, "len": <size>}} (bytes in this process),
+ *       {"data": {"ptr": <address>, "len": <size>}} (bytes in this process,
+ *       compiled in place, e.g. from flash: they must stay readable and
+ *       unchanged until the call returns, and are not kept after it),
  *       {"url": "https://...", "headers": {...}, "method": "GET"};
  *     each may add "name" (module name) and "hash" (lower-case hex SHA-256 of
  *     the bytes, checked). With one source it is the main module (the one whose
