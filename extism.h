@@ -412,7 +412,9 @@ void extism_function_set_namespace(ExtismFunction *ptr, const char *namespace_);
  * optional field; types are strict):
  *   - "wasm": required, non-empty list of module sources, each one of
  *       {"path": "file.wasm"}, {"data": "<base64>"},
- *       {"data": {"ptr": <address>, "len": <size>}} (bytes in this process),
+ *       {"data": {"ptr": <address>, "len": <size>}} (bytes in this process,
+ *       compiled in place, e.g. from flash: they must stay readable and
+ *       unchanged until the call returns, and are not kept after it),
  *       {"url": "https://...", "headers": {...}, "method": "GET"};
  *     each may add "name" (module name) and "hash" (lower-case hex SHA-256 of
  *     the bytes, checked). With one source it is the main module (the one whose
@@ -1235,8 +1237,12 @@ bool extism_x_set_log_sink(ExtismXLogSinkFn sink, void *user_data, const char *l
  * and holds old and new buffers while it copies, so that growth needs the
  * new buffer's bytes free on top of the rest), its kernel
  * memory (the memory behind extism_current_plugin_memory: in a build
- * without `std` a heap block reserved whole at creation, sized to what the
- * budget leaves; with `std` the 64 KiB pages the plugin commits), its vars
+ * without `std` a heap block reserved whole at creation, at most the
+ * build's EXTISM_KERNEL_ARENA_BYTES and sized down to what the budget
+ * leaves, in whole 64 KiB pages or, below one page, whole 4 KiB units (at
+ * least one: a smaller remainder fails creation); an arena below a page is
+ * one page of kernel memory that never grows; with `std` the 64 KiB pages
+ * the plugin commits, at least one), its vars
  * (key + value + 48 bytes each) and its config (the same). Not counted: the
  * compiled code, which belongs to the compiled plugin (shared by every
  * plugin made from it: ExtismCompiledPlugin), the stack of a running call

@@ -204,6 +204,45 @@ TEST(arena_budget_pdk_plugin) {
   CHECK_EQ_U64(heap_stats().live, live_before);
 }
 
+/* A budget that leaves less than a wasm page for kernel memory: the heap arena is sized below a page
+ * (whole 4 KiB units: here 8 KiB), the plugin works inside it, and whatever passes its end (a kernel
+ * allocation, an input) fails the call with the budget's error; the plugin works on. */
+TEST(arena_budget_sizes_a_sub_page_kernel_arena) {
+  /* The fixed charge (40 KiB, extism.h), exhaust.wat's one page of memory, 8 KiB and 100 bytes. */
+  uint64_t budget = 40 * KIB + 64 * KIB + 8 * KIB + 100;
+  size_t live_before = heap_stats().live, n = 8 * KIB;
+  char *input = malloc(n + 1), want[160];
+  ExtismXCallStats stats;
+  ExtismPlugin *p;
+  memset(input, 'a', n);
+  input[n] = 0;
+  snprintf(want, sizeof want, "oom: the plugin's memory budget of %llu bytes is spent (extism_x_set_memory_budget)",
+           (unsigned long long)budget);
+  extism_x_set_memory_budget(budget);
+  p = load_plugin("exhaust", false);
+  CHECK_NOT_NULL(p);
+  if (p) {
+    input[n / 2] = 0; /* 4 KiB of input fits */
+    CHECK_EQ_INT(call_str(p, "quick", input), 0);
+    CHECK(extism_x_plugin_last_call_stats(p, &stats));
+    CHECK_EQ_U64(stats.kernel_memory_bytes, 8 * KIB);
+    input[n / 2] = 'a'; /* 8 KiB does not */
+    CHECK_EQ_INT(call_str(p, "quick", input), -1);
+    CHECK_STR(extism_plugin_error(p), want);
+    CHECK_EQ_INT(call_str(p, "alloc_loop", NULL), -1);
+    CHECK_STR(extism_plugin_error(p), want);
+    CHECK_EQ_INT(call_str(p, "grow_loop", NULL), -1);
+    CHECK_STR(extism_plugin_error(p), want);
+    still_works(p);
+    CHECK(extism_x_plugin_last_call_stats(p, &stats));
+    CHECK_EQ_U64(stats.kernel_memory_bytes, 8 * KIB); /* never grown */
+    extism_plugin_free(p);
+  }
+  never_refused("a sub-page kernel arena");
+  CHECK_EQ_U64(heap_stats().live, live_before);
+  free(input);
+}
+
 /* Plugins that cannot fit are refused at creation, before they take anything. */
 TEST(arena_budget_refuses_at_creation) {
   size_t live_before = heap_stats().live;

@@ -3,7 +3,7 @@
 #
 #   make firmware        firmware/build/<board>/firmware.elf for each board: libextism.a built with
 #                        the no_std profile (cargo profile `firmware`: release at opt-level "z";
-#                        FW_BUILD_VARS: one wasm page of kernel memory per plugin, small call stack
+#                        FW_BUILD_VARS: 8 KiB of kernel memory per plugin, small call stack
 #                        limits; the lean feature set FW_FEATURES of the root Makefile: no TOML
 #                        manifests, no WASI; FW_FEATURES_<board> below), our startup code and
 #                        linker script, the plugin from firmware/plugin.c and the PDK plugins
@@ -24,12 +24,14 @@
 
 FW_BOARDS := arm riscv
 FW_BUILD := firmware/build
-# The library's build variables for the images (config.rs reads them at compile time): 64 KiB of
-# kernel memory per plugin (reserved up front without an OS); the interpreter's call stack limits
+# The library's build variables for the images (config.rs reads them at compile time): 8 KiB of
+# kernel memory per plugin (reserved up front without an OS; under a wasm page, so it never grows:
+# the images' plugins keep a few hundred bytes there, their input, output, config values and vars on
+# their way, and 8 KiB leaves them ten times that); the interpreter's call stack limits
 # (extism_x_call_stack_bytes): 16 KiB of wasm values and 256 nested calls, plenty for small C
 # plugins, so endless recursion stops within 54 KiB of heap. tools/check-baremetal.sh builds the
 # same Cortex-M archive with them.
-FW_BUILD_VARS := EXTISM_KERNEL_ARENA_BYTES=65536 EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
+FW_BUILD_VARS := EXTISM_KERNEL_ARENA_BYTES=8192 EXTISM_MAX_VALUE_STACK_BYTES=16384 EXTISM_MAX_RECURSION_DEPTH=256
 # Each board's cargo features: the lean set, and on the Cortex-M4 the engine built for flash
 # (`small-engine`: wasmi's loop dispatch over its 16-bit IR, 37 KiB less there). The RV32 library
 # has wasmi's loop dispatch already (Cargo.toml), and its 16-bit IR makes it larger there (docs/firmware-images.md).
@@ -65,8 +67,8 @@ FW_QEMU_riscv ?= qemu-system-riscv32 -M virt -bios none
 
 # The plugin: one 64 KiB page of linear memory (8 KiB of it stack), no libc. The "big" one is the same
 # code declaring 16 MiB, more than the boards have: the failure path of a plugin too large for the heap.
-FW_WASM_FLAGS := --target=wasm32-unknown-unknown -nostdlib -ffreestanding -Os -Wall -Wextra -Werror \
-  -Wl,--no-entry -Wl,-z,stack-size=8192
+FW_WASM_COMMON := --target=wasm32-unknown-unknown -nostdlib -ffreestanding -Os -Wall -Wextra -Werror -Wl,--no-entry
+FW_WASM_FLAGS := $(FW_WASM_COMMON) -Wl,-z,stack-size=8192
 
 .PHONY: firmware firmware-test $(addprefix firmware-test-,$(FW_BOARDS))
 
@@ -86,27 +88,34 @@ $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 #   pdk_rust  ctests/plugins/pdk/c1 (Rust, official extism-pdk crate), as the package c1_fw of the
 #             suite's PDK workspace (c1's source with a heap inside its page), in the suite's target
 #             dir (its dependencies are built once for both); -zstack-size=16384: a 16 KiB shadow
-#             stack, so the module declares one page instead of 17 (1 MiB of stack).
+#             stack, so the module declares one page instead of 17 (1 MiB of stack); then wasm-opt
+#             -Oz (FW_WASM_OPT below).
 #   pdk_as    firmware/pdk/count_vowels.ts (AssemblyScript, official @extism/as-pdk), compiled by the
 #             suite's npm install of the pinned versions; one page initially; the default runtime
 #             (incremental GC) with its GC shadow stack cut from 32 KiB to 4 KiB.
-#   pdk_c     firmware/pdk/count_vowels.c on our PDK header firmware/pdk/extism-pdk.h, with
-#             plugin.wasm's flags: an 8 KiB stack, one page.
+#   pdk_c     firmware/pdk/count_vowels.c on our PDK header firmware/pdk/extism-pdk.h, written to
+#             keep its bytes in kernel memory: no stack, no data, so a memory of 0 pages (a page is
+#             64 KiB of RAM; the image checks the plugin has no linear memory).
 # (The commands use paths relative to the directory they run in, so that docs/firmware.md can show
 # them as make prints them.)
 FW_PDK_DIR := ctests/plugins/pdk
 FW_PDK_TARGET := ctests/build/pdk-target
 FW_AS_DIR := ctests/build/as
 FW_RUST_PLUGIN_FLAGS := -C link-arg=-zstack-size=16384
+# Binaryen's optimiser, from the suite's npm install (AssemblyScript's compiler depends on it), run on
+# the Rust plugin at -Oz: 15% less wasm, and the engine's module keeps every function body. The
+# features are the ones rustc's wasm32 code uses (binaryen assumes none unless told).
+FW_WASM_OPT := $(FW_AS_DIR)/node_modules/.bin/wasm-opt
+FW_WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals
 FW_AS_FLAGS := --optimize --initialMemory 1 --stackSize 4096
 FW_PDK_PLUGINS := $(addprefix $(FW_BUILD)/,pdk_rust.wasm pdk_as.wasm pdk_c.wasm)
 
 $(FW_BUILD)/pdk_rust.wasm: $(FW_PDK_DIR)/c1/src/lib.rs $(FW_PDK_DIR)/c1_fw/src/lib.rs $(FW_PDK_DIR)/c1_fw/Cargo.toml \
-  $(FW_PDK_DIR)/Cargo.toml $(FW_PDK_DIR)/Cargo.lock firmware/firmware.mk
+  $(FW_PDK_DIR)/Cargo.toml $(FW_PDK_DIR)/Cargo.lock $(FW_AS_DIR)/npm.stamp firmware/firmware.mk
 	@mkdir -p $(@D)
 	cd $(FW_PDK_DIR) && $(CARGO) rustc --release --target wasm32-unknown-unknown -p c1_fw \
 	  --target-dir ../../build/pdk-target -- $(FW_RUST_PLUGIN_FLAGS)
-	cp $(FW_PDK_TARGET)/wasm32-unknown-unknown/release/c1_fw.wasm $@
+	$(FW_WASM_OPT) $(FW_WASM_OPT_FLAGS) -o $@ $(FW_PDK_TARGET)/wasm32-unknown-unknown/release/c1_fw.wasm
 
 $(FW_AS_DIR)/npm.stamp: ctests/plugins/as/package.json ctests/plugins/as/package-lock.json
 	$(MAKE) -C ctests build/as/npm.stamp
@@ -119,7 +128,7 @@ $(FW_BUILD)/pdk_as.wasm: firmware/pdk/count_vowels.ts $(FW_AS_DIR)/npm.stamp fir
 
 $(FW_BUILD)/pdk_c.wasm: firmware/pdk/count_vowels.c firmware/pdk/extism-pdk.h firmware/firmware.mk
 	@mkdir -p $(@D)
-	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=65536 -o $@ $<
+	$(FW_WASM_CC) $(FW_WASM_COMMON) -Wl,-z,stack-size=0 -Wl,--global-base=0 -o $@ $<
 
 # One board's library, objects, image and test ($(1): the board's name).
 define FW_BOARD_RULES

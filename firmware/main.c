@@ -9,9 +9,9 @@
  *   2. stops a looping export with a fuel limit (extism_plugin_new_with_fuel_limit);
  *   3. stops it with timeout_ms, measured on the board's timer (SysTick, mtime);
  *   4. runs a long export as a stepped call, a slice of fuel per turn of the main loop;
- *   5. checks the failure paths: a trap, a missing export, endless recursion (whose call stack stays
- *      within extism_x_call_stack_bytes and is given back), a plugin too large for the heap, each an
- *      error code and a message, never a fault;
+ *   5. checks the failure paths: a trap, a missing export, an input larger than the kernel arena,
+ *      endless recursion (whose call stack stays within extism_x_call_stack_bytes and is given back),
+ *      a plugin too large for the heap, each an error code and a message, never a fault;
  *   6. checks what the lean feature set (FW_FEATURES in the root Makefile) leaves out: a TOML manifest,
  *      a plugin importing wasi_snapshot_preview1 and a plugin using SIMD are each refused by
  *      extism_plugin_new with an error naming the missing cargo feature;
@@ -33,6 +33,9 @@
 /* The plugins, in flash (plugins.S): plugin.wasm and the same code declaring 16 MiB of memory. */
 extern const uint8_t plugin_wasm[], plugin_wasm_end[];
 extern const uint8_t plugin_big_wasm[], plugin_big_wasm_end[];
+/* The Rust PDK plugin's bytes (step 8), also the source of an input larger than the kernel arena. */
+extern const uint8_t pdk_rust_wasm[], pdk_rust_wasm_end[];
+#define BIG_INPUT_BYTES 16384
 
 /* ---- host hooks ---- */
 static uint64_t clock_ns(void *user_data) {
@@ -108,10 +111,12 @@ static ExtismPlugin *create(const char *what, const uint8_t *wasm, const uint8_t
   return p;
 }
 
-/* Calls `func` and prints "<label>: rc N, error "..."" or the output; returns the rc. */
-static int32_t call(ExtismPlugin *p, const char *label, const char *func, const char *input, uint64_t *ns) {
+/* Calls `func` with `len` bytes of input and prints "<label>: rc N, error "..."" or the output;
+ * returns the rc. */
+static int32_t call_n(ExtismPlugin *p, const char *label, const char *func, const uint8_t *input, size_t len,
+                      uint64_t *ns) {
   uint64_t t0 = board_now_ns();
-  int32_t rc = extism_plugin_call(p, func, (const uint8_t *)input, strlen(input));
+  int32_t rc = extism_plugin_call(p, func, input, len);
   uint64_t t1 = board_now_ns();
   if (ns)
     *ns = t1 - t0;
@@ -130,6 +135,11 @@ static int32_t call(ExtismPlugin *p, const char *label, const char *func, const 
   }
   print(&t);
   return rc;
+}
+
+/* `call_n` with a string's bytes. */
+static int32_t call(ExtismPlugin *p, const char *label, const char *func, const char *input, uint64_t *ns) {
+  return call_n(p, label, func, (const uint8_t *)input, strlen(input), ns);
 }
 
 /* Creates a plugin that must be refused: prints "<label>: extism_plugin_new failed: <error>" and returns
@@ -342,6 +352,13 @@ int main(void) {
     check(rc == 134 && extism_plugin_error(p) != NULL, "a trap is an error code, not a fault");
     rc = call(p, "missing export", "no_such_export", "", NULL);
     check(rc == -1 && extism_plugin_error(p) != NULL, "a missing export is an error code");
+    /* An input larger than the kernel arena (EXTISM_KERNEL_ARENA_BYTES in firmware.mk: 8 KiB, under a
+     * page, so it never grows): 16 KiB of flash, the start of the Rust PDK plugin's bytes. */
+    const char *no_room = "failed to allocate extism memory";
+    rc = call_n(p, "input of 16384 bytes", "count_vowels", pdk_rust_wasm, BIG_INPUT_BYTES, NULL);
+    check(pdk_rust_wasm_end - pdk_rust_wasm >= BIG_INPUT_BYTES && rc == -1 && extism_plugin_error(p) != NULL &&
+              strcmp(extism_plugin_error(p), no_room) == 0,
+          "an input larger than the kernel arena is an error code");
     rc = call(p, "after the failures", "count_vowels", "aeiou", NULL);
     check(rc == 0 && output_is(p, "{\"count\":5}"), "the plugin still works after them");
     extism_plugin_free(p);

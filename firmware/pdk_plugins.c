@@ -4,7 +4,8 @@
  *   rust-pdk  ctests/plugins/pdk/c1 on the official `extism-pdk` crate, as c1_fw: a 16 KiB shadow
  *             stack and its heap inside its one page
  *   as-pdk    firmware/pdk/count_vowels.ts on the official `@extism/as-pdk`
- *   c-pdk     firmware/pdk/count_vowels.c on our header firmware/pdk/extism-pdk.h
+ *   c-pdk     firmware/pdk/count_vowels.c on our header firmware/pdk/extism-pdk.h, with no linear
+ *             memory at all (0 pages: everything in kernel memory and wasm locals)
  *
  * For each, two runs of its whole life (compile, make a plugin, call it, free both) and at times a
  * third:
@@ -37,12 +38,14 @@ struct pdk_plugin {
   const uint8_t *wasm, *end;
   uint32_t goal;     /* RAM in all, bytes: issue 24's aims (the AssemblyScript one: a 256 KiB part) */
   bool errors_empty; /* the plugin answers an empty input with an error (rc 1) */
+  bool no_memory;    /* built to declare a memory of 0 pages (firmware.mk): its calls must show none */
 };
 
 /* Where the heap stood after each stage of one plugin's life (bytes live, from `before`). */
 struct stages {
   size_t before, compiled, created, held, plugin_freed, all_freed, peak, top;
   uint64_t linear, kernel;
+  bool call_stats; /* linear and kernel came from extism_x_plugin_last_call_stats */
   size_t stack;
 };
 
@@ -118,6 +121,7 @@ static bool run(const struct pdk_plugin *pl, struct stages *s, bool print_it) {
     s->held = heap_stats().live;
     ExtismXCallStats cs;
     if (extism_x_plugin_last_call_stats(p, &cs)) {
+      s->call_stats = true;
       s->linear = cs.linear_memory_bytes;
       s->kernel = cs.kernel_memory_bytes;
     }
@@ -207,9 +211,9 @@ static size_t round_up_kib(size_t n) { return (n + 1023u) & ~(size_t)1023u; }
 
 void pdk_plugins_step(void) {
   const struct pdk_plugin plugins[] = {
-      {"rust-pdk", pdk_rust_wasm, pdk_rust_wasm_end, 256u * 1024u, false},
-      {"as-pdk", pdk_as_wasm, pdk_as_wasm_end, 256u * 1024u, true},
-      {"c-pdk", pdk_c_wasm, pdk_c_wasm_end, 96u * 1024u, true},
+      {"rust-pdk", pdk_rust_wasm, pdk_rust_wasm_end, 256u * 1024u, false, false},
+      {"as-pdk", pdk_as_wasm, pdk_as_wasm_end, 256u * 1024u, true, false},
+      {"c-pdk", pdk_c_wasm, pdk_c_wasm_end, 96u * 1024u, true, true},
   };
   size_t statics = (size_t)(__bss_end - __data_start);
   struct text t = {.len = 0};
@@ -221,6 +225,12 @@ void pdk_plugins_step(void) {
     add(&t, ": count_vowels with config and var");
     check(ok && s.all_freed == s.before, t.buf);
     t.len = 0;
+    if (pl->no_memory) {
+      add(&t, pl->name);
+      add(&t, ": no linear memory (0 pages), its bytes in kernel memory");
+      check(ok && s.call_stats && s.linear == 0, t.buf);
+      t.len = 0;
+    }
 
     /* The proof: the same life again, inside the RAM of the goal if the measured run fitted it,
      * else inside what the measured run needed (rounded up to KiB): .data + .bss, the stack

@@ -147,11 +147,17 @@ pub fn config_bytes<'a>(entries: impl Iterator<Item = (&'a String, &'a String)>)
 }
 
 /// Bytes the kernel arena may take for a plugin under `limit` when `committed` bytes are already
-/// spoken for (the fixed charge, declared memories, config): whole wasm pages, None when not even
-/// one page fits.
-pub fn arena_room(limit: u64, committed: u64) -> Option<u64> {
-    let room = limit.saturating_sub(committed) / config::WASM_PAGE * config::WASM_PAGE;
-    (room >= config::WASM_PAGE).then_some(room)
+/// spoken for (the fixed charge, declared memories, config): whole wasm pages (the kernel grows by
+/// pages), None when not even one page fits. A heap arena (`heap`: reserved whole at creation) may
+/// also be smaller than a page, in whole `KERNEL_ARENA_UNIT`s: one page the kernel never grows past.
+pub fn arena_room(limit: u64, committed: u64, heap: bool) -> Option<u64> {
+    let room = limit.saturating_sub(committed);
+    let unit = match (heap, room < config::WASM_PAGE) {
+        (true, true) => config::KERNEL_ARENA_UNIT,
+        _ => config::WASM_PAGE,
+    };
+    let room = room / unit * unit;
+    (room >= unit).then_some(room)
 }
 
 #[cfg(test)]
@@ -211,9 +217,24 @@ mod tests {
     #[test]
     fn arena_room_is_whole_pages() {
         let page = config::WASM_PAGE;
-        assert_eq!(arena_room(3 * page + 10, page), Some(2 * page));
-        assert_eq!(arena_room(2 * page - 1, page), None);
-        assert_eq!(arena_room(page, 2 * page), None);
+        for heap in [false, true] {
+            assert_eq!(arena_room(3 * page + 10, page, heap), Some(2 * page));
+            assert_eq!(arena_room(page, 2 * page, heap), None);
+        }
+        assert_eq!(arena_room(2 * page - 1, page, false), None);
+    }
+
+    #[test]
+    fn a_heap_arena_may_be_smaller_than_a_page() {
+        let page = config::WASM_PAGE;
+        let unit = config::KERNEL_ARENA_UNIT;
+        // Below a page: whole units, at least one.
+        assert_eq!(arena_room(2 * page - 1, page, true), Some(page - unit));
+        assert_eq!(arena_room(page + 3 * unit + 10, page, true), Some(3 * unit));
+        assert_eq!(arena_room(page + unit, page, true), Some(unit));
+        assert_eq!(arena_room(page + unit - 1, page, true), None);
+        // A lazy mapping commits a whole page at once: it needs one.
+        assert_eq!(arena_room(page + 3 * unit, page, false), None);
     }
 
     #[test]

@@ -18,8 +18,10 @@ pub const RELEASE_CSTR: &[u8] = b"0.23.0\0";
 pub const KERNEL_ARENA_BYTES: u64 = 1 << 30;
 /// Without an OS there is no lazy reservation: keep the arena small (raise it for your board).
 /// A board sets its own at build time, without editing this file, with the environment variable
-/// `EXTISM_KERNEL_ARENA_BYTES` (decimal bytes, at least one wasm page; the firmware image of
-/// `make firmware-test` uses 65536: one page, no kernel growth).
+/// `EXTISM_KERNEL_ARENA_BYTES` (decimal bytes): whole wasm pages, or below one page a multiple of
+/// `KERNEL_ARENA_UNIT` (at least one unit). An arena below a page is counted as one page the kernel
+/// never grows past: allocations beyond its bytes fail as they do in a full arena. The firmware
+/// images of `make firmware-test` use 8192, what their plugins need with room to spare.
 #[cfg(not(feature = "std"))]
 pub const KERNEL_ARENA_BYTES: u64 = match option_env!("EXTISM_KERNEL_ARENA_BYTES") {
     Some(text) => parse_arena_bytes(text),
@@ -30,9 +32,18 @@ pub const KERNEL_ARENA_BYTES: u64 = match option_env!("EXTISM_KERNEL_ARENA_BYTES
 #[cfg(not(feature = "std"))]
 const fn parse_arena_bytes(text: &str) -> u64 {
     let value = parse_build_bytes(text);
-    assert!(value >= WASM_PAGE, "EXTISM_KERNEL_ARENA_BYTES: less than one wasm page (65536)");
+    assert!(value >= KERNEL_ARENA_UNIT, "EXTISM_KERNEL_ARENA_BYTES: less than 4096");
+    assert!(
+        value >= WASM_PAGE || value % KERNEL_ARENA_UNIT == 0,
+        "EXTISM_KERNEL_ARENA_BYTES: below one wasm page (65536), not a multiple of 4096"
+    );
     value
 }
+
+/// The smallest kernel arena, and the unit a heap arena below one wasm page is sized in (by the
+/// build variable or by the memory budget): room for the kernel's bookkeeping (77 bytes) and a
+/// small call's input, output, vars and errors.
+pub const KERNEL_ARENA_UNIT: u64 = 4096;
 
 /// A decimal byte count from a build-time environment variable (a bad value fails the build).
 const fn parse_build_bytes(text: &str) -> u64 {

@@ -249,7 +249,7 @@ pub fn new_store(
         let declared: u64 = compiled.modules().iter().map(|m| m.initial_pages * config::WASM_PAGE).sum();
         let before_kernel =
             config::PLUGIN_BASE_BYTES + declared + crate::budget::config_bytes(config.iter());
-        let Some(room) = crate::budget::arena_room(limit, before_kernel) else {
+        let Some(room) = crate::budget::arena_room(limit, before_kernel, !ArenaBuf::lazy()) else {
             return Err(format!(
                 "{}: the plugin needs {} bytes before its first page of kernel memory",
                 crate::budget::MemoryBudget::spent_message(limit),

@@ -156,7 +156,10 @@ impl State {
             let pages = match self.kernel.arena() {
                 // A heap arena was charged whole at creation. Sized by the budget, its end is where
                 // the budget stops the kernel (an `oom`); else it ends growth as it always does.
-                ArenaBuf::Heap(buf) => self.budget.arena_capped.then_some(buf.len() as u64 / config::WASM_PAGE),
+                // One below a page counts as one page (the kernel's first, never grown).
+                ArenaBuf::Heap(buf) => {
+                    self.budget.arena_capped.then_some((buf.len() as u64).div_ceil(config::WASM_PAGE))
+                }
                 #[cfg(all(feature = "std", unix))]
                 ArenaBuf::Mapped(_) => {
                     let others = self.memory_used().saturating_sub(self.kernel_bytes());
@@ -443,5 +446,79 @@ mod tests {
         vars.remove(b"missing");
         assert_eq!(vars.bytes(), sum(&vars));
         assert_eq!(vars.bytes(), entry_cost(b"a", b"1234567"));
+    }
+
+    /// A plugin's state over a heap arena of `bytes` (what a no_std build reserves), whatever the
+    /// build's `KERNEL_ARENA_BYTES`.
+    fn state_on_heap_arena(bytes: usize, max_pages: Option<u32>, budget: Option<u64>, capped: bool) -> State {
+        let arena = ArenaBuf::Heap(alloc::vec![0u8; bytes].into_boxed_slice());
+        let mut state = State::new(Kernel::new(arena), BTreeMap::new(), max_pages, 1 << 20, [0; 16]);
+        state.budget = crate::budget::MemoryBudget::new(budget);
+        state.budget.arena_capped = capped;
+        state.sync_kernel_limit();
+        state
+    }
+
+    /// A 4 KiB arena is one kernel page that never grows: allocations up to its end work, free
+    /// blocks are reused, and one beyond it fails as in a full arena (0, not an `oom`).
+    #[test]
+    fn sub_page_arena_is_one_page_never_grown() {
+        let unit = config::KERNEL_ARENA_UNIT;
+        let mut state = state_on_heap_arena(unit as usize, None, None, false);
+        let k = &mut state.kernel;
+        assert_eq!((k.pages(), k.committed_bytes(), k.page_limit()), (1, unit, None));
+        assert_eq!(k.memory_bytes(), unit - 64);
+        let a = k.alloc(2000);
+        let b = k.alloc(1900);
+        assert_eq!(a, extism_kernel::FIRST_BLOCK);
+        assert_eq!(b, a + 2000 + 12);
+        assert_eq!((k.length(a), k.length(b)), (2000, 1900));
+        assert_eq!(k.alloc(2000), 0, "no room left in the arena");
+        assert!(!k.grow_failed(), "the arena's end is not a page limit");
+        assert_eq!(k.alloc(unit), 0, "a block as large as the arena never fits");
+        assert_eq!(k.pages(), 1, "a failed allocation grows nothing");
+        k.free(a);
+        assert_eq!(k.length(a), 0);
+        assert_eq!(k.alloc(2000), a, "the freed block is reused");
+        k.reset();
+        let whole = k.alloc(unit - 64 - 12 - 64);
+        assert_eq!(whole, extism_kernel::FIRST_BLOCK, "after a wipe the whole arena is there again");
+        assert_eq!(k.length(whole), unit - 140);
+        assert_eq!(state.oom_text(), "oom");
+        assert_eq!(state.memory_used(), config::PLUGIN_BASE_BYTES + unit);
+    }
+
+    /// Under `max_pages` the sub-page arena counts as the kernel's first page: growth past it is
+    /// refused by the page budget first, an `oom` as upstream's.
+    #[test]
+    fn sub_page_arena_counts_one_page_under_max_pages() {
+        let unit = config::KERNEL_ARENA_UNIT;
+        let mut state = state_on_heap_arena(unit as usize, Some(0), None, false);
+        assert_eq!(state.kernel.page_limit(), Some(1));
+        assert_eq!(state.kernel.alloc(2 * unit), 0);
+        assert!(state.kernel.grow_failed());
+        assert_eq!(state.oom_text(), "oom");
+        // With room in the page budget, the arena's end is what stops it (no `oom`).
+        let mut state = state_on_heap_arena(unit as usize, Some(4), None, false);
+        assert_eq!(state.kernel.page_limit(), Some(5));
+        assert_eq!(state.kernel.alloc(2 * unit), 0);
+        assert!(!state.kernel.grow_failed());
+    }
+
+    /// A budget that sized the arena below a page stops the kernel at its end with the budget's
+    /// `oom`, and the whole arena is charged.
+    #[test]
+    fn sub_page_arena_sized_by_the_budget_stops_with_its_oom() {
+        let unit = config::KERNEL_ARENA_UNIT;
+        let limit = config::PLUGIN_BASE_BYTES + 2 * unit;
+        let mut state = state_on_heap_arena(2 * unit as usize, None, Some(limit), true);
+        assert_eq!(state.kernel.page_limit(), Some(1));
+        assert_eq!(state.memory_used(), limit);
+        assert_ne!(state.kernel.alloc(unit), 0);
+        assert_eq!(state.kernel.alloc(unit + 1), 0);
+        assert!(state.kernel.grow_failed());
+        assert_eq!(state.oom_text(), crate::budget::MemoryBudget::spent_message(limit));
+        // The block it had still works.
+        assert_ne!(state.kernel.alloc(100), 0);
     }
 }

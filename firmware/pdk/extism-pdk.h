@@ -5,7 +5,8 @@
  * its input, its output, config, vars, log lines and an error. Names follow upstream's C PDK
  * (extism_input_length, extism_output_buf, ...); everything is copied between the plugin's own
  * memory and the kernel's blocks a byte or 8 bytes at a time through the accessor imports, so the
- * plugin needs no allocator of its own.
+ * plugin needs no allocator of its own. A plugin can also do without memory of its own at all: see
+ * the last section, "plugins without linear memory".
  *
  * A handle (ExtismHandle) is an offset in kernel memory; 0 is "none". Kernel blocks last until the
  * next call starts (the runtime wipes kernel memory then), so the helpers never free them.
@@ -171,6 +172,90 @@ static inline void extism_log(ExtismLogLevel level, const char *msg) {
   case EXTISM_LOG_WARN: extism_log_warn(h); break;
   default: extism_log_error(h); break;
   }
+}
+
+/* ---- plugins without linear memory ----
+ *
+ * A wasm memory is whole 64 KiB pages, and the engine allocates every declared page, so a plugin
+ * that declares one page costs 64 KiB of RAM however little it uses. A plugin that keeps its bytes
+ * in kernel memory (through the accessors) and its variables in wasm locals needs no page: built
+ * with `-Wl,-z,stack-size=0 -Wl,--global-base=0` and no data (no string literal, array or
+ * address-taken variable that the compiler keeps in memory), it declares a memory of 0 pages, which
+ * costs nothing. Any access to that memory traps ("out of bounds memory access"): a plugin that
+ * needs memory after all fails its call, never anything else. The helpers below store string
+ * literals into kernel memory without placing them in the plugin's memory (the literal's bytes
+ * become 64-bit constants in the code), print numbers there and read and write u64 vars. firmware/pdk/count_vowels.c is written this way. */
+
+/* Byte i of the literal s (0 past its end), and 8 of them from byte i, little-endian: constants. */
+#define EXTISM_LIT_B_(s, i) ((extism_u64)(unsigned char)((i) < sizeof(s) - 1 ? (s)[(i) < sizeof(s) ? (i) : 0] : 0))
+#define EXTISM_LIT_W_(s, i)                                                                                        \
+  (EXTISM_LIT_B_(s, i) | EXTISM_LIT_B_(s, i + 1) << 8 | EXTISM_LIT_B_(s, i + 2) << 16 |                          \
+   EXTISM_LIT_B_(s, i + 3) << 24 | EXTISM_LIT_B_(s, i + 4) << 32 | EXTISM_LIT_B_(s, i + 5) << 40 |                 \
+   EXTISM_LIT_B_(s, i + 6) << 48 | EXTISM_LIT_B_(s, i + 7) << 56)
+/* The length of the literal s; a literal over 32 bytes fails the build (a negative array size). */
+#define EXTISM_LIT_LEN_(s) (sizeof(char[sizeof(s) <= 33 ? 1 : -1]) * (sizeof(s) - 1))
+#define EXTISM_LIT_ARGS_(s)                                                                                        \
+  EXTISM_LIT_LEN_(s), EXTISM_LIT_W_(s, 0), EXTISM_LIT_W_(s, 8), EXTISM_LIT_W_(s, 16), EXTISM_LIT_W_(s, 24)
+
+/* Stores the n (at most 32) bytes packed in w0..w3 at kernel offset `at`; returns `at + n`. Not
+ * inlined: with the words as arguments the compiler cannot turn them into a table in memory. */
+static inline __attribute__((noinline)) ExtismHandle extism_store_words_(ExtismHandle at, extism_u64 n,
+                                                                          extism_u64 w0, extism_u64 w1,
+                                                                          extism_u64 w2, extism_u64 w3) {
+  for (extism_u64 i = 0; i < n; i++) {
+    extism_u64 w = i < 8 ? w0 : i < 16 ? w1 : i < 24 ? w2 : w3;
+    extism_store_u8(at + i, (unsigned)(w >> (8 * (i % 8))) & 0xff);
+  }
+  return at + n;
+}
+
+/* A new kernel block holding the packed bytes (0 when the kernel is full). */
+static inline __attribute__((noinline)) ExtismHandle extism_lit_block_(extism_u64 n, extism_u64 w0,
+                                                                        extism_u64 w1, extism_u64 w2,
+                                                                        extism_u64 w3) {
+  ExtismHandle h = extism_alloc(n);
+  if (h != 0)
+    extism_store_words_(h, n, w0, w1, w2, w3);
+  return h;
+}
+
+/* EXTISM_LIT("text"): a new kernel block holding the literal (at most 32 bytes), for a config or
+ * var key, a log line or an error. EXTISM_STORE_LIT(at, "text"): stores it at kernel offset `at`,
+ * evaluates to the offset after it. */
+#define EXTISM_LIT(s) extism_lit_block_(EXTISM_LIT_ARGS_(s))
+#define EXTISM_STORE_LIT(at, s) extism_store_words_((at), EXTISM_LIT_ARGS_(s))
+
+/* The number of decimal digits of v (1 to 20). */
+static inline extism_u64 extism_u64_dec_len(extism_u64 v) {
+  extism_u64 digits = 1;
+  for (v /= 10; v; v /= 10)
+    digits++;
+  return digits;
+}
+
+/* Stores v in decimal at kernel offset `at`; returns the offset after it. */
+static inline ExtismHandle extism_store_u64_dec(ExtismHandle at, extism_u64 v) {
+  extism_u64 digits = extism_u64_dec_len(v);
+  for (extism_u64 i = digits; i-- > 0; v /= 10)
+    extism_store_u8(at + i, (unsigned)('0' + v % 10));
+  return at + digits;
+}
+
+/* The var `key` (a kernel block, which the runtime frees, as upstream's does: pass a new one each
+ * time) as an unsigned 64-bit count, 8 bytes little-endian as extism_var_u64 reads it; unset or
+ * another length: `fallback`. */
+static inline extism_u64 extism_var_u64_at(ExtismHandle key, extism_u64 fallback) {
+  ExtismHandle h = extism_var_get(key);
+  return h != 0 && extism_length(h) == 8 ? extism_load_u64(h) : fallback;
+}
+
+/* Stores v as the var `key` (a kernel block, freed by the runtime), as extism_var_set_u64 does. */
+static inline void extism_var_set_u64_at(ExtismHandle key, extism_u64 v) {
+  ExtismHandle h = extism_alloc(8);
+  if (h == 0)
+    return; /* the kernel is full: the var keeps its value */
+  extism_store_u64(h, v);
+  extism_var_set(key, h);
 }
 
 #endif

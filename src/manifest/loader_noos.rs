@@ -24,17 +24,21 @@ impl SourceLoader for NoOsLoader {
         Err("URL sources are not supported in this build".into())
     }
 
-    fn read_host_memory(&self, ptr: u64, len: u64) -> Result<Vec<u8>, String> {
-        copy_host_memory(ptr, len)
+    unsafe fn read_host_memory<'a>(&self, ptr: u64, len: u64) -> Result<&'a [u8], String> {
+        // SAFETY: forwarded with the caller's guarantee (the trait's).
+        unsafe { host_memory(ptr, len) }
     }
 }
 
-/// Copies `len` bytes at address `ptr` of this process (a manifest's `data: {ptr, len}`).
+/// The `len` bytes at address `ptr` of this process (a manifest's `data: {ptr, len}`), in place.
 ///
 /// Only obviously impossible ranges are refused; anything else is trusted, exactly as upstream does.
-pub(crate) fn copy_host_memory(ptr: u64, len: u64) -> Result<Vec<u8>, String> {
+///
+/// # Safety
+/// As `SourceLoader::read_host_memory`: the result must not outlive the create call.
+pub(crate) unsafe fn host_memory<'a>(ptr: u64, len: u64) -> Result<&'a [u8], String> {
     if len == 0 {
-        return Ok(Vec::new());
+        return Ok(&[]);
     }
     if ptr == 0 {
         return Err("null pointer".into());
@@ -47,8 +51,7 @@ pub(crate) fn copy_host_memory(ptr: u64, len: u64) -> Result<Vec<u8>, String> {
     }
     // SAFETY: the `{ptr, len}` pair comes from the manifest the host passed to `extism_plugin_new`; by
     // the manifest contract (spec 6.2) the host promises those `len` bytes at `ptr` are readable and
-    // stay unchanged for the duration of this call. Null, zero-length and wrapping ranges were
-    // refused above; the slice is only read and copied before returning.
-    let bytes = unsafe { core::slice::from_raw_parts(addr as *const u8, size) };
-    Ok(bytes.to_vec())
+    // stay unchanged for the duration of this call, and our caller keeps the slice no longer (this
+    // function's contract). Null, zero-length and wrapping ranges were refused above; it is only read.
+    Ok(unsafe { core::slice::from_raw_parts(addr as *const u8, size) })
 }

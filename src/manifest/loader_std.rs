@@ -6,7 +6,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::loader_noos::copy_host_memory;
+use super::loader_noos::host_memory;
 use super::SourceLoader;
 
 /// Loader for `std` builds: files through `std::fs`, host memory by copy, URLs with the `http` feature.
@@ -41,7 +41,8 @@ impl SourceLoader for StdLoader {
         Err("URL sources are not supported in this build".into())
     }
 
-    fn read_host_memory(&self, ptr: u64, len: u64) -> Result<Vec<u8>, String> {
-        copy_host_memory(ptr, len)
+    unsafe fn read_host_memory<'a>(&self, ptr: u64, len: u64) -> Result<&'a [u8], String> {
+        // SAFETY: forwarded with the caller's guarantee (the trait's).
+        unsafe { host_memory(ptr, len) }
     }
 }

@@ -1,6 +1,6 @@
 //! Turning parsed sources into named wasm binaries: load, check the hash, convert WAT, name (spec 6.3).
 
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -19,10 +19,14 @@ pub const MAIN: &str = "main";
 ///
 /// Like upstream, each source is loaded (read, hash-checked, converted) before its name is checked, so
 /// an unreadable second source is reported before a duplicate name on that same source.
-pub fn resolve(
+///
+/// # Safety
+/// A `data: {ptr, len}` source is borrowed in place for `'a` (`SourceLoader::read_host_memory`):
+/// the modules must not outlive the create call.
+pub unsafe fn resolve<'a>(
     sources: Vec<WasmSource>,
     loader: &dyn SourceLoader,
-) -> Result<(Vec<NamedModule<'static>>, usize), LoadError> {
+) -> Result<(Vec<NamedModule<'a>>, usize), LoadError> {
     let count = sources.len();
     if count == 0 {
         return Err(LoadError::new(
@@ -37,9 +41,10 @@ pub fn resolve(
         ));
     }
 
-    let mut modules: Vec<NamedModule<'static>> = Vec::with_capacity(count);
+    let mut modules: Vec<NamedModule<'a>> = Vec::with_capacity(count);
     for (i, source) in sources.into_iter().enumerate() {
-        let bytes = load_source(&source, loader)?;
+        // SAFETY: our caller's guarantee: the modules do not outlive the create call.
+        let bytes = unsafe { load_source(&source, loader)? };
         // A lone source is main whatever it is called.
         let name = if count == 1 {
             MAIN.to_owned()
@@ -58,7 +63,7 @@ pub fn resolve(
                 format!("Duplicate module name found in Extism manifest: {name}"),
             ));
         }
-        modules.push(NamedModule { name, bytes: bytes.into() });
+        modules.push(NamedModule { name, bytes });
     }
     let main_index = modules
         .iter()
@@ -68,32 +73,46 @@ pub fn resolve(
 }
 
 /// Reads one source's bytes, checks its hash against the bytes as read, then converts WAT text.
-fn load_source(source: &WasmSource, loader: &dyn SourceLoader) -> Result<Vec<u8>, LoadError> {
-    let raw = match &source.location {
-        Location::Data(bytes) => bytes.clone(),
-        Location::Path(path) => loader.read_file(path).map_err(|e| {
+/// A binary in host memory is borrowed in place (no copy of a plugin in the heap); WAT text there is
+/// converted into a new buffer.
+///
+/// # Safety
+/// As `resolve`: the result must not outlive the create call.
+unsafe fn load_source<'a>(source: &WasmSource, loader: &dyn SourceLoader) -> Result<Cow<'a, [u8]>, LoadError> {
+    let raw: Cow<'a, [u8]> = match &source.location {
+        Location::Data(bytes) => Cow::Owned(bytes.clone()),
+        Location::Path(path) => Cow::Owned(loader.read_file(path).map_err(|e| {
             LoadError::new(
                 LoadErrorKind::Source,
                 format!("Unable to load Wasm file \"{path}\": {e}"),
             )
-        })?,
-        Location::HostMemory { ptr, len } => loader.read_host_memory(*ptr, *len).map_err(|e| {
-            LoadError::new(
-                LoadErrorKind::Source,
-                format!("Unable to load Wasm data from host memory (ptr {ptr}, len {len}): {e}"),
-            )
-        })?,
+        })?),
+        Location::HostMemory { ptr, len } => {
+            // SAFETY: our caller's guarantee: the slice does not outlive the create call.
+            let bytes = unsafe { loader.read_host_memory(*ptr, *len) }.map_err(|e| {
+                LoadError::new(
+                    LoadErrorKind::Source,
+                    format!("Unable to load Wasm data from host memory (ptr {ptr}, len {len}): {e}"),
+                )
+            })?;
+            Cow::Borrowed(bytes)
+        }
         // Upstream surfaces the HTTP client's own message (`http status: 404`, ...), unwrapped.
         Location::Url {
             url,
             headers,
             method,
-        } => loader
-            .fetch_url(url, headers, method.as_deref())
-            .map_err(|e| LoadError::new(LoadErrorKind::Source, e))?,
+        } => Cow::Owned(
+            loader
+                .fetch_url(url, headers, method.as_deref())
+                .map_err(|e| LoadError::new(LoadErrorKind::Source, e))?,
+        ),
     };
     check_hash(source.hash.as_deref(), &raw)?;
-    to_binary(raw)
+    if raw.starts_with(&WASM_MAGIC) {
+        return Ok(raw);
+    }
+    to_binary(raw.into_owned()).map(Cow::Owned)
 }
 
 /// Compares the SHA-256 of `data` with the manifest's lower-case hex; exact text comparison, so an

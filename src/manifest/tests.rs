@@ -61,8 +61,9 @@ impl SourceLoader for MockLoader {
             .cloned()
             .ok_or_else(|| "http status: 404".to_string())
     }
-    fn read_host_memory(&self, ptr: u64, len: u64) -> Result<Vec<u8>, String> {
-        NoOsLoader.read_host_memory(ptr, len)
+    unsafe fn read_host_memory<'a>(&self, ptr: u64, len: u64) -> Result<&'a [u8], String> {
+        // SAFETY: forwarded with the caller's guarantee (the trait's).
+        unsafe { NoOsLoader.read_host_memory(ptr, len) }
     }
 }
 
