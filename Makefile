@@ -34,10 +34,11 @@ NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
 # Cargo features of the no_std builds (Cargo.toml [features]): NOSTD_FEATURES is every feature that
 # works without std, the set of `make nostd`, `make ctest-nostd` and the x86_64 bare-metal proof;
 # FW_FEATURES is the lean set of the firmware images (firmware/firmware.mk): TOML manifests and
-# WASI left out to fit the Cortex-M4's flash budget (README, Firmware); the Cortex-M4 image adds
-# `small-engine` (FW_FEATURES_arm there).
+# WASI left out, and JSON read by the library's small reader (`small-json`: its own error texts)
+# instead of serde_json, to fit the Cortex-M4's flash budget (README, Firmware); the Cortex-M4
+# image adds `small-engine` (FW_FEATURES_arm there).
 NOSTD_FEATURES := toml wasi
-FW_FEATURES :=
+FW_FEATURES := small-json
 # `--features` for cargo from a space-separated list (nothing for an empty one).
 cargo_features = $(if $(strip $(1)),--features "$(strip $(1))")
 # The no_std host libraries drop their unwind tables (.eh_frame, about 0.2 MB at "z"): they abort on

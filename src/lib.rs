@@ -22,11 +22,14 @@ pub mod hooks;
 pub mod http;
 pub mod id;
 pub mod imports;
+pub mod json;
 pub mod log;
 pub mod manifest;
 pub mod module_cache;
 pub mod plugin;
 pub mod run;
+#[cfg(feature = "small-json")]
+pub mod small_json;
 pub mod start_hoist;
 pub mod state;
 pub mod step;

@@ -232,7 +232,7 @@ pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *
     inner.clear_runtime_error();
     // SAFETY: header contract.
     let Some(bytes) = (unsafe { c_bytes(json, json_size) }) else { return false };
-    let Ok(update) = serde_json::from_slice::<BTreeMap<String, Option<String>>>(bytes) else { return false };
+    let Ok(update) = crate::json::from_slice::<BTreeMap<String, Option<String>>>(bytes) else { return false };
     let config = &mut inner.store.data_mut().config;
     // Our capacity (upstream has none): a merge that would leave more entries fails whole.
     let added = update.iter().filter(|(k, v)| v.is_some() && !config.contains_key(*k)).count();

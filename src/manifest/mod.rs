@@ -15,7 +15,7 @@ use core::fmt;
 mod loader_noos;
 #[cfg(feature = "std")]
 mod loader_std;
-mod schema;
+pub(crate) mod schema;
 mod sniff;
 mod sources;
 mod wasm_source;
