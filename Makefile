@@ -77,11 +77,13 @@ test: cargo-test nostd header-check ctest ctest-nostd examples install-test cmak
   test-python bench-smoke firmware-test test-valgrind-quick
 	@echo "make test: all passed"
 
-# The second run: the library's tests with the features a firmware build drops (toml, wasi) off, which
-# checks the errors that replace them, and on the engine the Cortex-M4 image has (small-engine).
+# The second run: the library's tests with the Cortex-M4 image's lean set (FW_FEATURES_arm) plus std
+# (the test harness needs it): the features a firmware build drops (toml, wasi) off, which checks the
+# errors that replace them, the engine the image has (small-engine), and the manifest tests on its
+# small JSON reader (small-json; src/small_json/tests.rs compares it with serde_json).
 cargo-test:
 	$(CARGO) test --workspace
-	$(CARGO) test -p extism-runtime-c --lib --no-default-features --features std,small-engine
+	$(CARGO) test -p extism-runtime-c --lib --no-default-features --features "std $(strip $(FW_FEATURES_arm))"
 
 nostd: $(NOSTD_STATIC)
 	NOSTD_FEATURES="$(NOSTD_FEATURES)" tools/check-nostd.sh $(NOSTD_STATIC)
