@@ -43,10 +43,9 @@ pub struct Request {
     pub method: String,
 }
 
-/// Parses the request JSON a plugin hands to `http_request`; the error is the JSON reader's text
-/// (serde_json's, see `crate::json`).
+/// Parses the request JSON a plugin hands to `http_request`; the error is serde_json's text.
 pub fn parse_request(json: &[u8]) -> Result<Request, String> {
-    let r: RequestJson = crate::json::from_slice(json).map_err(|e| e.to_string())?;
+    let r: RequestJson = serde_json::from_slice(json).map_err(|e| e.to_string())?;
     Ok(Request {
         url: r.url,
         headers: r.headers,

@@ -16,6 +16,8 @@ mod loader_noos;
 #[cfg(feature = "std")]
 mod loader_std;
 pub(crate) mod schema;
+#[cfg(feature = "small-json")]
+pub(crate) mod schema_json;
 mod sniff;
 mod sources;
 mod wasm_source;

@@ -79,7 +79,7 @@ pub fn parse(text: &str) -> Result<RawManifest, LoadError> {
         Ok(m) => return Ok(m),
         Err(e) => e,
     };
-    let json_err = match crate::json::from_str::<RawManifest>(text) {
+    let json_err = match crate::json::manifest(text) {
         Ok(m) => return Ok(m),
         Err(e) => e,
     };

@@ -1,80 +1,37 @@
-//! The reader's error: what went wrong and the byte offset where the reader stood.
+//! The reader's error: serde_json's text for the same document (`<what> at line L column C`).
 
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use core::fmt;
 
-use serde::de::{Expected, Unexpected};
-
-/// Either invalid JSON (`invalid JSON at byte N: <what>`) or valid JSON that does not fit the type
-/// (`<serde's message> at byte N`). N is the 0-based byte offset in the input.
+/// What went wrong and, once known, where: the 1-based line and the column as serde_json counts it
+/// (bytes since the line's start, so the column of a byte is its offset in the line plus one when
+/// the reader stood after it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     what: String,
-    syntax: bool,
-    at: Option<usize>,
+    at: Option<(usize, usize)>,
 }
 
 impl Error {
-    /// Invalid JSON at byte offset `at`.
-    pub(super) fn syntax(what: &str, at: usize) -> Self {
-        Error { what: what.to_string(), syntax: true, at: Some(at) }
+    /// An error whose position the enclosing value fills in (serde_json's visitor errors).
+    pub fn unplaced(what: String) -> Self {
+        Error { what, at: None }
     }
 
-    /// Gives an error raised by a visitor (which cannot know the position) the reader's position.
-    pub(super) fn at(mut self, at: usize) -> Self {
-        self.at.get_or_insert(at);
-        self
+    pub(super) fn at(what: String, line: usize, column: usize) -> Self {
+        Error { what, at: Some((line, column)) }
+    }
+
+    pub(super) fn is_placed(&self) -> bool {
+        self.at.is_some()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.syntax, self.at) {
-            (true, Some(at)) => write!(f, "invalid JSON at byte {at}: {}", self.what),
-            (false, Some(at)) => write!(f, "{} at byte {at}", self.what),
-            (_, None) => f.write_str(&self.what),
+        match self.at {
+            Some((line, column)) => write!(f, "{} at line {line} column {column}", self.what),
+            None => f.write_str(&self.what),
         }
     }
 }
-
-/// serde's `Unexpected` in words, without its float formatting (which would link core's float
-/// printing: the reader never produces a float, so only a visitor's own value could carry one).
-fn unexpected(u: &Unexpected<'_>) -> String {
-    match *u {
-        Unexpected::Float(_) => String::from("floating point"),
-        Unexpected::Bool(b) => format!("boolean `{b}`"),
-        Unexpected::Unsigned(n) => format!("integer `{n}`"),
-        Unexpected::Signed(n) => format!("integer `{n}`"),
-        Unexpected::Char(c) => format!("character `{c}`"),
-        Unexpected::Str(s) => format!("string {s:?}"),
-        Unexpected::Bytes(_) => String::from("byte array"),
-        Unexpected::Unit => String::from("null"),
-        Unexpected::Option => String::from("Option value"),
-        Unexpected::NewtypeStruct => String::from("newtype struct"),
-        Unexpected::Seq => String::from("sequence"),
-        Unexpected::Map => String::from("map"),
-        Unexpected::Enum => String::from("enum"),
-        Unexpected::UnitVariant => String::from("unit variant"),
-        Unexpected::NewtypeVariant => String::from("newtype variant"),
-        Unexpected::TupleVariant => String::from("tuple variant"),
-        Unexpected::StructVariant => String::from("struct variant"),
-        Unexpected::Other(other) => String::from(other),
-    }
-}
-
-impl serde::de::Error for Error {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error { what: msg.to_string(), syntax: false, at: None }
-    }
-
-    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Self::custom(format_args!("invalid type: {}, expected {exp}", unexpected(&unexp)))
-    }
-
-    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Self::custom(format_args!("invalid value: {}, expected {exp}", unexpected(&unexp)))
-    }
-}
-
-impl serde::de::StdError for Error {}
