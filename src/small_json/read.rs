@@ -234,7 +234,7 @@ impl<'a> Reader<'a> {
             (false, Some(n), false) => Number::Unsigned(n),
             // -1 ..= i64::MIN; `-0` and anything lower are floats to serde_json.
             (false, Some(n @ 1..=0x8000_0000_0000_0000), true) => Number::Signed(0i64.wrapping_sub_unsigned(n)),
-            _ => Number::Float(String::from_utf8_lossy(&self.bytes[start..self.pos]).into_owned()),
+            _ => Number::Float(self.bytes[start..self.pos].iter().map(|&b| char::from(b)).collect()),
         })
     }
 
