@@ -12,6 +12,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
+mod base64_data;
 mod loader_noos;
 #[cfg(feature = "std")]
 mod loader_std;

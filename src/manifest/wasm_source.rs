@@ -17,7 +17,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use base64::Engine as _;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// Where a module's bytes come from.
@@ -53,9 +52,7 @@ pub(super) const DATA_EXPECTING: &str = "base64 text or {\"ptr\": N, \"len\": N}
 /// `data` given as text: padded standard base64. STANDARD requires canonical padding, like upstream:
 /// unpadded data rejects the manifest.
 pub(super) fn decode_data(text: &str) -> Result<Vec<u8>, String> {
-    base64::engine::general_purpose::STANDARD
-        .decode(text.as_bytes())
-        .map_err(|e| alloc::format!("invalid base64 in `data`: {e}"))
+    super::base64_data::decode(text.as_bytes()).map_err(|e| alloc::format!("invalid base64 in `data`: {e}"))
 }
 
 impl<'de> Deserialize<'de> for WasmSource {
