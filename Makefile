@@ -34,7 +34,7 @@ NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
 # Cargo features of the no_std builds (Cargo.toml [features]): NOSTD_FEATURES is every feature that
 # works without std, the set of `make nostd`, `make ctest-nostd` and the x86_64 bare-metal proof;
 # FW_FEATURES is the lean set of the firmware images (firmware/firmware.mk): TOML manifests and
-# WASI left out, and JSON read by the library's small reader (`small-json`: its own error texts)
+# WASI left out, and JSON read by the library's small reader (`small-json`: serde_json's texts)
 # instead of serde_json, to fit the Cortex-M4's flash budget (README, Firmware); the Cortex-M4
 # image adds `small-engine` (FW_FEATURES_arm there).
 NOSTD_FEATURES := toml wasi
