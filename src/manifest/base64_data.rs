@@ -9,22 +9,22 @@ use core::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Base64Error {
     /// A byte outside the alphabet (or a misplaced `=`) at an offset.
-    InvalidByte(usize, u8),
+    Byte(usize, u8),
     /// The text ends with a single symbol of a group: the length (in symbols) where it went wrong.
-    InvalidLength(usize),
+    Length(usize),
     /// The last symbol carries bits that no byte uses (offset, symbol).
-    InvalidLastSymbol(usize, u8),
+    LastSymbol(usize, u8),
     /// Padding missing, or more than the last group needs.
-    InvalidPadding,
+    Padding,
 }
 
 impl fmt::Display for Base64Error {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match *self {
-            Self::InvalidByte(at, byte) => write!(f, "Invalid symbol {byte}, offset {at}."),
-            Self::InvalidLength(len) => write!(f, "Invalid input length: {len}"),
-            Self::InvalidLastSymbol(at, byte) => write!(f, "Invalid last symbol {byte}, offset {at}."),
-            Self::InvalidPadding => f.write_str("Invalid padding"),
+            Self::Byte(at, byte) => write!(f, "Invalid symbol {byte}, offset {at}."),
+            Self::Length(len) => write!(f, "Invalid input length: {len}"),
+            Self::LastSymbol(at, byte) => write!(f, "Invalid last symbol {byte}, offset {at}."),
+            Self::Padding => f.write_str("Invalid padding"),
         }
     }
 }
@@ -48,14 +48,14 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, Base64Error> {
     // A lone trailing symbol that is not in the alphabet (a newline, say) is named first.
     if let (1, Some(&last)) = (rem, text.last()) {
         if last != b'=' && morsel(last).is_none() {
-            return Err(Base64Error::InvalidByte(text.len() - 1, last));
+            return Err(Base64Error::Byte(text.len() - 1, last));
         }
     }
     let body = text.len().saturating_sub(rem).saturating_sub(if rem == 0 { 4 } else { 0 });
     let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
     let mut bits: u32 = 0;
     for (i, &b) in text[..body].iter().enumerate() {
-        let Some(m) = morsel(b) else { return Err(Base64Error::InvalidByte(i, b)) };
+        let Some(m) = morsel(b) else { return Err(Base64Error::Byte(i, b)) };
         bits = bits << 6 | u32::from(m);
         if i % 4 == 3 {
             out.extend_from_slice(&bits.to_be_bytes()[1..]);
@@ -67,7 +67,7 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, Base64Error> {
     for (k, &b) in text[body..].iter().enumerate() {
         if b == b'=' {
             if k < 2 {
-                return Err(Base64Error::InvalidByte(body + k, b));
+                return Err(Base64Error::Byte(body + k, b));
             }
             if pads == 0 {
                 first_pad = k;
@@ -76,22 +76,22 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, Base64Error> {
             continue;
         }
         if pads > 0 {
-            return Err(Base64Error::InvalidByte(body + first_pad, b'='));
+            return Err(Base64Error::Byte(body + first_pad, b'='));
         }
-        let Some(m) = morsel(b) else { return Err(Base64Error::InvalidByte(body + k, b)) };
+        let Some(m) = morsel(b) else { return Err(Base64Error::Byte(body + k, b)) };
         last |= u32::from(m) << (26 - 6 * symbols);
         last_symbol = b;
         symbols += 1;
     }
     if !text.is_empty() && symbols < 2 {
-        return Err(Base64Error::InvalidLength(body + symbols));
+        return Err(Base64Error::Length(body + symbols));
     }
     if (pads + symbols) % 4 != 0 {
-        return Err(Base64Error::InvalidPadding);
+        return Err(Base64Error::Padding);
     }
     let bytes = symbols * 6 / 8;
     if last & (u32::MAX >> (bytes * 8)) != 0 {
-        return Err(Base64Error::InvalidLastSymbol(body + symbols - 1, last_symbol));
+        return Err(Base64Error::LastSymbol(body + symbols - 1, last_symbol));
     }
     out.extend_from_slice(&last.to_be_bytes()[..bytes]);
     Ok(out)

@@ -18,7 +18,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 
 pub use error::Error;
-pub use read::{Accept, Entries, Number, Reader};
+pub use read::{Accept, Entries, Reader};
 
 /// A config update for `extism_plugin_config`: a JSON object of strings or nulls, read as serde_json
 /// reads a `BTreeMap<String, Option<String>>` (a repeated key: the last one counts).

@@ -85,7 +85,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An error where the reader stands (after what it consumed).
-    pub fn error(&self, what: &str) -> Error {
+    fn error(&self, what: &str) -> Error {
         self.error_at(String::from(what), self.pos)
     }
 
