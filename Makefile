@@ -37,10 +37,11 @@ NOSTD_STATIC := $(NOSTD_DIR)/release/libextism.a
 # Cargo features of the no_std builds (Cargo.toml [features]): NOSTD_FEATURES is every feature that
 # works without std, the set of `make nostd`, `make ctest-nostd` and the x86_64 bare-metal proof;
 # FW_FEATURES is the lean set of the firmware images (firmware/firmware.mk): TOML manifests and
-# WASI left out to fit the Cortex-M4's flash budget (docs/firmware-images.md); so is SIMD. The Cortex-M4
-# image adds `small-engine` (FW_FEATURES_arm there).
+# WASI left out, and JSON read by the library's small reader (`small-json`: serde_json's texts)
+# instead of serde_json, to fit the Cortex-M4's flash budget (docs/firmware-images.md); so is SIMD.
+# The Cortex-M4 image adds `small-engine` (FW_FEATURES_arm there).
 NOSTD_FEATURES := toml wasi simd
-FW_FEATURES :=
+FW_FEATURES := small-json
 # `--features` for cargo from a space-separated list (nothing for an empty one).
 cargo_features = $(if $(strip $(1)),--features "$(strip $(1))")
 # The no_std host libraries drop their unwind tables (.eh_frame, about 0.2 MB at "z"): they abort on
@@ -79,11 +80,13 @@ test: cargo-test nostd header-check ctest ctest-nostd examples install-test cmak
   test-python bench-smoke soak-smoke firmware-test test-valgrind-quick
 	@echo "make test: all passed"
 
-# The second run: the library's tests with the features a firmware build drops (toml, wasi) off, which
-# checks the errors that replace them, and on the engine the Cortex-M4 image has (small-engine).
+# The second run: the library's tests with the Cortex-M4 image's lean set (FW_FEATURES_arm) plus std
+# (the test harness needs it): the features a firmware build drops (toml, wasi) off, which checks the
+# errors that replace them, the engine the image has (small-engine), and the manifest tests on its
+# small JSON reader (small-json; src/small_json/tests.rs compares it with serde_json).
 cargo-test:
 	$(CARGO) test --workspace
-	$(CARGO) test -p extism-runtime-c --lib --no-default-features --features std,small-engine
+	$(CARGO) test -p extism-runtime-c --lib --no-default-features --features "std $(strip $(FW_FEATURES_arm))"
 
 nostd: $(NOSTD_STATIC)
 	NOSTD_FEATURES="$(NOSTD_FEATURES)" tools/check-nostd.sh $(NOSTD_STATIC)

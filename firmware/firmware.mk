@@ -5,7 +5,8 @@
 #                        the no_std profile (cargo profile `firmware`: release at opt-level "z";
 #                        FW_BUILD_VARS: 8 KiB of kernel memory per plugin, small call stack
 #                        limits; the lean feature set FW_FEATURES of the root Makefile: no TOML
-#                        manifests, no WASI; FW_FEATURES_<board> below), our startup code and
+#                        manifests, no WASI, JSON through the small reader (`small-json`);
+#                        FW_FEATURES_<board> below), our startup code and
 #                        linker script, the plugin from firmware/plugin.c and the PDK plugins
 #                        (below) embedded; the C library only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,

@@ -24,11 +24,14 @@ pub mod id;
 pub mod import_cycle;
 pub mod imports;
 pub mod instantiate;
+pub mod json;
 pub mod log;
 pub mod manifest;
 pub mod module_cache;
 pub mod plugin;
 pub mod run;
+#[cfg(feature = "small-json")]
+pub mod small_json;
 pub mod start_hoist;
 pub mod state;
 pub mod step;

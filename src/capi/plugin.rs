@@ -1,7 +1,6 @@
 //! `extism_plugin_*`: creating, calling, configuring, resetting, cancelling and freeing plugins.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -239,7 +238,7 @@ pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *
     inner.clear_runtime_error();
     // SAFETY: header contract.
     let Some(bytes) = (unsafe { c_bytes(json, json_size) }) else { return false };
-    let Ok(update) = serde_json::from_slice::<BTreeMap<String, Option<String>>>(bytes) else { return false };
+    let Ok(update) = crate::json::config_update(bytes) else { return false };
     let config = &mut inner.store.data_mut().config;
     // Our capacity (upstream has none): a merge that would leave more entries fails whole.
     let added = update.iter().filter(|(k, v)| v.is_some() && !config.contains_key(*k)).count();

@@ -103,9 +103,44 @@ impl HttpState {
     }
 }
 
-/// `{"name":"value",...}` in key order, JSON-escaped.
+/// `{"name":"value",...}` in key order, JSON-escaped as serde_json writes it (written here, so that
+/// builds without HTTP, the firmware's, link no JSON writer).
 pub fn headers_json(headers: &BTreeMap<String, String>) -> String {
-    serde_json::to_string(headers).unwrap_or_else(|_| "{}".to_string())
+    let mut out = String::from("{");
+    for (i, (name, value)) in headers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(&mut out, name);
+        out.push(':');
+        push_json_string(&mut out, value);
+    }
+    out.push('}');
+    out
+}
+
+/// `text` as a JSON string: serde_json's escapes (the short ones, else `\u00XX` for control bytes).
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\0'..='\u{1f}' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[c as usize >> 4]));
+                out.push(char::from(HEX[c as usize & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// How `http_request` failed.

@@ -20,6 +20,16 @@ fn headers_json_is_sorted_compact_and_escaped() {
     assert_eq!(headers_json(&BTreeMap::new()), "{}");
 }
 
+/// Every escape as serde_json writes it: control bytes, quotes, backslashes, DEL, non-ASCII.
+#[test]
+fn headers_json_escapes_as_serde_json() {
+    let mut h = BTreeMap::new();
+    let every: String = (0u8..0x80).map(char::from).chain("é€😀\u{2028}".chars()).collect();
+    h.insert(every.clone(), every);
+    h.insert("\"k\\".to_string(), String::new());
+    assert_eq!(headers_json(&h), serde_json::to_string(&h).unwrap());
+}
+
 #[test]
 fn headers_only_when_enabled() {
     let mut state = HttpState::new(None, 10);

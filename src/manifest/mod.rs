@@ -12,10 +12,13 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
+mod base64_data;
 mod loader_noos;
 #[cfg(feature = "std")]
 mod loader_std;
-mod schema;
+pub(crate) mod schema;
+#[cfg(feature = "small-json")]
+pub(crate) mod schema_json;
 mod sniff;
 mod sources;
 mod wasm_source;

@@ -80,7 +80,7 @@ pub fn parse(text: &str) -> Result<RawManifest, LoadError> {
         Ok(m) => return Ok(found(m, "TOML")),
         Err(e) => e,
     };
-    let json_err = match serde_json::from_str::<RawManifest>(text) {
+    let json_err = match crate::json::manifest(text) {
         Ok(m) => return Ok(found(m, "JSON")),
         Err(e) => e,
     };

@@ -17,7 +17,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use base64::Engine as _;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// Where a module's bytes come from.
@@ -45,7 +44,16 @@ pub struct WasmSource {
     pub hash: Option<String>,
 }
 
-const FIELDS: &[&str] = &["path", "data", "url", "headers", "method", "name", "hash"];
+pub(super) const FIELDS: &[&str] = &["path", "data", "url", "headers", "method", "name", "hash"];
+/// What a wasm source and its `data` must be (the visitors' `expecting`, in type errors).
+pub(super) const SOURCE_EXPECTING: &str = "a wasm source object with one of `path`, `data` or `url`";
+pub(super) const DATA_EXPECTING: &str = "base64 text or {\"ptr\": N, \"len\": N}";
+
+/// `data` given as text: padded standard base64. STANDARD requires canonical padding, like upstream:
+/// unpadded data rejects the manifest.
+pub(super) fn decode_data(text: &str) -> Result<Vec<u8>, String> {
+    super::base64_data::decode(text.as_bytes()).map_err(|e| alloc::format!("invalid base64 in `data`: {e}"))
+}
 
 impl<'de> Deserialize<'de> for WasmSource {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -68,7 +76,7 @@ impl<'de> Visitor<'de> for SourceVisitor {
     type Value = WasmSource;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a wasm source object with one of `path`, `data` or `url`")
+        f.write_str(SOURCE_EXPECTING)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WasmSource, A::Error> {
@@ -94,50 +102,53 @@ impl<'de> Visitor<'de> for SourceVisitor {
             }
         }
 
-        let given = [path.is_some(), data.is_some(), url.is_some()]
-            .iter()
-            .filter(|x| **x)
-            .count();
-        if given == 0 {
-            return Err(de::Error::custom(
-                "wasm source needs one of `path`, `data` or `url`",
-            ));
-        }
-        if given > 1 {
-            return Err(de::Error::custom(
-                "wasm source may have only one of `path`, `data` or `url`",
-            ));
-        }
-        if url.is_none() && (headers.is_some() || method.is_some()) {
-            return Err(de::Error::custom(
-                "`headers` and `method` are only allowed with `url`",
-            ));
-        }
-
-        let location = if let Some(p) = path {
-            Location::Path(p)
-        } else if let Some(d) = data {
-            match d {
-                Data::Bytes(b) => Location::Data(b),
-                Data::Ptr { ptr, len } => Location::HostMemory { ptr, len },
-            }
-        } else {
-            Location::Url {
-                url: url.unwrap_or_default(),
-                headers: headers.unwrap_or_default(),
-                method: method.flatten(),
-            }
-        };
-        Ok(WasmSource {
-            location,
-            name: name.flatten(),
-            hash: hash.flatten(),
-        })
+        assemble(Fields { path, data, url, headers, method, name, hash }).map_err(de::Error::custom)
     }
 }
 
+/// A wasm source's keys as read (outer Option: the key is present; inner: its value, null allowed).
+pub(super) struct Fields {
+    pub path: Option<String>,
+    pub data: Option<Data>,
+    pub url: Option<String>,
+    pub headers: Option<BTreeMap<String, String>>,
+    pub method: Option<Option<String>>,
+    pub name: Option<Option<String>>,
+    pub hash: Option<Option<String>>,
+}
+
+/// The source from its keys, or why they do not make one (the rules above); shared with the lean
+/// build's reader (`super::schema_json`).
+pub(super) fn assemble(f: Fields) -> Result<WasmSource, &'static str> {
+    let given = [f.path.is_some(), f.data.is_some(), f.url.is_some()].iter().filter(|x| **x).count();
+    if given == 0 {
+        return Err("wasm source needs one of `path`, `data` or `url`");
+    }
+    if given > 1 {
+        return Err("wasm source may have only one of `path`, `data` or `url`");
+    }
+    if f.url.is_none() && (f.headers.is_some() || f.method.is_some()) {
+        return Err("`headers` and `method` are only allowed with `url`");
+    }
+    let location = if let Some(p) = f.path {
+        Location::Path(p)
+    } else if let Some(d) = f.data {
+        match d {
+            Data::Bytes(b) => Location::Data(b),
+            Data::Ptr { ptr, len } => Location::HostMemory { ptr, len },
+        }
+    } else {
+        Location::Url {
+            url: f.url.unwrap_or_default(),
+            headers: f.headers.unwrap_or_default(),
+            method: f.method.flatten(),
+        }
+    };
+    Ok(WasmSource { location, name: f.name.flatten(), hash: f.hash.flatten() })
+}
+
 /// The value of `data`.
-enum Data {
+pub(super) enum Data {
     Bytes(Vec<u8>),
     Ptr { ptr: u64, len: u64 },
 }
@@ -154,15 +165,11 @@ impl<'de> Visitor<'de> for DataVisitor {
     type Value = Data;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("base64 text or {\"ptr\": N, \"len\": N}")
+        f.write_str(DATA_EXPECTING)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Data, E> {
-        // STANDARD requires canonical padding, like upstream: unpadded data rejects the manifest.
-        base64::engine::general_purpose::STANDARD
-            .decode(v.as_bytes())
-            .map(Data::Bytes)
-            .map_err(|e| E::custom(format_args!("invalid base64 in `data`: {e}")))
+        decode_data(v).map(Data::Bytes).map_err(E::custom)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data, A::Error> {
