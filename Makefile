@@ -11,6 +11,7 @@
 #   make size       code size of a stripped C host (std, no_std; opt-level 3 and "z") and the heap of one
 #                   plugin through the allocator hook: the table in docs/performance.md, Footprint
 #   make test-valgrind   the C suite under valgrind memcheck (test-valgrind-quick: a part of it, in make test)
+#   make ctest-asan the C suite built with AddressSanitizer + UBSan on the C side (clang; part of make test)
 #   make fuzz       every cargo-fuzz target in fuzz/ for FUZZ_SECONDS (default 60) each (nightly)
 #   make reference  the C suite against upstream's own libextism (from PyPI)
 #   make test-reference  the same, as part of make test: every test must pass there except the
@@ -53,7 +54,7 @@ RUST_SRC := $(shell find src kernel/src -name '*.rs') Cargo.toml kernel/Cargo.to
 C_LIBS := -lpthread -ldl -lm
 
 .PHONY: test-reference readme-not-upstream test-python python-sys
-.PHONY: cmake-test deb deb-test
+.PHONY: cmake-test deb deb-test ctest-asan
 .PHONY: all run test cargo-test nostd header-check ctest ctest-nostd test-valgrind test-valgrind-quick reference \
   clean examples fuzz \
   install uninstall install-test examples-reference size
@@ -77,7 +78,7 @@ run: examples/build/host
 
 # --- tests ----------------------------------------------------------------------------------------
 test: cargo-test nostd header-check ctest ctest-nostd examples install-test cmake-test deb-test test-reference \
-  test-python bench-smoke soak-smoke firmware-test test-valgrind-quick
+  test-python bench-smoke soak-smoke firmware-test test-valgrind-quick ctest-asan
 	@echo "make test: all passed"
 
 # The second run: the library's tests with the Cortex-M4 image's lean set (FW_FEATURES_arm) plus std
@@ -103,6 +104,7 @@ $(NOSTD_STATIC): $(RUST_SRC)
 
 header-check: $(STATIC)
 	tools/check-header.sh $(STATIC)
+	$(PYTHON) tools/check-c-edge.py
 
 ctest: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC))
@@ -129,6 +131,14 @@ VALGRIND_QUICK := threads isolation exhaust fuzz_ kernel_ host_function compiled
   pdk_ bad_null destructor x_budget module_cache log_runtime
 test-valgrind: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC)) RUNNER="$(VALGRIND)"
+
+# The C suite built with clang's AddressSanitizer and UndefinedBehaviorSanitizer on the C side (the
+# tests, the harness, their calls into the library), linked with the library: any out-of-bounds access,
+# use after free or undefined behaviour in a test's use of the C API fails the run.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ctest-asan: $(STATIC)
+	$(MAKE) -C ctests test LIB=$(abspath $(STATIC)) VARIANT=asan CC=clang EXTRA_CFLAGS="$(ASAN_FLAGS)" \
+	  EXTRA_LIBS="-fsanitize=address,undefined"
 
 test-valgrind-quick: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC)) RUNNER="$(VALGRIND)" FILTER="$(VALGRIND_QUICK)"

@@ -241,3 +241,21 @@ int check_detailed(const char *got, const char *want, const char *file, int line
     return harness_check(1, file, line, expr);
   return harness_check_str(got, want, file, line, expr);
 }
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COMMON_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define COMMON_ASAN 1
+#endif
+
+const char *memory_checker(void) {
+#ifdef COMMON_ASAN
+  return "AddressSanitizer";
+#else
+  const char *p = getenv("LD_PRELOAD");
+  return p && strstr(p, "vgpreload") ? "valgrind" : NULL;
+#endif
+}

@@ -55,6 +55,11 @@ ExtismFunction *identity_function(const char *name);
 /* CF (code-functions-like plugin) with an identity `hello_world`. */
 ExtismPlugin *load_cf(void);
 
+/* The memory checker the suite runs under, or NULL: "valgrind" (make test-valgrind) or
+ * "AddressSanitizer" (make ctest-asan). Both keep freed memory aside (so resident-set checks do not
+ * hold) and report a deliberate read of unmapped memory instead of letting it fault. */
+const char *memory_checker(void);
+
 /* SHA-256 of data as 64 lower-case hex characters plus NUL. */
 void sha256_hex(const uint8_t *data, size_t len, char out[65]);
 

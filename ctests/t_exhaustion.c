@@ -40,10 +40,6 @@ static long peak_kib(void) {
   return v;
 }
 
-static int under_valgrind(void) {
-  const char *p = getenv("LD_PRELOAD");
-  return p && strstr(p, "vgpreload");
-}
 
 static ExtismPlugin *exhaust(const char *extra) {
   char *m = manifest_for("exhaust", extra);
@@ -63,8 +59,8 @@ static long baseline(void) {
 
 static void check_rss_back(long before, const char *what) {
   long after = rss_kib(), peak = peak_kib();
-  if (under_valgrind()) {
-    printf("    (resident set not checked under valgrind)\n");
+  if (memory_checker()) {
+    printf("    (resident set not checked under %s)\n", memory_checker());
     return;
   }
   printf("    %s: resident %ld KiB before, peak %ld KiB, %ld KiB after freeing the plugin\n", what,
@@ -109,7 +105,7 @@ TEST_NOT_UPSTREAM(exhaust_kernel_alloc_loop_arena,
   after_loop = rss_kib();
   still_works(p); /* this call wipes the 1 GiB */
   after_wipe = rss_kib();
-  if (!under_valgrind()) {
+  if (!memory_checker()) {
     printf("    resident %ld KiB after the loop, %ld KiB after the next call's wipe, peak %ld KiB\n",
            after_loop, after_wipe, peak_kib());
     CHECK(after_loop - before > 48 * 1024);     /* the loop did touch its blocks */

@@ -7,7 +7,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   clang lld wabt valgrind pkg-config make gcc libc6-dev python3-venv \
-  wasi-libc libclang-rt-14-dev-wasm32 cmake dpkg-dev lintian >/dev/null
+  wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev cmake dpkg-dev lintian >/dev/null
 # npm builds the AssemblyScript test plugins (ctests/plugins/as); python3 (+ venv, pip from PyPI) runs
 # make test-python and fetches upstream's reference library. Keep a node that is already there.
 command -v npm >/dev/null || $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null

@@ -238,7 +238,7 @@ pub(crate) fn from_c(v: &ExtismVal, kind: ValKind) -> Val {
 ///
 /// # Safety
 /// `types` is NULL or points to `n` readable 4-byte enum values.
-unsafe fn read_kinds(types: *const ExtismValType, n: ExtismSize) -> Option<Vec<ValKind>> {
+unsafe fn read_kinds(types: *const ExtismValTypeCode, n: ExtismSize) -> Option<Vec<ValKind>> {
     if n == 0 {
         return Some(Vec::new());
     }
@@ -247,9 +247,9 @@ unsafe fn read_kinds(types: *const ExtismValType, n: ExtismSize) -> Option<Vec<V
     }
     (0..n as usize)
         .map(|i| {
-            // SAFETY: `n` readable entries (caller's promise); read as u32 so bad values are caught.
-            let code = unsafe { *(types as *const u32).add(i) };
-            ValKind::from_code(code)
+            // SAFETY: `n` readable entries (caller's promise); any 32 bits are a valid code value.
+            let code = unsafe { *types.add(i) };
+            ValKind::from_code(code.0)
         })
         .collect()
 }
@@ -259,9 +259,9 @@ unsafe fn read_kinds(types: *const ExtismValType, n: ExtismSize) -> Option<Vec<V
 /// See `extism.h`.
 pub unsafe extern "C" fn extism_function_new(
     name: *const c_char,
-    inputs: *const ExtismValType,
+    inputs: *const ExtismValTypeCode,
     n_inputs: ExtismSize,
-    outputs: *const ExtismValType,
+    outputs: *const ExtismValTypeCode,
     n_outputs: ExtismSize,
     func: ExtismFunctionType,
     user_data: *mut c_void,

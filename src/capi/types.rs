@@ -5,20 +5,13 @@ use crate::plugin::{CancelHandle, Plugin};
 use crate::state::State;
 use alloc::sync::Arc;
 
-/// `ExtismValType`: a 4-byte enum. Values coming from C are read as `u32` and checked, never
-/// trusted as this enum.
-#[repr(C)]
-#[allow(non_camel_case_types, dead_code)]
+/// An `ExtismValType` as C passes it (`extism_function_new`'s arrays): any 32 bits, since a C enum
+/// may hold a value out of its range and a Rust enum holding one is undefined behaviour; read with
+/// `ValKind::from_code`, which refuses unknown codes. cbindgen renders it as `ExtismValType`
+/// (tools/cbindgen.toml; tools/check-c-edge.py fails on a crate enum taken from C).
+#[repr(transparent)]
 #[derive(Clone, Copy)]
-pub enum ExtismValType {
-    ExtismValType_I32 = 0,
-    ExtismValType_I64 = 1,
-    ExtismValType_F32 = 2,
-    ExtismValType_F64 = 3,
-    ExtismValType_V128 = 4,
-    ExtismValType_FuncRef = 5,
-    ExtismValType_ExternRef = 6,
-}
+pub struct ExtismValTypeCode(pub u32);
 
 #[repr(C)]
 #[derive(Clone, Copy)]
