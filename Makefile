@@ -410,3 +410,5 @@ size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) $(SIZE_LEAN_Z) exa
 
 # --- firmware: make firmware, make firmware-test (firmware/firmware.mk) -----------------------------
 include firmware/firmware.mk
+# make firmware-bench (bench/fw/fwbench.mk): ours against wasm3 on the Cortex-M4 board
+include bench/fw/fwbench.mk
