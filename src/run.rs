@@ -3,6 +3,7 @@
 //! (`extism_x_call_step`) runs one slice per step, and a host function may pause the run until the
 //! host supplies its results (`Slice::Waiting`).
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -47,17 +48,23 @@ impl fmt::Display for WaitRequest {
 
 impl HostError for WaitRequest {}
 
+/// The paused states are boxed: the engine's handle holds its call stack by value (hundreds of
+/// bytes), and a `Run` moves with every call (begin, end); a pause (a slice boundary, a host
+/// function that waits) is rare next to a call.
 enum State_ {
     NotStarted(Func),
-    OutOfFuel(ResumableCallOutOfFuel),
+    OutOfFuel(Box<ResumableCallOutOfFuel>),
     /// Paused in a host function; `Some(results)` once the host has answered.
-    Waiting(ResumableCallHostTrap, Option<Vec<Val>>),
+    Waiting(Box<ResumableCallHostTrap>, Option<Vec<Val>>),
     Done,
 }
 
 pub struct Run {
     state: State_,
-    results: Vec<Val>,
+    /// The export's result, if it has one (the runtime calls only exports with none or one i32):
+    /// in place, so a call allocates nothing for it.
+    result: [Val; 1],
+    returns: bool,
     fuel_limit: Option<u64>,
     /// Fuel consumed so far.
     pub spent: u64,
@@ -67,10 +74,11 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn new(store: &Store<State>, func: Func, fuel_limit: Option<u64>, timeout_ms: Option<u64>) -> Run {
-        let ty = func.ty(store);
+    /// `returns`: the export returns an i32 (checked by the caller), else nothing.
+    pub fn new(func: Func, returns: bool, fuel_limit: Option<u64>, timeout_ms: Option<u64>) -> Run {
         Run {
-            results: ty.results().iter().map(|t| Val::default_for_ty(*t)).collect(),
+            result: [Val::I32(0)],
+            returns,
             state: State_::NotStarted(func),
             fuel_limit,
             spent: 0,
@@ -80,7 +88,12 @@ impl Run {
     }
 
     pub fn results(&self) -> &[Val] {
-        &self.results
+        &self.result[..usize::from(self.returns)]
+    }
+
+    /// Where the engine writes the results: as many slots as the export has.
+    fn results_mut(&mut self) -> &mut [Val] {
+        &mut self.result[..usize::from(self.returns)]
     }
 
     pub fn is_waiting(&self) -> bool {
@@ -157,7 +170,7 @@ impl Run {
                 // Entering a function needs a minimum of fuel at once (wasmi charges its first
                 // block up front) and refuses, without running anything, when the slice is smaller:
                 // double the slice until it enters, within the fuel limit.
-                let mut entered = func.call_resumable(&mut *store, &[], &mut self.results);
+                let mut entered = func.call_resumable(&mut *store, &[], self.results_mut());
                 while matches!(&entered, Err(e) if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel)) {
                     let more = given.saturating_mul(2);
                     if self.fuel_limit.is_some_and(|limit| more > limit.saturating_sub(self.spent)) || more == given {
@@ -169,12 +182,12 @@ impl Run {
                     if store.set_fuel(given).is_err() {
                         break;
                     }
-                    entered = func.call_resumable(&mut *store, &[], &mut self.results);
+                    entered = func.call_resumable(&mut *store, &[], self.results_mut());
                 }
                 entered
             }
-            State_::OutOfFuel(t) => t.resume(&mut *store, &mut self.results),
-            State_::Waiting(t, Some(answer)) => t.resume(&mut *store, &answer, &mut self.results),
+            State_::OutOfFuel(t) => t.resume(&mut *store, self.results_mut()),
+            State_::Waiting(t, Some(answer)) => t.resume(&mut *store, &answer, self.results_mut()),
             State_::Waiting(t, None) => {
                 self.state = State_::Waiting(t, None);
                 return Slice::Waiting;
@@ -196,14 +209,14 @@ impl Run {
             Ok(ResumableCall::Finished) => Slice::Done(Outcome::Finished),
             Ok(ResumableCall::HostTrap(t)) => {
                 if t.host_error().downcast_ref::<WaitRequest>().is_some() {
-                    self.state = State_::Waiting(t, None);
+                    self.state = State_::Waiting(Box::new(t), None);
                     return Slice::Waiting;
                 }
                 Slice::Done(Outcome::HostError(t.into_host_error()))
             }
             Ok(ResumableCall::OutOfFuel(t)) => {
                 let exhausted = self.fuel_limit.is_some_and(|l| self.spent >= l);
-                self.state = State_::OutOfFuel(t);
+                self.state = State_::OutOfFuel(Box::new(t));
                 if exhausted {
                     self.state = State_::Done;
                     return Slice::Done(Outcome::OutOfFuel);
