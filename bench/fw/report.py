@@ -3,11 +3,13 @@
 lines (bench/fw/measure.h: "fwbench <engine> <row> <value>", "fwbench <engine> check <what> ok|FAIL")
 and the two link maps. Standard library only.
 
-usage: report.py --build DIR [--smoke] [--results RESULTS.md] [--svg OUT.svg]
+usage: report.py --build BOARD=DIR [--build BOARD=DIR ...] [--smoke] [--results RESULTS.md] [--svg OUT.svg]
+
+One table per board (DIR holds its ours.log, wasm3.log, ours.map and wasm3.map).
 
   --smoke     fail (exit 1) unless both runs gave every figure and every check said ok; print the table
   --results   also replace the section between the firmware-bench markers of RESULTS.md with the table
-  --svg       also draw ours / wasm3 per row (log scale)
+  --svg       also draw ours / wasm3 per row and board (log scale)
 
 Flash, interpreter share: the bytes the image stores (text, read-only data, .data's initialisers, the
 unwind tables) from the engine's archive, libextism.a for ours (compiler_builtins included) and
@@ -75,6 +77,10 @@ def read_map(path, archive):
     return flash, static
 
 
+BOARD_NAMES = {"arm": "Cortex-M4F (QEMU mps2-an386)", "riscv": "RV32IMAC (QEMU virt)"}
+BOARD_COLORS = {"arm": ("#1f77b4", "#d62728"), "riscv": ("#6baed6", "#fc9272")}
+
+
 def collect(build):
     data, problems = {}, []
     for e in ENGINES:
@@ -121,16 +127,18 @@ def write_results(path, body):
     open(path, "w", encoding="utf-8").write(text)
 
 
-def svg(data, path):
-    """ours / wasm3 per row as horizontal bars on a log scale (left of 1x: ours smaller or faster)."""
-    w, left, right, row_h, top = 860, 330, 40, 26, 50
+def svg(boards, path):
+    """ours / wasm3 per row as horizontal bars on a log scale (left of 1x: ours smaller or faster),
+    one bar per board."""
+    w, left, right, top = 860, 330, 40, 50
+    row_h = 14 * len(boards) + 12
     lo, hi = math.log10(0.1), math.log10(100)
     x = lambda r: left + (math.log10(r) - lo) / (hi - lo) * (w - left - right)
     h = top + row_h * len(ROWS) + 40
     s = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif">',
          f'<rect width="{w}" height="{h}" fill="white"/>',
          f'<text x="{w / 2}" y="22" font-size="14" text-anchor="middle" font-weight="bold">'
-         'make firmware-bench: ours / wasm3 on the Cortex-M4 (QEMU mps2-an386, guest instructions)</text>']
+         'make firmware-bench: ours / wasm3 on the same board (guest instructions; left of 1x: ours better)</text>']
     for tick in (0.1, 0.3, 1, 3, 10, 30, 100):
         tx = x(tick)
         s.append(f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{top + row_h * len(ROWS)}" '
@@ -139,28 +147,38 @@ def svg(data, path):
                  f'text-anchor="middle">{tick:g}x</text>')
     for i, (key, label, _) in enumerate(ROWS):
         y = top + i * row_h
-        wv, ov = data["wasm3"].get(key, 0), data["ours"].get(key, 0)
-        short = SHORT[key]
-        s.append(f'<text x="{left - 8}" y="{y + 16}" font-size="12" text-anchor="end">{escape(short)}</text>')
-        if wv and ov:
+        s.append(f'<text x="{left - 8}" y="{y + row_h / 2 + 4}" font-size="12" text-anchor="end">'
+                 f'{escape(SHORT[key])}</text>')
+        for j, (board, data) in enumerate(boards):
+            wv, ov = data["wasm3"].get(key, 0), data["ours"].get(key, 0)
+            if not (wv and ov):
+                continue
             r = min(max(ov / wv, 0.1), 100)
             x0, x1 = sorted((x(1), x(r)))
-            color = "#1f77b4" if r <= 1 else "#d62728"
-            s.append(f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 1):.1f}" height="{row_h - 8}" fill="{color}"/>')
-            s.append(f'<text x="{x1 + 4:.1f}" y="{y + 16}" font-size="11">{ov / wv:.2f}x</text>')
+            better, worse = BOARD_COLORS.get(board, ("#1f77b4", "#d62728"))
+            by = y + 6 + 14 * j
+            s.append(f'<rect x="{x0:.1f}" y="{by}" width="{max(x1 - x0, 1):.1f}" height="11" '
+                     f'fill="{better if r <= 1 else worse}"/>')
+            s.append(f'<text x="{x1 + 4:.1f}" y="{by + 10}" font-size="10">{ov / wv:.2f}x {board}</text>')
     s.append("</svg>")
     open(path, "w", encoding="utf-8").write("\n".join(s) + "\n")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--build", required=True)
+    ap.add_argument("--build", action="append", required=True, help="BOARD=DIR")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--results")
     ap.add_argument("--svg")
     args = ap.parse_args()
-    data, problems = collect(args.build)
-    body = table(data)
+    boards, sections, problems = [], [], []
+    for spec in args.build:
+        board, _, build = spec.partition("=")
+        data, found = collect(build)
+        problems += [f"{board}: {p}" for p in found]
+        boards.append((board, data))
+        sections.append(f"**{BOARD_NAMES.get(board, board)}**\n\n{table(data)}")
+    body = "\n\n".join(sections)
     print(body)
     for p in problems:
         print(f"firmware-bench: {p}", file=sys.stderr)
@@ -169,7 +187,7 @@ def main():
     if args.results:
         write_results(args.results, body)
     if args.svg:
-        svg(data, args.svg)
+        svg(boards, args.svg)
     print("firmware-bench-smoke: passed" if args.smoke else "firmware-bench: table written")
     return 0
 
