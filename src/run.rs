@@ -36,6 +36,30 @@ pub enum Slice {
     Done(Outcome),
 }
 
+/// What the engine's call or resumption returned, its paused handles boxed (see `State_`).
+enum Resumed {
+    Finished,
+    Failed(wasmi::Error),
+    HostTrap(Box<ResumableCallHostTrap>),
+    OutOfFuel(Box<ResumableCallOutOfFuel>),
+}
+
+impl Resumed {
+    fn of(answer: Result<ResumableCall, wasmi::Error>) -> Resumed {
+        match answer {
+            Err(e) => Resumed::Failed(e),
+            Ok(ResumableCall::Finished) => Resumed::Finished,
+            Ok(ResumableCall::HostTrap(t)) => Resumed::HostTrap(Box::new(t)),
+            Ok(ResumableCall::OutOfFuel(t)) => Resumed::OutOfFuel(Box::new(t)),
+        }
+    }
+}
+
+/// The engine refused to enter the function: its first block needs more fuel than was given.
+fn refused_for_fuel(entered: &Result<ResumableCall, wasmi::Error>) -> bool {
+    matches!(entered, Err(e) if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel))
+}
+
 /// The error a host function returns to pause the run (see `Slice::Waiting`).
 #[derive(Debug)]
 pub struct WaitRequest;
@@ -165,29 +189,22 @@ impl Run {
         let mut given = given;
         let reserve = self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(given));
         store.data_mut().fuel = crate::state::FuelReserve { left: reserve, taken: 0 };
+        // The engine's answer is settled where it is made (its paused handles boxed), not moved
+        // whole: it holds a call stack by value.
         let resumed = match core::mem::replace(&mut self.state, State_::Done) {
             State_::NotStarted(func) => {
-                // Entering a function needs a minimum of fuel at once (wasmi charges its first
-                // block up front) and refuses, without running anything, when the slice is smaller:
-                // double the slice until it enters, within the fuel limit.
-                let mut entered = func.call_resumable(&mut *store, &[], self.results_mut());
-                while matches!(&entered, Err(e) if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel)) {
-                    let more = given.saturating_mul(2);
-                    if self.fuel_limit.is_some_and(|limit| more > limit.saturating_sub(self.spent)) || more == given {
-                        return Slice::Done(Outcome::OutOfFuel);
+                let entered = func.call_resumable(&mut *store, &[], self.results_mut());
+                if refused_for_fuel(&entered) {
+                    match self.enter_with_more_fuel(store, func, &mut given, entered) {
+                        Some(resumed) => resumed,
+                        None => return Slice::Done(Outcome::OutOfFuel),
                     }
-                    given = more;
-                    store.data_mut().fuel.left =
-                        self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(given));
-                    if store.set_fuel(given).is_err() {
-                        break;
-                    }
-                    entered = func.call_resumable(&mut *store, &[], self.results_mut());
+                } else {
+                    Resumed::of(entered)
                 }
-                entered
             }
-            State_::OutOfFuel(t) => t.resume(&mut *store, self.results_mut()),
-            State_::Waiting(t, Some(answer)) => t.resume(&mut *store, &answer, self.results_mut()),
+            State_::OutOfFuel(t) => Resumed::of(t.resume(&mut *store, self.results_mut())),
+            State_::Waiting(t, Some(answer)) => Resumed::of(t.resume(&mut *store, &answer, self.results_mut())),
             State_::Waiting(t, None) => {
                 self.state = State_::Waiting(t, None);
                 return Slice::Waiting;
@@ -205,18 +222,18 @@ impl Run {
             return Slice::Done(Outcome::Timeout);
         }
         match resumed {
-            Err(e) => Slice::Done(Outcome::Trap(e)),
-            Ok(ResumableCall::Finished) => Slice::Done(Outcome::Finished),
-            Ok(ResumableCall::HostTrap(t)) => {
+            Resumed::Failed(e) => Slice::Done(Outcome::Trap(e)),
+            Resumed::Finished => Slice::Done(Outcome::Finished),
+            Resumed::HostTrap(t) => {
                 if t.host_error().downcast_ref::<WaitRequest>().is_some() {
-                    self.state = State_::Waiting(Box::new(t), None);
+                    self.state = State_::Waiting(t, None);
                     return Slice::Waiting;
                 }
                 Slice::Done(Outcome::HostError(t.into_host_error()))
             }
-            Ok(ResumableCall::OutOfFuel(t)) => {
+            Resumed::OutOfFuel(t) => {
                 let exhausted = self.fuel_limit.is_some_and(|l| self.spent >= l);
-                self.state = State_::OutOfFuel(Box::new(t));
+                self.state = State_::OutOfFuel(t);
                 if exhausted {
                     self.state = State_::Done;
                     return Slice::Done(Outcome::OutOfFuel);
@@ -224,6 +241,32 @@ impl Run {
                 Slice::Running
             }
         }
+    }
+
+    /// Entering a function needs a minimum of fuel at once (wasmi charges its first block up front)
+    /// and refuses, without running anything, when the slice is smaller: double the slice until it
+    /// enters, within the fuel limit (None: it never will). `given` becomes the fuel given.
+    fn enter_with_more_fuel(
+        &mut self,
+        store: &mut Store<State>,
+        func: Func,
+        given: &mut u64,
+        mut entered: Result<ResumableCall, wasmi::Error>,
+    ) -> Option<Resumed> {
+        while refused_for_fuel(&entered) {
+            let more = given.saturating_mul(2);
+            if self.fuel_limit.is_some_and(|limit| more > limit.saturating_sub(self.spent)) || more == *given {
+                return None;
+            }
+            *given = more;
+            store.data_mut().fuel.left =
+                self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(more));
+            if store.set_fuel(more).is_err() {
+                break;
+            }
+            entered = func.call_resumable(&mut *store, &[], self.results_mut());
+        }
+        Some(Resumed::of(entered))
     }
 
     /// A cancel or a passed deadline ends the run between slices.
