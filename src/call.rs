@@ -73,6 +73,11 @@ impl MainInstance {
         MainInstance { instance, memory, last_export: None }
     }
 
+    /// `name` is the export the last call ran.
+    pub fn last_export_is(&self, name: &[u8]) -> bool {
+        self.last_export.as_ref().is_some_and(|e| e.name.as_bytes() == name)
+    }
+
     /// Export `name` as a function the runtime can call (no parameters, at most an i32 result):
     /// `(func, returns a value)`, or the call's failure.
     fn export(&mut self, store: &Store<State>, name: &str) -> Result<(wasmi::Func, bool), CallResult> {
