@@ -62,7 +62,8 @@ $(BENCH_WASMI): bench/wasmi-harness/Cargo.toml bench/wasmi-harness/Cargo.lock be
 PYWASM3_VERSION := 0.5.0
 PYWASM3_SDIST := $(BENCH_BUILD)/pywasm3-$(PYWASM3_VERSION).tar.gz
 $(PYWASM3_SDIST): | $(BENCH_BUILD)
-	python3 -m pip download -q --no-binary :all: --no-deps -d $(BENCH_BUILD) pywasm3==$(PYWASM3_VERSION)
+	test -x $(BENCH_VENV)/bin/pip || python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip download -q --no-binary :all: --no-deps -d $(BENCH_BUILD) pywasm3==$(PYWASM3_VERSION)
 
 $(BENCH_BUILD)/pywasm3.stamp: | $(BENCH_BUILD)
 	@-$(MAKE) -s $(PYWASM3_SDIST) >$(BENCH_BUILD)/pywasm3.log 2>&1
