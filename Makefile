@@ -24,6 +24,8 @@
 #   make examples-reference   examples/dropin.c on upstream's own libextism (from PyPI)
 #   make bench      benchmarks, ours vs upstream's libextism, raw wasmi, wasm3 and native C (bench/)
 #   make bench-smoke     every benchmark line a few iterations (part of make test; no timing checks)
+#   make firmware-bench  ours against wasm3 on each QEMU board, guest instructions (bench/fw/; its smoke
+#                   run, make firmware-bench-smoke, is part of make firmware-test)
 #   make soak       8 threads creating, calling, resetting, cancelling, freeing plugins for SOAK_MINUTES
 #                   (60), the resident set sampled and plotted (bench/soak.svg), judged flat (soak/);
 #                   make soak-smoke: 8 seconds of it, every result checked (part of make test)
@@ -423,3 +425,5 @@ size: $(STATIC) $(NOSTD_STATIC) $(SIZE_STD_Z) $(SIZE_NOSTD_Z) $(SIZE_LEAN_Z) exa
 
 # --- firmware: make firmware, make firmware-test (firmware/firmware.mk) -----------------------------
 include firmware/firmware.mk
+# make firmware-bench (bench/fw/fwbench.mk): ours against wasm3 on the Cortex-M4 board
+include bench/fw/fwbench.mk

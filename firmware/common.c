@@ -57,25 +57,26 @@ _Noreturn void abort(void) {
 
 /* The runtime's fallback heap (used when no allocator hook is installed) is the C library's malloc
  * family. Here the hook over our arena is always installed first, so the fallback is never used:
- * these refuse, and keep the C library's allocator (its sbrk, its errno) out of the image. */
-void *malloc(size_t size) {
+ * these refuse, and keep the C library's allocator (its sbrk, its errno) out of the image. Weak: an
+ * image whose code allocates through them (make firmware-bench's wasm3 image) brings its own. */
+__attribute__((weak)) void *malloc(size_t size) {
   (void)size;
   return NULL;
 }
 
-void *calloc(size_t n, size_t size) {
+__attribute__((weak)) void *calloc(size_t n, size_t size) {
   (void)n;
   (void)size;
   return NULL;
 }
 
-void *realloc(void *ptr, size_t size) {
+__attribute__((weak)) void *realloc(void *ptr, size_t size) {
   (void)ptr;
   (void)size;
   return NULL;
 }
 
-void free(void *ptr) { (void)ptr; }
+__attribute__((weak)) void free(void *ptr) { (void)ptr; }
 
 /* Called first thing by the reset code, on the final stack, before anything else runs. Inlined
  * loops only: nothing here may depend on .data or .bss yet. */

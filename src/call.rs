@@ -37,13 +37,73 @@ impl CallResult {
 pub struct Started {
     pub run: Run,
     main: Instance,
-    name: String,
+    /// The export's name, kept for a stepped call (`step::begin` sets it; a plain call's caller has
+    /// the name, so a plain call makes no copy).
+    pub name: String,
     /// Clock reading when the call began (0 without a clock).
     began_ns: u64,
-    /// The main module's exported memory, looked up once per call.
+    /// The main module's exported memory (looked up once per instance).
     memory: Option<wasmi::Memory>,
     /// DEBUG lines were on when the call began: its end logs them too (one level test a call).
     verbose: bool,
+}
+
+/// The main module's instance and what calls look up in it, kept for as long as the instance: its
+/// exported memory, and the export the last call ran. A host that calls the same export again
+/// skips the search by name through the instance's exports and the check of its type.
+pub struct MainInstance {
+    instance: Instance,
+    memory: Option<wasmi::Memory>,
+    last_export: Option<CachedExport>,
+}
+
+struct CachedExport {
+    name: String,
+    func: wasmi::Func,
+    /// It returns an i32 (the rc) rather than nothing.
+    returns: bool,
+}
+
+impl MainInstance {
+    fn new(store: &Store<State>, instance: Instance) -> MainInstance {
+        let memory = match instance.get_export(store, "memory") {
+            Some(Extern::Memory(m)) => Some(m),
+            _ => None,
+        };
+        MainInstance { instance, memory, last_export: None }
+    }
+
+    /// `name` is the export the last call ran.
+    pub fn last_export_is(&self, name: &[u8]) -> bool {
+        self.last_export.as_ref().is_some_and(|e| e.name.as_bytes() == name)
+    }
+
+    /// Export `name` as a function the runtime can call (no parameters, at most an i32 result):
+    /// `(func, returns a value)`, or the call's failure.
+    fn export(&mut self, store: &Store<State>, name: &str) -> Result<(wasmi::Func, bool), CallResult> {
+        if let Some(e) = self.last_export.as_ref().filter(|e| e.name == name) {
+            return Ok((e.func, e.returns));
+        }
+        let hidden = name == crate::start_hoist::HIDDEN_START;
+        let Some(func) = main_export(store, self.instance, name).filter(|_| !hidden) else {
+            let mut result = CallResult::fail(config::RC_ERROR, format!("Function not found: {name}"));
+            result.not_found = true;
+            return Err(result);
+        };
+        let ty = func.ty(store);
+        if ty.results().len() > 1 {
+            return Err(CallResult::fail(
+                config::RC_ERROR,
+                format!("Function {name} has {} results, expected 0 or 1", ty.results().len()),
+            ));
+        }
+        if !ty.params().is_empty() {
+            return Err(CallResult::fail(config::RC_ERROR, format!("expected {} arguments, got 0", ty.params().len())));
+        }
+        let returns = !ty.results().is_empty();
+        self.last_export = Some(CachedExport { name: String::from(name), func, returns });
+        Ok((func, returns))
+    }
 }
 
 /// Calls export `name` of `plugin` with `input` to its end; the caller holds the plugin's lock.
@@ -52,7 +112,7 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
         Err(result) => end_early(inner, name, result),
         Ok(mut started) => {
             let outcome = started.run.to_end(&mut inner.store, Some(&plugin.cancel));
-            finish(plugin, inner, started, outcome)
+            finish(plugin, inner, name, started, outcome)
         }
     }
 }
@@ -113,17 +173,14 @@ pub fn begin(
     if verbose {
         log_call_begin(inner.store.data(), name, entry, inner.main.is_none(), input.len());
     }
-    let main = match inner.main {
+    let main = match &mut inner.main {
         Some(m) => {
             // What an earlier call grew and left pending (one plugin alive) goes back to the OS now.
-            crate::trim::before_call(&mut inner.store, m);
+            crate::trim::before_call(&mut inner.store, m.instance);
             m
         }
         None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
-            Ok(m) => {
-                inner.main = Some(m);
-                m
-            }
+            Ok(m) => inner.main.insert(MainInstance::new(&inner.store, m)),
             Err(f) if f.out_of_fuel => return Err(CallResult::fail(config::RC_ERROR, "plugin ran out of fuel")),
             Err(f) => return Err(CallResult::fail(f.rc, f.message)),
         },
@@ -139,34 +196,14 @@ pub fn begin(
         let (offset, length) = (state.kernel.input_offset(), state.kernel.input_length());
         plugin_log!(state, Level::Trace, TARGET_CURRENT_PLUGIN, "memory_alloc({offset}) = {length}");
     }
-    let hidden = name == crate::start_hoist::HIDDEN_START;
-    let Some(func) = main_export(&inner.store, main, name).filter(|_| !hidden) else {
-        let mut result = CallResult::fail(config::RC_ERROR, format!("Function not found: {name}"));
-        result.not_found = true;
-        return Err(result);
-    };
-    let ty = func.ty(&inner.store);
-    if ty.results().len() > 1 {
-        return Err(CallResult::fail(
-            config::RC_ERROR,
-            format!("Function {name} has {} results, expected 0 or 1", ty.results().len()),
-        ));
-    }
-    if !ty.params().is_empty() {
-        return Err(CallResult::fail(config::RC_ERROR, format!("expected {} arguments, got 0", ty.params().len())));
-    }
-    let run = Run::new(&inner.store, func, compiled.fuel_limit, compiled.manifest.timeout_ms);
-    let memory = match main.get_export(&inner.store, "memory") {
-        Some(Extern::Memory(m)) => Some(m),
-        _ => None,
-    };
-    Ok(Started { run, main, name: String::from(name), began_ns, memory, verbose })
+    let (func, returns) = main.export(&inner.store, name)?;
+    let run = Run::new(func, returns, compiled.fuel_limit, compiled.manifest.timeout_ms);
+    Ok(Started { run, main: main.instance, name: String::new(), began_ns, memory: main.memory, verbose })
 }
 
 /// Everything a call does after the export ended: rc, error, output registers, dumps, logs, stats.
-pub fn finish(plugin: &Plugin, inner: &mut Inner, started: Started, outcome: Outcome) -> CallResult {
-    let Started { run, main, name, began_ns, memory, verbose } = started;
-    let name = name.as_str();
+pub fn finish(plugin: &Plugin, inner: &mut Inner, name: &str, started: Started, outcome: Outcome) -> CallResult {
+    let Started { run, main, began_ns, memory, verbose, .. } = started;
     let results = run.results();
     // After fuel exhaustion the registers are not read (upstream), so the output stays empty.
     let read_output = !matches!(outcome, Outcome::OutOfFuel);

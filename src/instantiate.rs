@@ -36,7 +36,7 @@ impl Failure {
 
 /// Runs `func` (no parameters, no results) to its end under `limits`.
 fn run_to_end(store: &mut Store<State>, func: Func, limits: &RunLimits<'_>) -> Outcome {
-    let mut run = Run::new(store, func, limits.fuel_limit, limits.timeout_ms);
+    let mut run = Run::new(func, false, limits.fuel_limit, limits.timeout_ms);
     run.to_end(store, limits.cancel)
 }
 

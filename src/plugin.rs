@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use extism_kernel::Kernel;
-use wasmi::{Instance, Linker, Store};
+use wasmi::{Linker, Store};
 
 use crate::arena::ArenaBuf;
 use crate::compiled::{Compiled, CreateError};
@@ -54,7 +54,7 @@ pub struct Inner {
     /// plugin's own linker, shared, when the manifest has only the main module).
     pub linker: Arc<Linker<State>>,
     /// The live instance of the main module, made at the first call.
-    pub main: Option<Instance>,
+    pub main: Option<crate::call::MainInstance>,
     /// The previous call was to `_start`: rebuild everything before the next one.
     pub needs_rebuild: bool,
     /// What `extism_plugin_error` reports about the last call.

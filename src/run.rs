@@ -3,6 +3,7 @@
 //! (`extism_x_call_step`) runs one slice per step, and a host function may pause the run until the
 //! host supplies its results (`Slice::Waiting`).
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -35,6 +36,30 @@ pub enum Slice {
     Done(Outcome),
 }
 
+/// What the engine's call or resumption returned, its paused handles boxed (see `State_`).
+enum Resumed {
+    Finished,
+    Failed(wasmi::Error),
+    HostTrap(Box<ResumableCallHostTrap>),
+    OutOfFuel(Box<ResumableCallOutOfFuel>),
+}
+
+impl Resumed {
+    fn of(answer: Result<ResumableCall, wasmi::Error>) -> Resumed {
+        match answer {
+            Err(e) => Resumed::Failed(e),
+            Ok(ResumableCall::Finished) => Resumed::Finished,
+            Ok(ResumableCall::HostTrap(t)) => Resumed::HostTrap(Box::new(t)),
+            Ok(ResumableCall::OutOfFuel(t)) => Resumed::OutOfFuel(Box::new(t)),
+        }
+    }
+}
+
+/// The engine refused to enter the function: its first block needs more fuel than was given.
+fn refused_for_fuel(entered: &Result<ResumableCall, wasmi::Error>) -> bool {
+    matches!(entered, Err(e) if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel))
+}
+
 /// The error a host function returns to pause the run (see `Slice::Waiting`).
 #[derive(Debug)]
 pub struct WaitRequest;
@@ -47,17 +72,23 @@ impl fmt::Display for WaitRequest {
 
 impl HostError for WaitRequest {}
 
+/// The paused states are boxed: the engine's handle holds its call stack by value (hundreds of
+/// bytes), and a `Run` moves with every call (begin, end); a pause (a slice boundary, a host
+/// function that waits) is rare next to a call.
 enum State_ {
     NotStarted(Func),
-    OutOfFuel(ResumableCallOutOfFuel),
+    OutOfFuel(Box<ResumableCallOutOfFuel>),
     /// Paused in a host function; `Some(results)` once the host has answered.
-    Waiting(ResumableCallHostTrap, Option<Vec<Val>>),
+    Waiting(Box<ResumableCallHostTrap>, Option<Vec<Val>>),
     Done,
 }
 
 pub struct Run {
     state: State_,
-    results: Vec<Val>,
+    /// The export's result, if it has one (the runtime calls only exports with none or one i32):
+    /// in place, so a call allocates nothing for it.
+    result: [Val; 1],
+    returns: bool,
     fuel_limit: Option<u64>,
     /// Fuel consumed so far.
     pub spent: u64,
@@ -67,10 +98,11 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn new(store: &Store<State>, func: Func, fuel_limit: Option<u64>, timeout_ms: Option<u64>) -> Run {
-        let ty = func.ty(store);
+    /// `returns`: the export returns an i32 (checked by the caller), else nothing.
+    pub fn new(func: Func, returns: bool, fuel_limit: Option<u64>, timeout_ms: Option<u64>) -> Run {
         Run {
-            results: ty.results().iter().map(|t| Val::default_for_ty(*t)).collect(),
+            result: [Val::I32(0)],
+            returns,
             state: State_::NotStarted(func),
             fuel_limit,
             spent: 0,
@@ -80,7 +112,12 @@ impl Run {
     }
 
     pub fn results(&self) -> &[Val] {
-        &self.results
+        &self.result[..usize::from(self.returns)]
+    }
+
+    /// Where the engine writes the results: as many slots as the export has.
+    fn results_mut(&mut self) -> &mut [Val] {
+        &mut self.result[..usize::from(self.returns)]
     }
 
     pub fn is_waiting(&self) -> bool {
@@ -152,29 +189,22 @@ impl Run {
         let mut given = given;
         let reserve = self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(given));
         store.data_mut().fuel = crate::state::FuelReserve { left: reserve, taken: 0 };
+        // The engine's answer is settled where it is made (its paused handles boxed), not moved
+        // whole: it holds a call stack by value.
         let resumed = match core::mem::replace(&mut self.state, State_::Done) {
             State_::NotStarted(func) => {
-                // Entering a function needs a minimum of fuel at once (wasmi charges its first
-                // block up front) and refuses, without running anything, when the slice is smaller:
-                // double the slice until it enters, within the fuel limit.
-                let mut entered = func.call_resumable(&mut *store, &[], &mut self.results);
-                while matches!(&entered, Err(e) if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel)) {
-                    let more = given.saturating_mul(2);
-                    if self.fuel_limit.is_some_and(|limit| more > limit.saturating_sub(self.spent)) || more == given {
-                        return Slice::Done(Outcome::OutOfFuel);
+                let entered = func.call_resumable(&mut *store, &[], self.results_mut());
+                if refused_for_fuel(&entered) {
+                    match self.enter_with_more_fuel(store, func, &mut given, entered) {
+                        Some(resumed) => resumed,
+                        None => return Slice::Done(Outcome::OutOfFuel),
                     }
-                    given = more;
-                    store.data_mut().fuel.left =
-                        self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(given));
-                    if store.set_fuel(given).is_err() {
-                        break;
-                    }
-                    entered = func.call_resumable(&mut *store, &[], &mut self.results);
+                } else {
+                    Resumed::of(entered)
                 }
-                entered
             }
-            State_::OutOfFuel(t) => t.resume(&mut *store, &mut self.results),
-            State_::Waiting(t, Some(answer)) => t.resume(&mut *store, &answer, &mut self.results),
+            State_::OutOfFuel(t) => Resumed::of(t.resume(&mut *store, self.results_mut())),
+            State_::Waiting(t, Some(answer)) => Resumed::of(t.resume(&mut *store, &answer, self.results_mut())),
             State_::Waiting(t, None) => {
                 self.state = State_::Waiting(t, None);
                 return Slice::Waiting;
@@ -192,16 +222,16 @@ impl Run {
             return Slice::Done(Outcome::Timeout);
         }
         match resumed {
-            Err(e) => Slice::Done(Outcome::Trap(e)),
-            Ok(ResumableCall::Finished) => Slice::Done(Outcome::Finished),
-            Ok(ResumableCall::HostTrap(t)) => {
+            Resumed::Failed(e) => Slice::Done(Outcome::Trap(e)),
+            Resumed::Finished => Slice::Done(Outcome::Finished),
+            Resumed::HostTrap(t) => {
                 if t.host_error().downcast_ref::<WaitRequest>().is_some() {
                     self.state = State_::Waiting(t, None);
                     return Slice::Waiting;
                 }
                 Slice::Done(Outcome::HostError(t.into_host_error()))
             }
-            Ok(ResumableCall::OutOfFuel(t)) => {
+            Resumed::OutOfFuel(t) => {
                 let exhausted = self.fuel_limit.is_some_and(|l| self.spent >= l);
                 self.state = State_::OutOfFuel(t);
                 if exhausted {
@@ -211,6 +241,32 @@ impl Run {
                 Slice::Running
             }
         }
+    }
+
+    /// Entering a function needs a minimum of fuel at once (wasmi charges its first block up front)
+    /// and refuses, without running anything, when the slice is smaller: double the slice until it
+    /// enters, within the fuel limit (None: it never will). `given` becomes the fuel given.
+    fn enter_with_more_fuel(
+        &mut self,
+        store: &mut Store<State>,
+        func: Func,
+        given: &mut u64,
+        mut entered: Result<ResumableCall, wasmi::Error>,
+    ) -> Option<Resumed> {
+        while refused_for_fuel(&entered) {
+            let more = given.saturating_mul(2);
+            if self.fuel_limit.is_some_and(|limit| more > limit.saturating_sub(self.spent)) || more == *given {
+                return None;
+            }
+            *given = more;
+            store.data_mut().fuel.left =
+                self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(more));
+            if store.set_fuel(more).is_err() {
+                break;
+            }
+            entered = func.call_resumable(&mut *store, &[], self.results_mut());
+        }
+        Some(Resumed::of(entered))
     }
 
     /// A cancel or a passed deadline ends the run between slices.

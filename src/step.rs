@@ -37,7 +37,8 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         return false;
     }
     match call::begin(plugin, inner, name, "extism_x_call_begin", input, host_context) {
-        Ok(started) => {
+        Ok(mut started) => {
+            started.name = String::from(name);
             inner.set_error(LastError::None);
             inner.stepped = Some(started);
             true
@@ -66,8 +67,9 @@ pub fn step(plugin: &Plugin, inner: &mut Inner, budget: u64) -> StepState {
     }
 }
 
-fn end(plugin: &Plugin, inner: &mut Inner, started: call::Started, outcome: Outcome) -> StepState {
-    let CallResult { rc, error, .. } = call::finish(plugin, inner, started, outcome);
+fn end(plugin: &Plugin, inner: &mut Inner, mut started: call::Started, outcome: Outcome) -> StepState {
+    let name = core::mem::take(&mut started.name);
+    let CallResult { rc, error, .. } = call::finish(plugin, inner, &name, started, outcome);
     let success = rc == 0 && matches!(error, LastError::None);
     inner.set_error(error);
     if success {

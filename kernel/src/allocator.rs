@@ -6,7 +6,7 @@
 
 use crate::arena::Arena;
 use crate::blocks::Block;
-use crate::kernel::Kernel;
+use crate::kernel::{Kernel, Registers};
 use crate::layout::*;
 
 impl<A: Arena> Kernel<A> {
@@ -77,12 +77,20 @@ impl<A: Arena> Kernel<A> {
     /// Wipes kernel memory: zeroes every bumped byte, drops all blocks and registers. The
     /// committed size and length figure stay (memory never shrinks).
     pub fn reset(&mut self) {
+        // Nothing allocated or registered since the last reset (a call without input that made no
+        // output): the registers and position are zero and so are the root fields mirroring them
+        // (a plugin's store into the root updates the output length register it covers).
+        let pristine =
+            self.position == 0 && self.blocks.is_empty() && self.regs == Registers::default() && !self.grow_failed;
         let used = self
             .position
             .min(self.committed.saturating_sub(BLOCKS_START));
         let len = self.arena.bytes().len();
         if let Some(area) = span(len, BLOCKS_START, used) {
             self.arena.zero(area);
+        }
+        if pristine {
+            return;
         }
         self.position = 0;
         self.blocks.clear();

@@ -26,6 +26,10 @@ pub(crate) struct BlockIndex {
 }
 
 impl BlockIndex {
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+
     pub fn clear(&mut self) {
         self.blocks.clear();
         self.first_free_hint = 0;

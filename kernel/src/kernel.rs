@@ -16,7 +16,7 @@ impl core::fmt::Display for OutOfBounds {
 }
 
 /// The input, output and error registers (upstream's root record fields).
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Registers {
     pub input_offset: u64,
     pub input_length: u64,

@@ -331,11 +331,16 @@ pub unsafe extern "C" fn extism_plugin_call_with_host_context(
         inner.set_runtime_error(b"function name is NULL");
         return crate::config::RC_ERROR;
     };
-    let name = match core::str::from_utf8(name) {
-        Ok(n) => n,
-        Err(e) => {
-            inner.set_runtime_error(format!("{e}").as_bytes());
-            return crate::config::RC_ERROR;
+    let name = if inner.main.as_ref().is_some_and(|m| m.last_export_is(name)) {
+        // SAFETY: the bytes equal a `String`'s, so they are UTF-8 (the check a call repeats skipped).
+        unsafe { core::str::from_utf8_unchecked(name) }
+    } else {
+        match core::str::from_utf8(name) {
+            Ok(n) => n,
+            Err(e) => {
+                inner.set_runtime_error(format!("{e}").as_bytes());
+                return crate::config::RC_ERROR;
+            }
         }
     };
     // NULL data is read as empty input.

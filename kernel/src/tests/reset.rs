@@ -87,3 +87,29 @@ fn reset_zeroes_through_the_arena() {
     assert_eq!(k.arena().zeroed.len(), 2);
     assert!(k.arena().zeroed[1].is_empty());
 }
+
+/// A reset with nothing to wipe (no block, no register set since the last one) skips rewriting the
+/// root: memory stays exactly as a full reset leaves it.
+#[test]
+fn reset_of_an_untouched_kernel_leaves_it_as_a_full_reset_does() {
+    let mut k = kernel(1);
+    assert!(k.set_input(b"in"));
+    k.reset();
+    let wiped = k.arena().bytes().to_vec();
+    k.reset();
+    assert_eq!(k.arena().bytes(), &wiped[..]);
+    assert_eq!((k.input_length(), k.output_length(), k.error_get()), (0, 0, 0));
+}
+
+/// A plugin's store into the root's output length field sets that register, so the next reset is
+/// a full one and zeroes the field.
+#[test]
+fn reset_after_a_store_into_the_root_zeroes_it() {
+    let mut k = kernel(1);
+    k.reset();
+    k.store_u64(57, 7).unwrap();
+    assert_eq!(k.output_length(), 7);
+    k.reset();
+    assert_eq!(k.output_length(), 0);
+    assert_eq!(k.load_u64(57).unwrap(), 0);
+}
