@@ -8,6 +8,8 @@
 #                   with the core built for bare-metal targets (thumbv7em-none-eabihf, x86_64-unknown-none)
 #   make ctest-nostd     the C suite against the no_std library, host hooks installed
 #   make firmware-test   bare-metal C images (Cortex-M4F, RV32IMAC) with the no_std library and a plugin, under QEMU (firmware/)
+#   make test-linux32    the std library for i686 and armv7 Linux, and the C suite on each (armv7 under
+#                   qemu-arm; tools/linux32.mk)
 #   make size       code size of a stripped C host (std, no_std; opt-level 3 and "z") and the heap of one
 #                   plugin through the allocator hook: the table in docs/performance.md, Footprint
 #   make test-valgrind   the C suite under valgrind memcheck (test-valgrind-quick: a part of it, in make test)
@@ -80,7 +82,7 @@ run: examples/build/host
 
 # --- tests ----------------------------------------------------------------------------------------
 test: cargo-test nostd header-check ctest ctest-nostd examples install-test cmake-test deb-test test-reference \
-  test-python bench-smoke soak-smoke firmware-test test-valgrind-quick ctest-asan
+  test-python bench-smoke soak-smoke firmware-test test-valgrind-quick ctest-asan test-linux32
 	@echo "make test: all passed"
 
 # The second run: the library's tests with the Cortex-M4 image's lean set (FW_FEATURES_arm) plus std
@@ -356,6 +358,9 @@ include bench/bench.mk
 
 # --- the soak: make soak, make soak-smoke (soak/soak.mk) ------------------------------------------------
 include soak/soak.mk
+
+# --- 32-bit Linux hosts: make test-linux32 (tools/linux32.mk) ----------------------------------------
+include tools/linux32.mk
 
 # --- make size: code size of a stripped C host and heap of one plugin (not part of make test) -----
 # The std and no_std libraries at opt-level 3 (the release profile: $(STATIC), $(NOSTD_STATIC)) and

@@ -786,13 +786,28 @@ void extism_plugin_allow_http_response_headers(ExtismPlugin *plugin);
  * Returns the base address of the running plugin's kernel memory (not the
  * module's own linear memory). The bytes of a block with handle h start at
  * base + h and extism_current_plugin_memory_length(plugin, h) bytes are
- * readable and writable there. The base stays the same for the plugin's
- * whole life (also across extism_current_plugin_memory_alloc), but use it only
- * during the callback. Owned by the plugin: never free it. Kernel memory is
- * the plugin's own mapping (std builds on Unix), unmapped by
- * extism_plugin_free: a pointer kept past that faults rather than reading
- * the host's heap (until the address is mapped again, by a new plugin for
- * example, so never keep it).
+ * readable and writable there. Owned by the plugin: never free it.
+ *
+ * How long the base (and any pointer computed from it) is valid: until the
+ * callback returns, or until the callback calls
+ * extism_current_plugin_memory_alloc, whichever comes first. An allocation
+ * that needs more kernel memory than the plugin has reserved may move it:
+ * in std builds on Unix kernel memory reserves 256 KiB of address space when
+ * the plugin is created and, when a block needs more, grows to twice its
+ * size (at least to what the block needs; at most to the plugin's
+ * "memory.max_pages", its memory budget, or 1 GiB), at a new address if it
+ * cannot grow where it is. So call extism_current_plugin_memory again after
+ * an allocation. Handles (offsets) never change, and the bytes behind them
+ * move with the memory. extism_current_plugin_memory_length and
+ * extism_current_plugin_memory_free never move it, and nothing moves it
+ * between calls: extism_plugin_output_data stays valid as documented there.
+ * In builds without `std` kernel memory is one heap block reserved whole at
+ * creation and never moves.
+ *
+ * Kernel memory is the plugin's own mapping (std builds on Unix), unmapped
+ * when it moves and by extism_plugin_free: a pointer kept past that faults
+ * rather than reading the host's heap (until the address is mapped again, by
+ * a new plugin for example, so never keep it).
  */
 uint8_t *extism_current_plugin_memory(ExtismCurrentPlugin *plugin);
 
@@ -801,7 +816,9 @@ uint8_t *extism_current_plugin_memory(ExtismCurrentPlugin *plugin);
  * returns its handle, to give to the plugin as an I64 result (EXTISM_PTR).
  * Returns 0 when `n` is 0 or the memory is exhausted. The block's content is
  * unspecified; it lives until it is freed (by the host or the plugin), the
- * plugin's next call, or extism_plugin_reset.
+ * plugin's next call, or extism_plugin_reset. It may move kernel memory:
+ * pointers from extism_current_plugin_memory taken before it are no longer
+ * valid (read the base again; handles stay valid).
  */
 ExtismMemoryHandle extism_current_plugin_memory_alloc(ExtismCurrentPlugin *plugin, ExtismSize n);
 

@@ -32,7 +32,7 @@ static void transform_cb(ExtismCurrentPlugin *cp, const ExtismVal *in, ExtismSiz
   ExtismMemoryHandle h = extism_current_plugin_memory_alloc(cp, len);
   ExtismSize i;
   (void)n_in, (void)n_out, (void)data;
-  mem = extism_current_plugin_memory(cp); /* (the base never moves; read again all the same) */
+  mem = extism_current_plugin_memory(cp); /* an alloc may move kernel memory: read the base again */
   for (i = 0; i < len; i++)
     mem[h + i] = (uint8_t)toupper(mem[(ExtismMemoryHandle)in[0].v.i64 + i]);
   out[0].t = EXTISM_PTR;

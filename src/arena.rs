@@ -1,10 +1,16 @@
-//! The byte arena behind one plugin's kernel memory. Its address never moves (hosts compute
-//! `base + offset`), so the whole capacity is reserved at creation: under `std` on Unix as a lazy
-//! anonymous mapping (pages cost nothing until touched), otherwise as one zeroed heap block.
+//! The byte arena behind one plugin's kernel memory. Under `std` on Unix it is an anonymous mapping
+//! (pages cost nothing until touched) that reserves a little address space at first and grows, by
+//! moving if it must, up to the plugin's limit when the kernel needs more: a plugin takes address
+//! space in proportion to what it uses, so thousands fit in a 32-bit process. Otherwise it is one
+//! zeroed heap block reserved whole at creation, which never moves.
 
 use alloc::boxed::Box;
 use alloc::vec;
 
+/// An explicit tag keeps both variants' bytes at the same place (a `Mapping`'s `ptr` and `len` where a
+/// `Heap`'s are), so every kernel access reads them without telling the variants apart: without it
+/// the compiler uses `Mapping`'s pointer as the tag, and a tiny call ran 321 more instructions.
+#[repr(u8)]
 pub enum ArenaBuf {
     Heap(Box<[u8]>),
     #[cfg(all(feature = "std", unix))]
@@ -24,10 +30,20 @@ impl ArenaBuf {
 
     /// Reserves `bytes` zeroed bytes; None when the system refuses.
     pub fn reserve(bytes: usize) -> Option<ArenaBuf> {
+        Self::reserve_growing(bytes, bytes)
+    }
+
+    /// An arena that may grow to `cap` zeroed bytes: a mapping of `initial` bytes (at most `cap`)
+    /// that grows as the kernel needs more, else a heap block of `cap` bytes reserved whole.
+    /// None when the system refuses.
+    pub fn reserve_growing(initial: usize, cap: usize) -> Option<ArenaBuf> {
         #[cfg(all(feature = "std", unix))]
-        if let Some(map) = Mapping::new(bytes) {
+        if let Some(map) = Mapping::new(initial.min(cap), cap) {
             return Some(ArenaBuf::Mapped(map));
         }
+        #[cfg(not(all(feature = "std", unix)))]
+        let _ = initial; // no mapping: the heap block is reserved whole
+        let bytes = cap;
         let mut v: alloc::vec::Vec<u8> = alloc::vec::Vec::new();
         v.try_reserve_exact(bytes).ok()?;
         drop(v);
@@ -50,6 +66,20 @@ impl extism_kernel::Arena for ArenaBuf {
             ArenaBuf::Mapped(m) => m.bytes_mut(),
         }
     }
+    fn capacity(&self) -> usize {
+        match self {
+            ArenaBuf::Heap(b) => b.len(),
+            #[cfg(all(feature = "std", unix))]
+            ArenaBuf::Mapped(m) => m.cap,
+        }
+    }
+    fn grow_to(&mut self, len: usize) -> bool {
+        match self {
+            ArenaBuf::Heap(b) => len <= b.len(),
+            #[cfg(all(feature = "std", unix))]
+            ArenaBuf::Mapped(m) => m.grow_to(len),
+        }
+    }
     fn zero(&mut self, range: core::ops::Range<usize>) {
         match self {
             ArenaBuf::Heap(b) => {
@@ -63,11 +93,14 @@ impl extism_kernel::Arena for ArenaBuf {
     }
 }
 
-/// An anonymous private mapping, reserved without committing swap (MAP_NORESERVE).
+/// An anonymous private mapping, reserved without committing swap (MAP_NORESERVE), that may grow
+/// to `cap` bytes.
 #[cfg(all(feature = "std", unix))]
+#[repr(C)]
 pub struct Mapping {
     ptr: core::ptr::NonNull<u8>,
     len: usize,
+    cap: usize,
 }
 
 // SAFETY: the mapping is plain memory owned by this value alone; moving it between threads is fine.
@@ -79,25 +112,34 @@ unsafe impl Sync for Mapping {}
 
 #[cfg(all(feature = "std", unix))]
 impl Mapping {
-    fn new(len: usize) -> Option<Mapping> {
-        if len == 0 {
-            return None;
+    fn new(len: usize, cap: usize) -> Option<Mapping> {
+        let ptr = map_anonymous(len)?;
+        Some(Mapping { ptr, len, cap: cap.max(len) })
+    }
+
+    /// Grows the mapping to at least `len` bytes (at most `cap`): to twice its size when that is
+    /// more, so a plugin that keeps growing moves its memory only a few times, else (a crowded
+    /// 32-bit address space) to `len` alone. The contents stay and the new bytes read as zero; the
+    /// address may change. False when the system refuses.
+    fn grow_to(&mut self, len: usize) -> bool {
+        if len <= self.len {
+            return true;
         }
-        // SAFETY: a fresh anonymous mapping touches no existing memory; the result is checked.
-        let ptr = unsafe {
-            libc::mmap(
-                core::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return None;
+        if len > self.cap {
+            return false;
         }
-        core::ptr::NonNull::new(ptr as *mut u8).map(|ptr| Mapping { ptr, len })
+        let doubled = self.len.saturating_mul(2).clamp(len, self.cap);
+        for target in [doubled, len] {
+            if let Some(ptr) = remap(self.ptr, self.len, target) {
+                self.ptr = ptr;
+                self.len = target;
+                return true;
+            }
+            if target == len {
+                break;
+            }
+        }
+        false
     }
     fn bytes(&self) -> &[u8] {
         // SAFETY: ptr..ptr+len is a live mapping owned by self, zero-filled by the kernel.
@@ -149,6 +191,54 @@ impl Mapping {
     }
 }
 
+/// A fresh zeroed anonymous mapping of `len` bytes; None for 0 bytes or when the system refuses.
+#[cfg(all(feature = "std", unix))]
+fn map_anonymous(len: usize) -> Option<core::ptr::NonNull<u8>> {
+    if len == 0 {
+        return None;
+    }
+    // SAFETY: a fresh anonymous mapping touches no existing memory; the result is checked.
+    let ptr = unsafe {
+        libc::mmap(
+            core::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if ptr == libc::MAP_FAILED {
+        return None;
+    }
+    core::ptr::NonNull::new(ptr as *mut u8)
+}
+
+/// Linux moves the pages themselves (mremap: no copy, untouched pages stay untouched).
+#[cfg(all(feature = "std", any(target_os = "linux", target_os = "android")))]
+fn remap(ptr: core::ptr::NonNull<u8>, len: usize, target: usize) -> Option<core::ptr::NonNull<u8>> {
+    // SAFETY: ptr..ptr+len is a live mapping owned by the caller, who keeps no slice of it alive
+    // (`&mut self`) and takes the returned address on success; on failure the old mapping stays.
+    let moved = unsafe { libc::mremap(ptr.as_ptr() as *mut libc::c_void, len, target, libc::MREMAP_MAYMOVE) };
+    if moved == libc::MAP_FAILED {
+        return None;
+    }
+    core::ptr::NonNull::new(moved as *mut u8)
+}
+
+/// Elsewhere: a new mapping, the old bytes copied, the old mapping released.
+#[cfg(all(feature = "std", unix, not(any(target_os = "linux", target_os = "android"))))]
+fn remap(ptr: core::ptr::NonNull<u8>, len: usize, target: usize) -> Option<core::ptr::NonNull<u8>> {
+    let new = map_anonymous(target)?;
+    // SAFETY: both ranges are live mappings of at least `len` bytes, distinct (the new one is
+    // fresh); the old one is unmapped once, after the copy, and the caller forgets it.
+    unsafe {
+        core::ptr::copy_nonoverlapping(ptr.as_ptr(), new.as_ptr(), len);
+        libc::munmap(ptr.as_ptr() as *mut libc::c_void, len);
+    }
+    Some(new)
+}
+
 #[cfg(all(feature = "std", unix))]
 impl Drop for Mapping {
     fn drop(&mut self) {
@@ -183,6 +273,50 @@ mod tests {
         // Out of range: ignored.
         a.zero(len - 1..len + 1);
         assert_eq!(a.bytes()[len - 1], 0xee);
+    }
+
+    /// A growing arena keeps its bytes, reads zero past them, doubles (at least) when it grows, stops
+    /// at its capacity, and a failed growth changes nothing.
+    #[test]
+    fn mapped_growth_keeps_contents_up_to_capacity() {
+        let page = 64 << 10;
+        let mut a = ArenaBuf::reserve_growing(4 * page, 64 * page).unwrap();
+        assert_eq!((a.bytes().len(), a.capacity()), (4 * page, 64 * page));
+        a.bytes_mut()[..4 * page].iter_mut().enumerate().for_each(|(i, b)| *b = (i % 251) as u8);
+        assert!(a.grow_to(5 * page));
+        assert_eq!(a.bytes().len(), 8 * page, "grows to twice its size");
+        assert!(a.bytes()[..4 * page].iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+        assert!(a.bytes()[4 * page..].iter().all(|&b| b == 0));
+        assert!(a.grow_to(40 * page));
+        assert_eq!(a.bytes().len(), 40 * page, "at least what was asked");
+        assert!(a.grow_to(41 * page));
+        assert_eq!(a.bytes().len(), 64 * page, "at most the capacity");
+        assert!(!a.grow_to(64 * page + 1));
+        assert_eq!(a.bytes().len(), 64 * page);
+        assert!(a.bytes()[..4 * page].iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+        // A heap arena never grows.
+        let mut h = ArenaBuf::Heap(std::vec![0u8; page].into_boxed_slice());
+        assert!(!h.grow_to(page + 1));
+        assert_eq!(h.capacity(), page);
+    }
+
+    /// Growth moves pages, it does not touch them: what the plugin never wrote stays out of the
+    /// resident set (read back from mincore).
+    #[test]
+    fn mapped_growth_leaves_untouched_pages_untouched() {
+        let mut a = ArenaBuf::reserve_growing(1 << 20, 1 << 30).unwrap();
+        a.bytes_mut()[0] = 1;
+        assert!(a.grow_to(64 << 20));
+        let ArenaBuf::Mapped(m) = &a else { unreachable!() };
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+        let len = m.len - page;
+        let mut vec = std::vec![0u8; len / page];
+        // SAFETY: the range is inside the live mapping, page-aligned, and `vec` has one byte per page.
+        let rc = unsafe { libc::mincore(m.ptr.as_ptr().add(page) as *mut libc::c_void, len, vec.as_mut_ptr()) };
+        assert_eq!(rc, 0);
+        assert!(vec.iter().all(|&r| r & 1 == 0), "untouched pages are not resident");
+        assert_eq!(a.bytes()[0], 1);
     }
 
     /// Pages past the resident part really leave the resident set (read back from mincore).

@@ -11,11 +11,16 @@ pub const VERSION_CSTR: &[u8] = b"1.41.0\0";
 /// This library's own release (`extism_x_version`): raised with every change that lands.
 pub const RELEASE_CSTR: &[u8] = b"0.23.0\0";
 
-/// Bytes reserved for one plugin's kernel memory (the `extism:host/env` arena). The reservation is made
-/// once, so the base address never moves; pages are only touched as the plugin uses them.
-/// `memory.max_pages` lowers it per plugin.
+/// Most one plugin's kernel memory (the `extism:host/env` arena) may grow to. `memory.max_pages` and
+/// the memory budget lower it per plugin. Address space is reserved as the kernel grows (see
+/// `KERNEL_ARENA_INITIAL_BYTES`); pages are only touched as the plugin uses them.
 #[cfg(feature = "std")]
 pub const KERNEL_ARENA_BYTES: u64 = 1 << 30;
+/// Address space reserved for one plugin's kernel memory at creation (std build on Unix): a call's
+/// input and output of up to about 190 KiB fit without growth, and 1,000 plugins take 256 MiB of a
+/// 32-bit process. Past it the mapping grows to twice its size (it may move: see
+/// `extism_current_plugin_memory` in extism.h), up to `KERNEL_ARENA_BYTES`.
+pub const KERNEL_ARENA_INITIAL_BYTES: u64 = 256 * 1024;
 /// Without an OS there is no lazy reservation: keep the arena small (raise it for your board).
 /// A board sets its own at build time, without editing this file, with the environment variable
 /// `EXTISM_KERNEL_ARENA_BYTES` (decimal bytes): whole wasm pages, or below one page a multiple of

@@ -260,10 +260,17 @@ pub fn new_store(
             arena_bytes = room;
             arena_capped = true;
         }
+        // A mapping is charged by its committed pages, which the budget stops before its limit:
+        // it never needs to grow past that.
+        if ArenaBuf::lazy() {
+            arena_bytes = arena_bytes.min((limit / config::WASM_PAGE).max(1) * config::WASM_PAGE);
+        }
     }
+    let initial = config::KERNEL_ARENA_INITIAL_BYTES.min(arena_bytes);
     let arena = usize::try_from(arena_bytes)
         .ok()
-        .and_then(ArenaBuf::reserve)
+        .zip(usize::try_from(initial).ok())
+        .and_then(|(cap, initial)| ArenaBuf::reserve_growing(initial, cap))
         .ok_or_else(|| "failed to allocate extism memory".to_string())?;
     let kernel = Kernel::new(arena);
     let max_var_bytes = memory.max_var_bytes.unwrap_or(config::DEFAULT_MAX_VAR_BYTES);

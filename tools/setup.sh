@@ -20,3 +20,8 @@ $SUDO apt-get install -y -qq --no-install-recommends gcc-arm-none-eabi libnewlib
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc >/dev/null
 rustup target add thumbv7em-none-eabihf riscv32imac-unknown-none-elf
 command -v cbindgen >/dev/null || cargo install --locked cbindgen --version 0.29.4
+# make test-linux32 (tools/linux32.mk): the std library for 32-bit Linux, i686 run natively through the
+# cross sysroot's loader, armv7 under qemu-arm.
+$SUDO apt-get install -y -qq --no-install-recommends gcc-i686-linux-gnu libc6-dev-i386-cross \
+  gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user >/dev/null
+rustup target add i686-unknown-linux-gnu armv7-unknown-linux-gnueabihf

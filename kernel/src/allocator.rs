@@ -122,7 +122,7 @@ impl<A: Arena> Kernel<A> {
             return false;
         };
         match self.committed.checked_add(added) {
-            Some(c) if c <= self.capacity => {
+            Some(c) if c <= self.capacity && self.reserve(c) => {
                 self.committed = c;
                 self.length += added;
                 self.mirror(ROOT_LENGTH, self.length);

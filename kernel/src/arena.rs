@@ -2,15 +2,27 @@
 
 /// Byte storage the kernel manages.
 ///
-/// `bytes()` is the whole reserved capacity, zero-initialised at creation. Its address must never
-/// change while a kernel owns it, because hosts compute `base + offset` (upstream's
-/// `extism_current_plugin_memory` contract). The kernel only ever reads and writes the committed
-/// prefix of it.
+/// `bytes()` is the reserved part, zero-initialised at creation. Its address changes only in
+/// `grow_to` (hosts compute `base + offset`, so an arena that moves says when: see `grow_to`). The
+/// kernel only ever reads and writes the committed prefix of it.
 pub trait Arena {
-    /// The whole reserved capacity.
+    /// The reserved part.
     fn bytes(&self) -> &[u8];
-    /// The whole reserved capacity, writable.
+    /// The reserved part, writable.
     fn bytes_mut(&mut self) -> &mut [u8];
+
+    /// Most bytes `bytes()` may grow to with `grow_to`. The default: what is reserved now (an
+    /// arena that never grows).
+    fn capacity(&self) -> usize {
+        self.bytes().len()
+    }
+
+    /// Makes `bytes()` at least `len` long (at most `capacity()`), its contents kept and the new
+    /// bytes zero; false (nothing changed) when it cannot. It may move the bytes: the kernel only
+    /// calls it from an allocation that needs more memory than is reserved. The default cannot.
+    fn grow_to(&mut self, len: usize) -> bool {
+        len <= self.bytes().len()
+    }
 
     /// Sets `bytes()[range]` to zero (a range outside the capacity is ignored). The kernel's wipe
     /// uses it on everything plugins may have written. The default writes zeros; an arena over

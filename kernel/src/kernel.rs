@@ -30,7 +30,7 @@ pub struct Kernel<A: Arena> {
     pub(crate) arena: A,
     /// Bytes plugins can address: upstream's kernel `memory.size` in bytes.
     pub(crate) committed: u64,
-    /// Most the committed size may reach: the arena's length, at most 4 GiB.
+    /// Most the committed size may reach: the arena's capacity, at most 4 GiB.
     pub(crate) capacity: u64,
     pub(crate) page_limit: Option<u32>,
     /// Upstream's `MemoryRoot.length`: the allocator's capacity figure (`memory_bytes`).
@@ -52,10 +52,13 @@ impl<A: Arena> Kernel<A> {
     /// allocator figures start as upstream's whatever the count; only the range plugins can
     /// load/store (and where that traps) depends on it. Upstream's kernel starts at
     /// [`UPSTREAM_INITIAL_PAGES`].
-    pub fn with_initial_pages(arena: A, pages: u32) -> Self {
+    pub fn with_initial_pages(mut arena: A, pages: u32) -> Self {
         let max = u64::from(MAX_PAGES) * PAGE_SIZE;
-        let capacity = u64::try_from(arena.bytes().len()).unwrap_or(max).min(max);
-        let committed = (u64::from(pages.max(1)) * PAGE_SIZE).min(capacity);
+        let capacity = u64::try_from(arena.capacity().max(arena.bytes().len())).unwrap_or(max).min(max);
+        let mut committed = (u64::from(pages.max(1)) * PAGE_SIZE).min(capacity);
+        if !reserve(&mut arena, committed) {
+            committed = committed.min(u64::try_from(arena.bytes().len()).unwrap_or(max));
+        }
         let mut k = Kernel {
             arena,
             committed,
@@ -69,6 +72,11 @@ impl<A: Arena> Kernel<A> {
         };
         k.init_root();
         k
+    }
+
+    /// Makes the arena reserve at least `committed` bytes (see `reserve`).
+    pub(crate) fn reserve(&mut self, committed: u64) -> bool {
+        reserve(&mut self.arena, committed)
     }
 
     /// Writes the root record as upstream's first call does. The arena is zero at creation by
@@ -105,7 +113,8 @@ impl<A: Arena> Kernel<A> {
         &mut self.arena
     }
 
-    /// Base address of kernel memory: `base + handle` points at a block's bytes.
+    /// Base address of kernel memory: `base + handle` points at a block's bytes. It changes only
+    /// when an `alloc` grows an arena that moves (`Arena::grow_to`).
     pub fn base_ptr(&mut self) -> *mut u8 {
         self.arena.bytes_mut().as_mut_ptr()
     }
@@ -137,5 +146,15 @@ impl<A: Arena> Kernel<A> {
     /// Upstream's allocator capacity figure: 65472 right after start, plus 64 KiB per page grown.
     pub fn memory_bytes(&self) -> u64 {
         self.length
+    }
+}
+
+/// Makes `arena` reserve at least `committed` bytes: nothing to do when it already does, else
+/// `Arena::grow_to` (which may move it).
+fn reserve<A: Arena>(arena: &mut A, committed: u64) -> bool {
+    match usize::try_from(committed) {
+        Ok(n) if n <= arena.bytes().len() => true,
+        Ok(n) => arena.grow_to(n) && n <= arena.bytes().len(),
+        Err(_) => false,
     }
 }

@@ -398,7 +398,8 @@ pub unsafe extern "C" fn extism_plugin_output_data(plugin: *mut ExtismPlugin) ->
     let state = inner.store.data();
     plugin_log!(state, Level::Trace, log::TARGET_SDK, "extism_plugin_output_data: offset={offset}, length={length}");
     let kernel = &mut inner.store.data_mut().kernel;
-    // The offset was checked against the arena when the call ended; the base never moves.
+    // The offset was checked against the arena when the call ended; nothing moves kernel memory
+    // between calls (only an allocation during one does).
     kernel.base_ptr().wrapping_add(offset as usize)
 }
 

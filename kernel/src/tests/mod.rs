@@ -4,6 +4,7 @@ mod allocation;
 mod bounds;
 mod checklist;
 mod garbage;
+mod growing;
 mod golden;
 #[rustfmt::skip]
 mod golden_data;

@@ -1,0 +1,57 @@
+# make test-linux32 (issue 29): the std library for 32-bit Linux hosts, and the C suite on each.
+# Included from the root Makefile; paths are from the root.
+#
+#   i686-unknown-linux-gnu          built with i686-linux-gnu-gcc (Debian gcc-i686-linux-gnu) and run
+#                                   natively, through the cross sysroot's loader (no i386 multiarch)
+#   armv7-unknown-linux-gnueabihf   built with arm-linux-gnueabihf-gcc, run under qemu-arm (qemu-user);
+#                                   ctests/qemu.skip lists the one test the emulator changes
+#
+# The libraries are the release profile without LTO (16 codegen units): the same code as what ships,
+# built in a fraction of the time, for make test's budget. The test plugins are wasm, the same as the
+# x86-64 run's (ctests/build/plugins). make test-linux32-<target> runs one.
+#
+# i686 runs the whole suite (about 15 s). Under qemu-arm the whole suite took 73-81 s on the shared
+# 2-core machine, on top of the two library builds (about 4 minutes of make test's 15), so armv7 runs
+# a representative part by default, LINUX32_ARMV7_FILTER (152 of the 439 tests, about 40 s): what
+# could differ on 32-bit ARM, the interpreter (fuel, loops, recursion depth, SIMD), kernel memory
+# (the kernel ABI, growth and moves, exhaustion, isolation, the budget, many plugins in one address
+# space), host functions and their values, threads and cancels, the PDK and upstream's plugins, and
+# HTTP and WASI through libc. `make test-linux32 LINUX32_ARMV7_FILTER=` runs all of it there too.
+
+LINUX32_TARGETS := i686-unknown-linux-gnu armv7-unknown-linux-gnueabihf
+LINUX32_DIR := target/linux32
+LINUX32_ARMV7_FILTER ?= kernel_ exhaust isolation host_ many_plugins upstream_ pdk_ simd threads fuel \
+  recursion depth cancel x_budget memory_growth grow_ c1_ cf_ http_get wasi_libc
+LINUX32_FILTER_armv7-unknown-linux-gnueabihf = $(LINUX32_ARMV7_FILTER)
+LINUX32_CC_i686-unknown-linux-gnu := i686-linux-gnu-gcc
+LINUX32_CC_armv7-unknown-linux-gnueabihf := arm-linux-gnueabihf-gcc
+LINUX32_ARCH_i686-unknown-linux-gnu := i686
+LINUX32_ARCH_armv7-unknown-linux-gnueabihf := armv7
+LINUX32_RUNNER_i686-unknown-linux-gnu := /usr/i686-linux-gnu/lib/ld-linux.so.2 --library-path /usr/i686-linux-gnu/lib
+LINUX32_RUNNER_armv7-unknown-linux-gnueabihf := qemu-arm -L /usr/arm-linux-gnueabihf
+LINUX32_SKIP_armv7-unknown-linux-gnueabihf := qemu.skip
+linux32_lib = $(LINUX32_DIR)/$(1)/release/libextism.a
+
+.PHONY: test-linux32 $(addprefix test-linux32-,$(LINUX32_TARGETS))
+
+test-linux32: $(addprefix test-linux32-,$(LINUX32_TARGETS))
+
+# cc-rs (ring's C code) takes the cross compiler from CC_<target> and AR_<target>.
+$(LINUX32_DIR)/%/release/libextism.a: $(RUST_SRC)
+	CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+	  CC_$(subst -,_,$*)=$(LINUX32_CC_$*) AR_$(subst -,_,$*)=$(LINUX32_CC_$*:-gcc=-ar) \
+	  $(CARGO) rustc --release -p extism-runtime-c --lib --crate-type staticlib --target $* \
+	  --target-dir $(LINUX32_DIR)
+	@touch $@
+
+$(addprefix test-linux32-,$(LINUX32_TARGETS)): test-linux32-%: $(LINUX32_DIR)/%/release/libextism.a
+	$(MAKE) -C ctests test LIB=$(abspath $<) CC=$(LINUX32_CC_$*) ARCH=$(LINUX32_ARCH_$*) \
+	  RUNNER="$(LINUX32_RUNNER_$*)" SKIP_FILE=$(LINUX32_SKIP_$*) FILTER="$(LINUX32_FILTER_$*)"
+
+# make plugins-under-limit: how many plugins one process holds on each platform (tools/plugins-under-limit.sh;
+# the figures in docs/building.md). Not part of make test: it measures, it checks nothing.
+.PHONY: plugins-under-limit
+plugins-under-limit: $(STATIC) $(call linux32_lib,i686-unknown-linux-gnu) $(call linux32_lib,armv7-unknown-linux-gnueabihf)
+	$(MAKE) -s -C ctests plugins
+	tools/plugins-under-limit.sh $(STATIC) $(call linux32_lib,i686-unknown-linux-gnu) \
+	  $(call linux32_lib,armv7-unknown-linux-gnueabihf) $(PLUGIN_BUILD) "$$($(REF_SCRIPT) 2>/dev/null)"
