@@ -1,23 +1,29 @@
-//! Files and directories on the host (`std`): preopened directories, the path operations inside
+//! Files and directories on the host (`std`, Unix): preopened directories, the path operations inside
 //! them (every path confined by `path::resolve`), and open files.
 //!
-//! A directory is held by its host path, not an OS handle: the walk in `path::resolve` checks each
-//! component, and the final open refuses symbolic links (`O_NOFOLLOW`). A host process that swaps a
-//! checked directory for a link while the plugin runs is outside this model.
+//! A directory is held as an open handle (a capability), never by its host path: `path::resolve`
+//! turns the plugin's path into components with every link replaced by its checked target, and each
+//! operation then walks those components from the directory's handle with `openat` and `O_NOFOLLOW`,
+//! ending in an `*at` call on the last one. A host process (or another plugin) that swaps a directory
+//! for a symbolic link between the check and the use makes the walk fail (`ELOOP`/`ENOTDIR`); it
+//! never leads outside. Renaming a preopened directory on the host does not move the plugin either.
 
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::string::{String, ToString};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::vec::Vec;
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
 
 use super::errno::*;
 use super::fd::*;
 use super::path::{self, Kind, Lookup};
 
 pub struct Dir {
-    host: PathBuf,
+    /// The directory, opened read-only (`O_DIRECTORY`): every path below it starts here.
+    fd: OwnedFd,
     /// Under a `ro:` preopen: every operation that would change something fails with EPERM.
     pub read_only: bool,
     /// The guest path of a preopened directory (`fd_prestat_*`); None for directories opened later.
@@ -29,38 +35,66 @@ pub struct File {
     append: bool,
 }
 
-struct HostLookup<'a>(&'a std::path::Path);
+/// How every directory on a walk is opened: never through a link, never inherited by a child process.
+const DIR_FLAGS: OFlags = OFlags::RDONLY.union(OFlags::DIRECTORY).union(OFlags::NOFOLLOW).union(OFlags::CLOEXEC);
 
-impl Lookup for HostLookup<'_> {
-    fn kind(&self, components: &[String]) -> Kind {
-        let p = join(self.0, components);
-        match fs::symlink_metadata(&p) {
-            Err(_) => Kind::Missing,
-            Ok(m) if m.file_type().is_symlink() => match fs::read_link(&p) {
-                Ok(t) => Kind::Symlink(t.to_string_lossy().into_owned()),
-                Err(_) => Kind::Missing,
-            },
-            Ok(m) if m.is_dir() => Kind::Dir,
-            Ok(_) => Kind::File,
+/// The directory an operation acts in: the held one, or one opened below it by [`walk`].
+enum At<'a> {
+    Held(BorrowedFd<'a>),
+    Below(OwnedFd),
+}
+
+impl AsFd for At<'_> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            At::Held(fd) => *fd,
+            At::Below(fd) => fd.as_fd(),
         }
     }
 }
 
-fn join(root: &std::path::Path, components: &[String]) -> PathBuf {
-    let mut p = root.to_path_buf();
-    p.extend(components);
-    p
+/// Opens the directory `components` name below `root`, one component at a time, never through a
+/// link: a component swapped for a link since `path::resolve` checked it fails here.
+fn walk<'a>(root: BorrowedFd<'a>, components: &[String]) -> Result<At<'a>, Errno> {
+    let mut at = At::Held(root);
+    for component in components {
+        at = At::Below(rustix::fs::openat(&at, component.as_str(), DIR_FLAGS, Mode::empty()).map_err(os)?);
+    }
+    Ok(at)
+}
+
+/// What `path::resolve` asks while it walks: the kind of each prefix, read from the held directory.
+struct HandleLookup<'a>(BorrowedFd<'a>);
+
+impl Lookup for HandleLookup<'_> {
+    fn kind(&self, components: &[String]) -> Kind {
+        let Some((last, parents)) = components.split_last() else { return Kind::Dir };
+        let Ok(at) = walk(self.0, parents) else { return Kind::Missing };
+        match rustix::fs::statat(&at, last.as_str(), AtFlags::SYMLINK_NOFOLLOW) {
+            Err(_) => Kind::Missing,
+            Ok(st) => match FileType::from_raw_mode(st.st_mode as _) {
+                FileType::Symlink => match rustix::fs::readlinkat(&at, last.as_str(), Vec::new()) {
+                    Ok(target) => Kind::Symlink(String::from_utf8_lossy(target.to_bytes()).into_owned()),
+                    Err(_) => Kind::Missing,
+                },
+                FileType::Directory => Kind::Dir,
+                _ => Kind::File,
+            },
+        }
+    }
 }
 
 impl Dir {
-    /// A preopen: the host directory must exist (upstream's message otherwise).
+    /// A preopen: the host directory must exist (upstream's message otherwise). It is opened here,
+    /// once; the host path is not used again.
     pub fn preopen(host: &str, guest: &str, read_only: bool) -> Result<Dir, String> {
         let host = fs::canonicalize(host).map_err(|e| e.to_string())?;
-        let meta = fs::metadata(&host).map_err(|e| e.to_string())?;
-        if !meta.is_dir() {
-            return Err(not_a_directory());
-        }
-        Ok(Dir { host, read_only, preopen: Some(guest.to_string()) })
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(&host, flags, Mode::empty()).map_err(|e| match e {
+            rustix::io::Errno::NOTDIR => not_a_directory(),
+            e => io::Error::from(e).to_string(),
+        })?;
+        Ok(Dir { fd, read_only, preopen: Some(guest.to_string()) })
     }
 
     pub fn preopen_name(&self) -> Option<&str> {
@@ -74,28 +108,28 @@ impl Dir {
         Ok(())
     }
 
-    /// The host path `path` names inside this directory (the directory itself for `.`).
-    fn resolve(&self, path: &str, follow: bool) -> Result<PathBuf, Errno> {
-        let components = path::resolve(path, follow, &HostLookup(&self.host))?;
-        Ok(join(&self.host, &components))
+    /// The directory holding what `path` names, and its name there (`.` for this directory itself).
+    fn locate(&self, path: &str, follow: bool) -> Result<(At<'_>, String), Errno> {
+        let mut components = path::resolve(path, follow, &HandleLookup(self.fd.as_fd()))?;
+        let name = components.pop().unwrap_or_else(|| ".".to_string());
+        Ok((walk(self.fd.as_fd(), &components)?, name))
     }
 
-    /// Like `resolve`, for operations on an entry: the directory itself gives `at_root`.
-    fn resolve_entry(&self, path: &str, follow: bool, at_root: Errno) -> Result<PathBuf, Errno> {
-        let components = path::resolve(path, follow, &HostLookup(&self.host))?;
-        if components.is_empty() {
-            return Err(at_root);
-        }
-        Ok(join(&self.host, &components))
+    /// Like `locate`, for operations on an entry: the directory itself gives `at_root`.
+    fn locate_entry(&self, path: &str, follow: bool, at_root: Errno) -> Result<(At<'_>, String), Errno> {
+        let mut components = path::resolve(path, follow, &HandleLookup(self.fd.as_fd()))?;
+        let name = components.pop().ok_or(at_root)?;
+        Ok((walk(self.fd.as_fd(), &components)?, name))
     }
 
     pub fn filestat(&self) -> Result<Filestat, Errno> {
-        fs::metadata(&self.host).map(|m| filestat(&m)).map_err(|e| errno(&e))
+        rustix::fs::fstat(&self.fd).map(|st| filestat(&st)).map_err(os)
     }
 
     pub fn set_times(&self, times: &Times) -> Result<(), Errno> {
         self.writable()?;
-        set_times_at(&self.host, times)
+        let file = fs::File::from(self.fd.try_clone().map_err(|e| errno(&e))?);
+        set_file_times(&file, times)
     }
 
     pub fn open(&self, path: &str, follow: bool, oflags: u16, read: bool, write: bool, fdflags: u16) -> Result<Opened, Errno> {
@@ -103,121 +137,125 @@ impl Dir {
         if write || creat || trunc || fdflags & FDFLAGS_APPEND != 0 {
             self.writable()?;
         }
-        let host = self.resolve(path, follow)?;
-        match fs::symlink_metadata(&host) {
-            Ok(m) if m.file_type().is_symlink() => return Err(ELOOP),
-            Ok(_) if creat && excl => return Err(EEXIST),
-            Ok(m) if m.is_dir() => {
-                if write || trunc {
-                    return Err(EISDIR);
+        let (at, name) = self.locate(path, follow)?;
+        match rustix::fs::statat(&at, name.as_str(), AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => match FileType::from_raw_mode(st.st_mode as _) {
+                FileType::Symlink => return Err(ELOOP),
+                _ if creat && excl => return Err(EEXIST),
+                FileType::Directory => {
+                    if write || trunc {
+                        return Err(EISDIR);
+                    }
+                    let fd = rustix::fs::openat(&at, name.as_str(), DIR_FLAGS, Mode::empty()).map_err(os)?;
+                    return Ok(Opened::Dir(Dir { fd, read_only: self.read_only, preopen: None }));
                 }
-                return Ok(Opened::Dir(Dir { host, read_only: self.read_only, preopen: None }));
-            }
-            Ok(_) if oflags & OFLAGS_DIRECTORY != 0 => return Err(ENOTDIR),
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound && creat && oflags & OFLAGS_DIRECTORY == 0 => {}
-            Err(e) => return Err(errno(&e)),
+                _ if oflags & OFLAGS_DIRECTORY != 0 => return Err(ENOTDIR),
+                _ => {}
+            },
+            Err(rustix::io::Errno::NOENT) if creat && oflags & OFLAGS_DIRECTORY == 0 => {}
+            Err(e) => return Err(os(e)),
         }
         let os_write = write || creat || trunc;
-        let mut options = fs::OpenOptions::new();
-        options.read(read || !os_write).write(os_write).create(creat).create_new(creat && excl).truncate(trunc);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-        let file = options.open(&host).map_err(|e| errno(&e))?;
-        Ok(Opened::File(File { file, append: fdflags & FDFLAGS_APPEND != 0 }))
+        let mut flags = match (read || !os_write, os_write) {
+            (true, true) => OFlags::RDWR,
+            (false, true) => OFlags::WRONLY,
+            _ => OFlags::RDONLY,
+        };
+        flags |= OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        if creat {
+            flags |= OFlags::CREATE;
+        }
+        if creat && excl {
+            flags |= OFlags::EXCL;
+        }
+        if trunc {
+            flags |= OFlags::TRUNC;
+        }
+        let fd = rustix::fs::openat(&at, name.as_str(), flags, Mode::from_raw_mode(0o666)).map_err(os)?;
+        Ok(Opened::File(File { file: fs::File::from(fd), append: fdflags & FDFLAGS_APPEND != 0 }))
     }
 
     pub fn create_dir(&self, path: &str) -> Result<(), Errno> {
         self.writable()?;
-        let host = self.resolve_entry(path, false, EEXIST)?;
-        fs::create_dir(host).map_err(|e| errno(&e))
+        let (at, name) = self.locate_entry(path, false, EEXIST)?;
+        rustix::fs::mkdirat(&at, name.as_str(), Mode::from_raw_mode(0o777)).map_err(os)
     }
 
     pub fn remove_dir(&self, path: &str) -> Result<(), Errno> {
         self.writable()?;
-        let host = self.resolve_entry(path, false, EINVAL)?;
-        fs::remove_dir(host).map_err(|e| errno(&e))
+        let (at, name) = self.locate_entry(path, false, EINVAL)?;
+        rustix::fs::unlinkat(&at, name.as_str(), AtFlags::REMOVEDIR).map_err(os)
     }
 
     pub fn unlink(&self, path: &str) -> Result<(), Errno> {
         self.writable()?;
-        let host = self.resolve_entry(path, false, EISDIR)?;
-        fs::remove_file(host).map_err(|e| errno(&e))
+        let (at, name) = self.locate_entry(path, false, EISDIR)?;
+        rustix::fs::unlinkat(&at, name.as_str(), AtFlags::empty()).map_err(os)
     }
 
     pub fn rename(&self, old: &str, to: &Dir, new: &str) -> Result<(), Errno> {
         self.writable()?;
         to.writable()?;
-        let from = self.resolve_entry(old, false, EBUSY)?;
-        let dest = to.resolve_entry(new, false, EBUSY)?;
-        fs::rename(from, dest).map_err(|e| errno(&e))
+        let (from_at, from) = self.locate_entry(old, false, EBUSY)?;
+        let (dest_at, dest) = to.locate_entry(new, false, EBUSY)?;
+        rustix::fs::renameat(&from_at, from.as_str(), &dest_at, dest.as_str()).map_err(os)
     }
 
     pub fn link(&self, old: &str, follow: bool, to: &Dir, new: &str) -> Result<(), Errno> {
         self.writable()?;
         to.writable()?;
-        let from = self.resolve_entry(old, follow, EPERM)?;
-        let dest = to.resolve_entry(new, false, EEXIST)?;
-        fs::hard_link(from, dest).map_err(|e| errno(&e))
+        let (from_at, from) = self.locate_entry(old, follow, EPERM)?;
+        let (dest_at, dest) = to.locate_entry(new, false, EEXIST)?;
+        rustix::fs::linkat(&from_at, from.as_str(), &dest_at, dest.as_str(), AtFlags::empty()).map_err(os)
     }
 
     pub fn symlink(&self, target: &str, path: &str) -> Result<(), Errno> {
         self.writable()?;
-        let host = self.resolve_entry(path, false, EEXIST)?;
-        #[cfg(unix)]
-        return std::os::unix::fs::symlink(target, host).map_err(|e| errno(&e));
-        #[cfg(not(unix))]
-        {
-            let _ = (target, host);
-            Err(ENOSYS)
-        }
+        let (at, name) = self.locate_entry(path, false, EEXIST)?;
+        rustix::fs::symlinkat(target, &at, name.as_str()).map_err(os)
     }
 
     pub fn readlink(&self, path: &str) -> Result<Vec<u8>, Errno> {
-        let host = self.resolve_entry(path, false, EINVAL)?;
-        let target = fs::read_link(host).map_err(|e| errno(&e))?;
-        Ok(target.to_string_lossy().into_owned().into_bytes())
+        let (at, name) = self.locate_entry(path, false, EINVAL)?;
+        let target = rustix::fs::readlinkat(&at, name.as_str(), Vec::new()).map_err(os)?;
+        Ok(target.into_bytes())
     }
 
     pub fn path_filestat(&self, path: &str, follow: bool) -> Result<Filestat, Errno> {
-        let host = self.resolve(path, follow)?;
-        fs::symlink_metadata(host).map(|m| filestat(&m)).map_err(|e| errno(&e))
+        let (at, name) = self.locate(path, follow)?;
+        rustix::fs::statat(&at, name.as_str(), AtFlags::SYMLINK_NOFOLLOW).map(|st| filestat(&st)).map_err(os)
     }
 
+    /// Sets the times of what `path` names, never through a final symbolic link (ELOOP instead).
     pub fn path_set_times(&self, path: &str, follow: bool, times: &Times) -> Result<(), Errno> {
         self.writable()?;
-        let host = self.resolve(path, follow)?;
-        set_times_at(&host, times)
+        let (at, name) = self.locate(path, follow)?;
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&at, name.as_str(), flags, Mode::empty()).map_err(os)?;
+        set_file_times(&fs::File::from(fd), times)
     }
 
     /// `.`, `..`, then the entries sorted by name (a cookie is an index into this list).
     pub fn entries(&self) -> Result<Vec<DirEntry>, Errno> {
-        let me = fs::metadata(&self.host).map_err(|e| errno(&e))?;
+        let own = self.filestat()?;
         let mut out = Vec::new();
-        for e in fs::read_dir(&self.host).map_err(|e| errno(&e))? {
-            let e = e.map_err(|e| errno(&e))?;
-            let Ok(m) = fs::symlink_metadata(e.path()) else { continue };
-            let st = filestat(&m);
-            out.push(DirEntry { name: e.file_name().to_string_lossy().into_owned().into_bytes(), ino: st.ino, filetype: st.filetype });
+        for e in rustix::fs::Dir::read_from(&self.fd).map_err(os)? {
+            let e = e.map_err(os)?;
+            let name = e.file_name();
+            if matches!(name.to_bytes(), b"." | b"..") {
+                continue;
+            }
+            let Ok(st) = rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) else { continue };
+            let st = filestat(&st);
+            out.push(DirEntry { name: name.to_bytes().to_vec(), ino: st.ino, filetype: st.filetype });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
-        let own = filestat(&me);
         let dots = [(".", own.ino), ("..", own.ino)];
         let mut all: Vec<DirEntry> =
             dots.iter().map(|(n, ino)| DirEntry { name: n.as_bytes().to_vec(), ino: *ino, filetype: FILETYPE_DIRECTORY }).collect();
         all.extend(out);
         Ok(all)
     }
-}
-
-/// Sets the times of what `host` names, never through a final symbolic link (ELOOP instead).
-fn set_times_at(host: &std::path::Path, times: &Times) -> Result<(), Errno> {
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-    let file = options.open(host).map_err(|e| errno(&e))?;
-    set_file_times(&file, times)
 }
 
 fn set_file_times(file: &fs::File, times: &Times) -> Result<(), Errno> {
@@ -244,23 +282,11 @@ impl File {
     }
 
     pub fn pread(&mut self, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
-        #[cfg(unix)]
-        return std::os::unix::fs::FileExt::read_at(&self.file, buf, offset).map_err(|e| errno(&e));
-        #[cfg(not(unix))]
-        {
-            let _ = (buf, offset);
-            Err(ENOSYS)
-        }
+        std::os::unix::fs::FileExt::read_at(&self.file, buf, offset).map_err(|e| errno(&e))
     }
 
     pub fn pwrite(&mut self, buf: &[u8], offset: u64) -> Result<usize, Errno> {
-        #[cfg(unix)]
-        return std::os::unix::fs::FileExt::write_at(&self.file, buf, offset).map_err(|e| errno(&e));
-        #[cfg(not(unix))]
-        {
-            let _ = (buf, offset);
-            Err(ENOSYS)
-        }
+        std::os::unix::fs::FileExt::write_at(&self.file, buf, offset).map_err(|e| errno(&e))
     }
 
     /// `whence`: 0 set, 1 current, 2 end (checked by the caller).
@@ -274,7 +300,7 @@ impl File {
     }
 
     pub fn filestat(&self) -> Result<Filestat, Errno> {
-        self.file.metadata().map(|m| filestat(&m)).map_err(|e| errno(&e))
+        rustix::fs::fstat(&self.file).map(|st| filestat(&st)).map_err(os)
     }
 
     pub fn set_size(&mut self, size: u64) -> Result<(), Errno> {
@@ -303,86 +329,47 @@ impl File {
     }
 }
 
-/// Nanoseconds since the epoch of a host time (0 when unknown or before the epoch).
-#[cfg(not(unix))]
-fn nanos(t: io::Result<SystemTime>) -> u64 {
-    t.ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-}
-
 /// A guest timestamp (nanoseconds since the epoch) as a host time.
 fn from_nanos(ns: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_nanos(ns)
 }
 
-fn filestat(m: &fs::Metadata) -> Filestat {
-    let ft = m.file_type();
-    let filetype = if ft.is_symlink() {
-        FILETYPE_SYMBOLIC_LINK
-    } else if ft.is_dir() {
-        FILETYPE_DIRECTORY
-    } else if ft.is_file() {
-        FILETYPE_REGULAR_FILE
-    } else {
-        special_filetype(&ft)
+/// WASI's view of a host `stat` (the field types differ between targets, hence the casts).
+#[allow(clippy::unnecessary_cast)]
+fn filestat(st: &Stat) -> Filestat {
+    let filetype = match FileType::from_raw_mode(st.st_mode as _) {
+        FileType::Symlink => FILETYPE_SYMBOLIC_LINK,
+        FileType::Directory => FILETYPE_DIRECTORY,
+        FileType::RegularFile => FILETYPE_REGULAR_FILE,
+        FileType::BlockDevice => 1,
+        FileType::CharacterDevice => 2,
+        FileType::Socket => 6,
+        _ => FILETYPE_UNKNOWN,
     };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let ts = |s: i64, ns: i64| (s.max(0) as u64).saturating_mul(1_000_000_000).saturating_add(ns.max(0) as u64);
-        Filestat {
-            dev: m.dev(),
-            ino: m.ino(),
-            filetype,
-            nlink: m.nlink(),
-            size: m.size(),
-            atim: ts(m.atime(), m.atime_nsec()),
-            mtim: ts(m.mtime(), m.mtime_nsec()),
-            ctim: ts(m.ctime(), m.ctime_nsec()),
-        }
-    }
-    #[cfg(not(unix))]
+    let ts = |s: i64, ns: i64| (s.max(0) as u64).saturating_mul(1_000_000_000).saturating_add(ns.max(0) as u64);
     Filestat {
-        dev: 0,
-        ino: 0,
+        dev: st.st_dev as u64,
+        ino: st.st_ino as u64,
         filetype,
-        nlink: 1,
-        size: m.len(),
-        atim: nanos(m.accessed()),
-        mtim: nanos(m.modified()),
-        ctim: nanos(m.created()),
+        nlink: st.st_nlink as u64,
+        size: st.st_size.max(0) as u64,
+        atim: ts(st.st_atime as i64, st.st_atime_nsec as i64),
+        mtim: ts(st.st_mtime as i64, st.st_mtime_nsec as i64),
+        ctim: ts(st.st_ctime as i64, st.st_ctime_nsec as i64),
     }
-}
-
-fn special_filetype(ft: &fs::FileType) -> u8 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if ft.is_block_device() {
-            return 1;
-        }
-        if ft.is_char_device() {
-            return 2;
-        }
-        if ft.is_socket() {
-            return 6;
-        }
-    }
-    let _ = ft;
-    FILETYPE_UNKNOWN
 }
 
 fn not_a_directory() -> String {
-    #[cfg(unix)]
-    return io::Error::from_raw_os_error(libc::ENOTDIR).to_string();
-    #[cfg(not(unix))]
-    return String::from("Not a directory");
+    io::Error::from_raw_os_error(libc::ENOTDIR).to_string()
+}
+
+/// The WASI errno for an error of a `*at` call.
+fn os(e: rustix::io::Errno) -> Errno {
+    from_os(e.raw_os_error())
 }
 
 /// The WASI errno for a host I/O error.
 pub fn errno(e: &io::Error) -> Errno {
-    #[cfg(unix)]
     if let Some(code) = e.raw_os_error() {
         return from_os(code);
     }
@@ -400,7 +387,6 @@ pub fn errno(e: &io::Error) -> Errno {
     }
 }
 
-#[cfg(unix)]
 fn from_os(code: i32) -> Errno {
     match code {
         libc::EPERM => EPERM,
@@ -442,6 +428,7 @@ fn from_os(code: i32) -> Errno {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     /// A scratch tree under the system temp dir: root/data (the preopen) and root/secret.
     fn scratch(name: &str) -> PathBuf {
@@ -522,6 +509,64 @@ mod tests {
             _ => panic!("sub should open as a directory"),
         }
         assert_eq!(fs::read_to_string(root.join("data/data.txt")).unwrap(), "hello");
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    /// A second thread swaps a directory under the preopen for a link to the outside and back while
+    /// files are opened through it in a loop: every open reads the inside file or fails, none reads
+    /// the outside one (with a path-based open, about one in a few hundred did).
+    #[test]
+    fn swapping_a_directory_for_a_link_never_leads_outside() {
+        let root = scratch("swap");
+        fs::write(root.join("data/sub/f.txt"), "inside").unwrap();
+        fs::write(root.join("secret/f.txt"), "secret").unwrap();
+        let d = Dir::preopen(root.join("data").to_str().unwrap(), "/data", false).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let swapper = {
+            let (root, stop) = (root.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut swaps = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    fs::rename(root.join("data/sub"), root.join("data/real")).unwrap();
+                    std::os::unix::fs::symlink(root.join("secret"), root.join("data/sub")).unwrap();
+                    fs::remove_file(root.join("data/sub")).unwrap();
+                    fs::rename(root.join("data/real"), root.join("data/sub")).unwrap();
+                    swaps += 1;
+                }
+                swaps
+            })
+        };
+        let (mut inside, mut refused) = (0u32, 0u32);
+        for _ in 0..20_000 {
+            match d.open("sub/f.txt", true, 0, true, false, 0) {
+                Ok(Opened::File(mut f)) => {
+                    let mut buf = [0u8; 16];
+                    let n = f.read(&mut buf).unwrap();
+                    assert_eq!(&buf[..n], b"inside", "an open through the swapped directory left the preopen");
+                    inside += 1;
+                }
+                Ok(Opened::Dir(_)) => panic!("sub/f.txt opened as a directory"),
+                Err(_) => refused += 1,
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let swaps = swapper.join().unwrap();
+        assert!(swaps > 0 && inside > 0, "the race did not run: {swaps} swaps, {inside} opens inside, {refused} refused");
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    /// A directory the plugin holds stays the one it opened when the host renames it.
+    #[test]
+    fn a_held_directory_follows_its_handle_not_its_path() {
+        let root = scratch("held");
+        fs::write(root.join("data/sub/f.txt"), "inside").unwrap();
+        let d = Dir::preopen(root.join("data").to_str().unwrap(), "/data", false).unwrap();
+        let Ok(Opened::Dir(sub)) = d.open("sub", true, OFLAGS_DIRECTORY, true, false, 0) else { panic!("sub should open") };
+        fs::rename(root.join("data/sub"), root.join("data/moved")).unwrap();
+        std::os::unix::fs::symlink(root.join("secret"), root.join("data/sub")).unwrap();
+        assert_eq!(sub.path_filestat("f.txt", true).map(|s| s.size), Ok(6));
+        assert_eq!(sub.path_filestat("s.txt", true).map(|_| ()), Err(ENOENT));
+        assert_eq!(open_read(&d, "sub/s.txt"), Err(EPERM));
         let _ = fs::remove_dir_all(&root);
     }
 

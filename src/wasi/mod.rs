@@ -35,13 +35,14 @@ mod random;
 mod sock;
 mod stdio;
 
-#[cfg(not(feature = "std"))]
+// Host files need `std` and a Unix kernel's `*at` calls (see fs_std); elsewhere nothing is preopened.
+#[cfg(not(all(feature = "std", unix)))]
 mod fs_none;
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", unix))]
 mod fs_std;
-#[cfg(not(feature = "std"))]
+#[cfg(not(all(feature = "std", unix)))]
 use fs_none as fs;
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", unix))]
 use fs_std as fs;
 
 pub use fd::WasiState;
