@@ -986,7 +986,7 @@ void extism_log_drain(ExtismLogDrainFunctionType handler);
  * raised whenever an extension is added; existing extensions keep their
  * signatures and behaviour.
  */
-#define EXTISM_X_VERSION 2
+#define EXTISM_X_VERSION 3
 
 /**
  * Returns this library's own release (the wasmi-based runtime, not the
@@ -1442,7 +1442,8 @@ bool extism_x_call_resume_error(ExtismPlugin *plugin, const char *message);
 
 /** What the last call of a plugin cost (see extism_x_plugin_last_call_stats). */
 typedef struct {
-  /** Fuel the export consumed (wasmi's units; always counted). */
+  /** Fuel the export consumed (wasmi's units; always counted, but 0 for a
+   *  plugin compiled with extism_x_compiled_plugin_new_unmetered). */
   uint64_t fuel_consumed;
   /** Wall time from the start of the call to its end (0 without a clock).
    *  For a stepped call this includes the time between steps. */
@@ -1464,6 +1465,53 @@ typedef struct {
  * `plugin` or `out` is NULL.
  */
 bool extism_x_plugin_last_call_stats(ExtismPlugin *plugin, ExtismXCallStats *out);
+
+/* ------------------------------------------------------------------------ */
+/* Unmetered plugins                                                        */
+/*                                                                          */
+/* Every upstream create function compiles a plugin with fuel metering: the */
+/* interpreter counts what the code runs, in slices, so that a fuel limit,  */
+/* timeout_ms, extism_plugin_cancel and stepped calls can stop it between   */
+/* two instructions. Counting costs time on every instruction (12-34 % of   */
+/* compute on a Cortex-M4, a few percent on x86-64; bench/RESULTS.md). A    */
+/* host that needs none of these, typically firmware running its own       */
+/* trusted plugins, can compile without it.                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Like extism_compiled_plugin_new, but the plugins made from the result
+ * (extism_plugin_new_from_compiled) run unmetered: a call runs until its
+ * export returns, traps, or fails in a host function. What the host gives
+ * up, exactly:
+ * - a plugin in an endless loop never returns: nothing can stop it (no fuel
+ *   limit exists, and the thread running the call is lost to it);
+ * - a manifest with timeout_ms is refused here, with the error "Unable to
+ *   compile Extism plugin: timeout_ms needs fuel metering, and this plugin
+ *   is compiled unmetered (extism_x_compiled_plugin_new_unmetered)";
+ * - extism_plugin_cancel_handle still returns a handle, but
+ *   extism_plugin_cancel on it returns false and changes nothing (a call
+ *   runs to its end, and the next call is not cancelled either);
+ * - extism_x_call_begin returns false, with extism_x_call_rc -1 and the
+ *   error "a stepped call needs fuel metering, and this plugin is compiled
+ *   unmetered (extism_x_compiled_plugin_new_unmetered)" (a step is a slice
+ *   of fuel); waiting host functions (extism_x_current_plugin_wait) need a
+ *   stepped call, so a metered plugin;
+ * - ExtismXCallStats.fuel_consumed is 0.
+ * What still holds: the memory budget (extism_x_set_memory_budget), the
+ * manifest's memory limits, the call-stack bounds (extism_x_call_stack_bytes:
+ * deep recursion traps with "call stack exhausted", it never overflows the
+ * host's stack), traps, host function errors and everything else a call
+ * does. Arguments, ownership, errors and thread rules as for
+ * extism_compiled_plugin_new. Unmetered and metered compilations of the same
+ * wasm are separate (each compiles once; the module cache keeps them apart).
+ * Since EXTISM_X_VERSION 3.
+ */
+ExtismCompiledPlugin *extism_x_compiled_plugin_new_unmetered(const uint8_t *wasm,
+                                                            ExtismSize wasm_size,
+                                                            const ExtismFunction **functions,
+                                                            ExtismSize n_functions,
+                                                            bool with_wasi,
+                                                            char **errmsg);
 
 /* ------------------------------------------------------------------------ */
 /* Per-plugin log and output sinks                                          */

@@ -197,7 +197,7 @@ pub fn begin(
         plugin_log!(state, Level::Trace, TARGET_CURRENT_PLUGIN, "memory_alloc({offset}) = {length}");
     }
     let (func, returns) = main.export(&inner.store, name)?;
-    let run = Run::new(func, returns, compiled.fuel_limit, compiled.manifest.timeout_ms);
+    let run = Run::new(func, returns, compiled.fuel_limit, compiled.manifest.timeout_ms, compiled.metered);
     Ok(Started { run, main: main.instance, name: String::new(), began_ns, memory: main.memory, verbose })
 }
 

@@ -36,12 +36,13 @@ impl Failure {
 
 /// Runs `func` (no parameters, no results) to its end under `limits`.
 fn run_to_end(store: &mut Store<State>, func: Func, limits: &RunLimits<'_>) -> Outcome {
-    let mut run = Run::new(func, false, limits.fuel_limit, limits.timeout_ms);
+    let mut run = Run::new(func, false, limits.fuel_limit, limits.timeout_ms, limits.metered);
     run.to_end(store, limits.cancel)
 }
 
 /// The budget of start code and initialisers.
 struct RunLimits<'a> {
+    metered: bool,
     fuel_limit: Option<u64>,
     timeout_ms: Option<u64>,
     cancel: Option<&'a CancelHandle>,
@@ -58,7 +59,8 @@ pub(crate) fn trap_text(e: &wasmi::Error) -> String {
 /// Start code and initialisers run under the fuel limit, the timeout and the cancel flag too.
 fn init_limits<'a>(compiled: &Compiled, cancel: Option<&'a CancelHandle>) -> RunLimits<'a> {
     RunLimits {
-        fuel_limit: Some(compiled.fuel_limit.unwrap_or(config::INIT_FUEL)),
+        metered: compiled.metered,
+        fuel_limit: compiled.metered.then(|| compiled.fuel_limit.unwrap_or(config::INIT_FUEL)),
         timeout_ms: compiled.manifest.timeout_ms,
         cancel,
     }
@@ -85,8 +87,10 @@ fn instantiate_unstarted(
     linker: &Linker<State>,
     module: &Module,
 ) -> Result<Instance, Failure> {
-    let fuel = compiled.fuel_limit.unwrap_or(config::INIT_FUEL);
-    store.set_fuel(fuel).map_err(|e| Failure::new(config::RC_ERROR, e.to_string()))?;
+    if compiled.metered {
+        let fuel = compiled.fuel_limit.unwrap_or(config::INIT_FUEL);
+        store.set_fuel(fuel).map_err(|e| Failure::new(config::RC_ERROR, e.to_string()))?;
+    }
     store.data_mut().pages.instantiating = true;
     let result = linker.instantiate_and_start(&mut *store, module);
     store.data_mut().pages.instantiating = false;

@@ -44,18 +44,20 @@ const SECTION_CUSTOM: u8 = 0;
 pub struct Key<'a> {
     /// Per module: its link name and the byte ranges that determine its compilation.
     modules: Vec<(&'a [u8], Vec<&'a [u8]>)>,
+    /// Fuel metering on (compiled code differs with it).
+    metered: bool,
     hash: u64,
 }
 
 impl<'a> Key<'a> {
     /// The key of these modules, or None when one of them is not a well-framed wasm binary (it is
     /// then compiled without the cache).
-    pub fn new(modules: &'a [NamedModule]) -> Option<Key<'a>> {
+    pub fn new(modules: &'a [NamedModule], metered: bool) -> Option<Key<'a>> {
         let mut parts = Vec::with_capacity(modules.len());
         for m in modules {
             parts.push((m.name.as_bytes(), significant_parts(&m.bytes)?));
         }
-        let mut key = Key { modules: parts, hash: 0 };
+        let mut key = Key { modules: parts, metered, hash: 0 };
         let mut h = Hasher::new();
         key.walk(|chunk| h.write(chunk));
         key.hash = h.finish();
@@ -66,9 +68,11 @@ impl<'a> Key<'a> {
         self.hash
     }
 
-    /// Calls `f` with every piece of the key's flat encoding, in order: per module, the name and
-    /// the number of ranges, each range with its length first (so the encoding is unambiguous).
+    /// Calls `f` with every piece of the key's flat encoding, in order: metering, then per module,
+    /// the name and the number of ranges, each range with its length first (so the encoding is
+    /// unambiguous).
     fn walk(&self, mut f: impl FnMut(&[u8])) {
+        f(&[u8::from(self.metered)]);
         f(&(self.modules.len() as u64).to_le_bytes());
         for (name, ranges) in &self.modules {
             f(&(name.len() as u64).to_le_bytes());

@@ -24,11 +24,17 @@ use crate::sync::{Guard, Lock};
 /// thread (and from an interrupt handler: it is one atomic store).
 pub struct CancelHandle {
     requested: AtomicBool,
+    /// The plugin is metered: an unmetered one runs calls to their end, and a cancel is refused.
+    honoured: bool,
 }
 
 impl CancelHandle {
-    pub fn cancel(&self) {
-        self.requested.store(true, Ordering::Release);
+    /// Asks the running or next call to stop; false (nothing asked) for an unmetered plugin.
+    pub fn cancel(&self) -> bool {
+        if self.honoured {
+            self.requested.store(true, Ordering::Release);
+        }
+        self.honoured
     }
     pub fn is_requested(&self) -> bool {
         self.requested.load(Ordering::Acquire)
@@ -87,7 +93,7 @@ impl Plugin {
                 .map_err(|e| CreateError::Create(e.message))?;
         }
         let (mut store, linker) = new_store(&compiled, config, id, budget).map_err(CreateError::Create)?;
-        let cancel = Arc::new(CancelHandle { requested: AtomicBool::new(false) });
+        let cancel = Arc::new(CancelHandle { requested: AtomicBool::new(false), honoured: compiled.metered });
         store.data_mut().cancel = Some(cancel.clone());
         let inner = Inner {
             store,

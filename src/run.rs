@@ -1,7 +1,8 @@
 //! Running wasm code a slice of fuel at a time. Between slices the runner checks the cancel flag,
 //! the deadline and the fuel limit; a plain call runs slices back to back, a stepped call
 //! (`extism_x_call_step`) runs one slice per step, and a host function may pause the run until the
-//! host supplies its results (`Slice::Waiting`).
+//! host supplies its results (`Slice::Waiting`). An unmetered plugin (`compiled::Metering::Off`)
+//! runs in one slice.
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -95,11 +96,14 @@ pub struct Run {
     /// Counted from the first slice.
     deadline_ns: Option<u64>,
     timeout_ns: Option<u64>,
+    /// The engine counts fuel; false: one slice runs the whole call (see `compiled::Metering`).
+    metered: bool,
 }
 
 impl Run {
-    /// `returns`: the export returns an i32 (checked by the caller), else nothing.
-    pub fn new(func: Func, returns: bool, fuel_limit: Option<u64>, timeout_ms: Option<u64>) -> Run {
+    /// `returns`: the export returns an i32 (checked by the caller), else nothing. `metered`: the
+    /// store's engine counts fuel (else `fuel_limit` and `timeout_ms` must be None).
+    pub fn new(func: Func, returns: bool, fuel_limit: Option<u64>, timeout_ms: Option<u64>, metered: bool) -> Run {
         Run {
             result: [Val::I32(0)],
             returns,
@@ -108,6 +112,7 @@ impl Run {
             spent: 0,
             deadline_ns: None,
             timeout_ns: timeout_ms.map(|ms| ms.saturating_mul(1_000_000)),
+            metered,
         }
     }
 
@@ -148,7 +153,8 @@ impl Run {
         self.state = State_::Done;
     }
 
-    /// Runs up to `budget` fuel (more if one instruction needs more), then reports.
+    /// Runs up to `budget` fuel (more if one instruction needs more), then reports. Unmetered, a
+    /// slice runs until the call ends or a host function waits.
     pub fn slice(&mut self, store: &mut Store<State>, budget: u64, cancel: Option<&CancelHandle>) -> Slice {
         if self.deadline_ns.is_none() {
             if let Some(t) = self.timeout_ns {
@@ -164,37 +170,19 @@ impl Run {
             self.state = State_::Done;
             return Slice::Done(done);
         }
-        // An instruction that stopped for fuel (a bulk copy, fill or table.grow can cost more than a
-        // slice) needs its whole cost at once, and what ran before it in its block is charged again
-        // when it resumes: give the cost on top of a slice, or it could stop at the same place forever.
-        let (required, wanted) = match &self.state {
-            State_::OutOfFuel(t) => (t.required_fuel(), budget.saturating_add(t.required_fuel())),
-            _ => (1, budget.max(1)),
+        let mut given = match self.metered {
+            true => match self.give_fuel(store, budget) {
+                Some(given) => given,
+                None => return Slice::Done(Outcome::OutOfFuel),
+            },
+            false => 0,
         };
-        let given = match self.fuel_limit {
-            Some(limit) => {
-                let left = limit.saturating_sub(self.spent);
-                if left < required && !matches!(self.state, State_::NotStarted(_)) {
-                    self.state = State_::Done;
-                    return Slice::Done(Outcome::OutOfFuel);
-                }
-                left.min(wanted)
-            }
-            None => wanted,
-        };
-        if store.set_fuel(given).is_err() {
-            self.state = State_::Done;
-            return Slice::Done(Outcome::Trap(wasmi::Error::new("fuel metering is off in this engine")));
-        }
-        let mut given = given;
-        let reserve = self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(given));
-        store.data_mut().fuel = crate::state::FuelReserve { left: reserve, taken: 0 };
         // The engine's answer is settled where it is made (its paused handles boxed), not moved
         // whole: it holds a call stack by value.
         let resumed = match core::mem::replace(&mut self.state, State_::Done) {
             State_::NotStarted(func) => {
                 let entered = func.call_resumable(&mut *store, &[], self.results_mut());
-                if refused_for_fuel(&entered) {
+                if self.metered && refused_for_fuel(&entered) {
                     match self.enter_with_more_fuel(store, func, &mut given, entered) {
                         Some(resumed) => resumed,
                         None => return Slice::Done(Outcome::OutOfFuel),
@@ -211,10 +199,12 @@ impl Run {
             }
             State_::Done => return Slice::Done(Outcome::Trap(wasmi::Error::new("the call has already ended"))),
         };
-        // Fuel taken by calls across an import cycle was added to the store's during the slice.
-        let taken = core::mem::take(&mut store.data_mut().fuel).taken;
-        let used = given.saturating_add(taken).saturating_sub(store.get_fuel().unwrap_or(0));
-        self.spent = self.spent.saturating_add(used);
+        if self.metered {
+            // Fuel taken by calls across an import cycle was added to the store's during the slice.
+            let taken = core::mem::take(&mut store.data_mut().fuel).taken;
+            let used = given.saturating_add(taken).saturating_sub(store.get_fuel().unwrap_or(0));
+            self.spent = self.spent.saturating_add(used);
+        }
         // An import that waited (HTTP) saw the deadline pass or a cancel.
         if store.data().stop == Some(Stop::Timeout) {
             store.data_mut().stop = None;
@@ -241,6 +231,38 @@ impl Run {
                 Slice::Running
             }
         }
+    }
+
+    /// Puts this slice's fuel into the store (`budget`, within the fuel limit); None when the limit
+    /// is spent (the run is then done). The part of the limit not given stays in `State::fuel` for
+    /// calls across an import cycle.
+    fn give_fuel(&mut self, store: &mut Store<State>, budget: u64) -> Option<u64> {
+        // An instruction that stopped for fuel (a bulk copy, fill or table.grow can cost more than a
+        // slice) needs its whole cost at once, and what ran before it in its block is charged again
+        // when it resumes: give the cost on top of a slice, or it could stop at the same place forever.
+        let (required, wanted) = match &self.state {
+            State_::OutOfFuel(t) => (t.required_fuel(), budget.saturating_add(t.required_fuel())),
+            _ => (1, budget.max(1)),
+        };
+        let given = match self.fuel_limit {
+            Some(limit) => {
+                let left = limit.saturating_sub(self.spent);
+                if left < required && !matches!(self.state, State_::NotStarted(_)) {
+                    self.state = State_::Done;
+                    return None;
+                }
+                left.min(wanted)
+            }
+            None => wanted,
+        };
+        // Fails only in an engine without metering, which the caller rules out.
+        if store.set_fuel(given).is_err() {
+            self.state = State_::Done;
+            return None;
+        }
+        let reserve = self.fuel_limit.map(|limit| limit.saturating_sub(self.spent).saturating_sub(given));
+        store.data_mut().fuel = crate::state::FuelReserve { left: reserve, taken: 0 };
+        Some(given)
     }
 
     /// Entering a function needs a minimum of fuel at once (wasmi charges its first block up front)

@@ -30,10 +30,19 @@ pub enum StepState {
 pub const IN_PROGRESS: &str =
     "a stepped call is in progress on this plugin: finish it with extism_x_call_step or end it with extism_x_call_abort";
 
+/// Why an unmetered plugin cannot take a stepped call: a step is a slice of fuel.
+pub const UNMETERED: &str = "a stepped call needs fuel metering, and this plugin is compiled unmetered \
+                             (extism_x_compiled_plugin_new_unmetered)";
+
 /// Starts a call; false when it ended before running (its rc and error are then readable).
 pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_context: usize) -> bool {
     if inner.stepped.is_some() {
         inner.set_runtime_error(IN_PROGRESS.as_bytes());
+        return false;
+    }
+    if !plugin.compiled.metered {
+        inner.set_runtime_error(UNMETERED.as_bytes());
+        inner.last_rc = crate::config::RC_ERROR;
         return false;
     }
     match call::begin(plugin, inner, name, "extism_x_call_begin", input, host_context) {

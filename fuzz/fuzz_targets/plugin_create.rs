@@ -18,7 +18,7 @@ use std::sync::Arc;
 use extism::capi::compiled::extism_compiled_plugin_free;
 use extism::capi::plugin::*;
 use extism::capi::types::{ExtismCompiledPlugin, ExtismPlugin};
-use extism::compiled::Compiled;
+use extism::compiled::{Compiled, Metering};
 use extism::manifest::{sniff, Sniffed};
 use extism_fuzz::{c_text, read_all, take_create_error, FuzzLoader};
 use libfuzzer_sys::fuzz_target;
@@ -70,7 +70,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    let compiled = match Compiled::new(bytes, Vec::new(), wasi, Some(FUEL), &FuzzLoader) {
+    let compiled = match Compiled::new(bytes, Vec::new(), wasi, Metering::Fuel(Some(FUEL)), &FuzzLoader) {
         Ok(c) => c,
         Err(_) => return,
     };

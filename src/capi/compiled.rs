@@ -7,6 +7,7 @@ use core::ffi::c_char;
 use super::function::ExtismFunction;
 use super::plugin::{compile, fail, Prefixes};
 use super::types::*;
+use crate::compiled::Metering;
 
 /// # Safety
 /// Pointers as in `extism_compiled_plugin_new`.
@@ -16,11 +17,11 @@ unsafe fn new_compiled(
     functions: *mut *const ExtismFunction,
     n_functions: ExtismSize,
     with_wasi: CBool,
-    fuel_limit: Option<u64>,
+    metering: Metering,
     errmsg: *mut *mut c_char,
 ) -> *mut ExtismCompiledPlugin {
     // SAFETY: forwarded caller promises.
-    match unsafe { compile(wasm, wasm_size, functions, n_functions, with_wasi, fuel_limit) } {
+    match unsafe { compile(wasm, wasm_size, functions, n_functions, with_wasi, metering) } {
         Ok(c) => Box::into_raw(Box::new(ExtismCompiledPlugin { compiled: Arc::new(c) })),
         // SAFETY: caller's promise about errmsg.
         Err(e) => unsafe { fail(errmsg, e, Prefixes::ByCause) },
@@ -39,7 +40,7 @@ pub unsafe extern "C" fn extism_compiled_plugin_new(
     errmsg: *mut *mut c_char,
 ) -> *mut ExtismCompiledPlugin {
     // SAFETY: forwarded header contract.
-    unsafe { new_compiled(wasm, wasm_size, functions, n_functions, with_wasi, None, errmsg) }
+    unsafe { new_compiled(wasm, wasm_size, functions, n_functions, with_wasi, Metering::Fuel(None), errmsg) }
 }
 
 #[no_mangle]
@@ -55,7 +56,22 @@ pub unsafe extern "C" fn extism_compiled_plugin_new_with_fuel_limit(
     errmsg: *mut *mut c_char,
 ) -> *mut ExtismCompiledPlugin {
     // SAFETY: forwarded header contract.
-    unsafe { new_compiled(wasm, wasm_size, functions, n_functions, with_wasi, Some(fuel_limit), errmsg) }
+    unsafe { new_compiled(wasm, wasm_size, functions, n_functions, with_wasi, Metering::Fuel(Some(fuel_limit)), errmsg) }
+}
+
+#[no_mangle]
+/// # Safety
+/// See `extism.h`.
+pub unsafe extern "C" fn extism_x_compiled_plugin_new_unmetered(
+    wasm: *const u8,
+    wasm_size: ExtismSize,
+    functions: *mut *const ExtismFunction,
+    n_functions: ExtismSize,
+    with_wasi: CBool,
+    errmsg: *mut *mut c_char,
+) -> *mut ExtismCompiledPlugin {
+    // SAFETY: forwarded header contract.
+    unsafe { new_compiled(wasm, wasm_size, functions, n_functions, with_wasi, Metering::Off, errmsg) }
 }
 
 #[no_mangle]

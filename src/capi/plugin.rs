@@ -10,7 +10,7 @@ use super::function::{take_functions, ExtismFunction};
 use super::types::*;
 use super::{c_bytes, c_str, set_errmsg};
 use crate::call;
-use crate::compiled::{Compiled, CreateError};
+use crate::compiled::{Compiled, CreateError, Metering};
 use crate::log::{self, Level};
 use crate::state::plugin_log;
 use crate::plugin::Plugin;
@@ -53,7 +53,7 @@ pub(crate) unsafe fn compile(
     functions: *mut *const ExtismFunction,
     n_functions: ExtismSize,
     with_wasi: CBool,
-    fuel_limit: Option<u64>,
+    metering: Metering,
 ) -> Result<Compiled, Result<CreateError, String>> {
     // SAFETY: caller's promise about the array.
     let functions = unsafe { take_functions(functions, n_functions) }.map_err(|e| Err(e.message()))?;
@@ -61,7 +61,7 @@ pub(crate) unsafe fn compile(
     let Some(input) = (unsafe { c_bytes(wasm, wasm_size) }) else {
         return Err(Ok(CreateError::Compile("wasm pointer is NULL but wasm_size is not 0".into())));
     };
-    Compiled::new(input, functions, with_wasi.is_true(), fuel_limit, source_loader()).map_err(Ok)
+    Compiled::new(input, functions, with_wasi.is_true(), metering, source_loader()).map_err(Ok)
 }
 
 fn into_handle(plugin: Plugin) -> *mut ExtismPlugin {
@@ -95,7 +95,7 @@ unsafe fn new_plugin(
     prefixes: Prefixes,
 ) -> *mut ExtismPlugin {
     // SAFETY: forwarded caller promises.
-    let compiled = match unsafe { compile(wasm, wasm_size, functions, n_functions, with_wasi, fuel_limit) } {
+    let compiled = match unsafe { compile(wasm, wasm_size, functions, n_functions, with_wasi, Metering::Fuel(fuel_limit)) } {
         Ok(c) => c,
         // SAFETY: forwarded.
         Err(e) => return unsafe { fail(errmsg, e, prefixes) },
@@ -217,10 +217,7 @@ pub unsafe extern "C" fn extism_plugin_cancel_handle(plugin: *const ExtismPlugin
 pub unsafe extern "C" fn extism_plugin_cancel(handle: *const ExtismCancelHandle) -> bool {
     // SAFETY: NULL or a handle of a live plugin (header contract).
     match unsafe { handle.as_ref() } {
-        Some(h) => {
-            h.cancel();
-            true
-        }
+        Some(h) => h.cancel(),
         None => false,
     }
 }

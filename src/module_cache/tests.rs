@@ -47,7 +47,7 @@ fn named(name: &str, bytes: Vec<u8>) -> NamedModule<'static> {
 }
 
 fn compile(bytes: &[u8]) -> Compiled {
-    Compiled::new(bytes, Vec::new(), false, None, crate::capi::plugin::source_loader())
+    Compiled::new(bytes, Vec::new(), false, crate::compiled::Metering::Fuel(None), crate::capi::plugin::source_loader())
         .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
@@ -56,7 +56,7 @@ fn key_ignores_custom_sections_only() {
     let plain = [named("main", module("k1", "abcd"))];
     let debug = [named("main", with_custom(&plain[0].bytes, b".debug_info", &[7; 3000]))];
     let other_data = [named("main", module("k1", "abce"))];
-    let (a, b, c) = (Key::new(&plain).unwrap(), Key::new(&debug).unwrap(), Key::new(&other_data).unwrap());
+    let (a, b, c) = (Key::new(&plain, true).unwrap(), Key::new(&debug, true).unwrap(), Key::new(&other_data, true).unwrap());
     assert_eq!(a.hash(), b.hash());
     assert!(a.matches(&b.to_bytes()) && b.matches(&a.to_bytes()));
     assert!(a.matches(&a.to_bytes()));
@@ -75,32 +75,35 @@ fn key_covers_module_names_and_every_module() {
     let renamed = [named("other", module("k2", "x"))];
     let two = [named("lib", module("k2lib", "y")), named("main", module("k2", "x"))];
     let two_other = [named("lib", module("k2lib", "z")), named("main", module("k2", "x"))];
-    let keys = [Key::new(&one), Key::new(&renamed), Key::new(&two), Key::new(&two_other)].map(Option::unwrap);
+    let keys = [Key::new(&one, true), Key::new(&renamed, true), Key::new(&two, true), Key::new(&two_other, true)].map(Option::unwrap);
     for (i, k) in keys.iter().enumerate() {
         for (j, other) in keys.iter().enumerate() {
             assert_eq!(k.matches(&other.to_bytes()), i == j, "{i} vs {j}");
         }
     }
+    // Unmetered code is compiled differently: never a hit for the metered key of the same module.
+    let unmetered = Key::new(&one, false).unwrap();
+    assert!(!unmetered.matches(&keys[0].to_bytes()) && !keys[0].matches(&unmetered.to_bytes()));
 }
 
 #[test]
 fn inputs_the_engine_might_judge_differently_have_no_key() {
     let good = module("k3", "a");
-    assert!(Key::new(&[named("main", good.clone())]).is_some());
+    assert!(Key::new(&[named("main", good.clone())], true).is_some());
     // A custom section name that is not UTF-8: the engine's parser rejects it.
-    assert!(Key::new(&[named("main", with_custom(&good, b"\xff\xfe", b"x"))]).is_none());
+    assert!(Key::new(&[named("main", with_custom(&good, b"\xff\xfe", b"x"))], true).is_none());
     // A section running past the end, trailing bytes, not wasm at all.
     let mut cut = good.clone();
     cut.pop();
-    assert!(Key::new(&[named("main", cut)]).is_none());
+    assert!(Key::new(&[named("main", cut)], true).is_none());
     let mut trailing = good.clone();
     trailing.push(1);
-    assert!(Key::new(&[named("main", trailing)]).is_none());
-    assert!(Key::new(&[named("main", b"(module)".to_vec())]).is_none());
+    assert!(Key::new(&[named("main", trailing)], true).is_none());
+    assert!(Key::new(&[named("main", b"(module)".to_vec())], true).is_none());
     // A size with bits beyond 32 (the engine reads it as an error, not as a truncated number).
     let mut overlong = good[..8].to_vec();
     overlong.extend_from_slice(&[0, 0x80, 0x80, 0x80, 0x80, 0x10]);
-    assert!(Key::new(&[named("main", overlong)]).is_none());
+    assert!(Key::new(&[named("main", overlong)], true).is_none());
     assert_eq!(read_var_u32(&[0xff, 0xff, 0xff, 0xff, 0x0f]), Some((u32::MAX, 5)));
     assert_eq!(read_var_u32(&[0x80, 0x80, 0x80, 0x80, 0x80]), None);
 }
@@ -114,7 +117,7 @@ fn plugins_from_the_same_code_share_it_until_the_last_is_gone() {
     let c = compile(&module("k4", "differs"));
     assert!(!Arc::ptr_eq(&a.code, &c.code), "another data section: another Code");
     let loaded = manifest::load(&bytes, crate::capi::plugin::source_loader()).unwrap();
-    let key = Key::new(&loaded.modules).unwrap();
+    let key = Key::new(&loaded.modules, true).unwrap();
     let weak = Arc::downgrade(&a.code);
     drop(a);
     assert!(lookup(&key).is_some_and(|code| Arc::ptr_eq(&code, &b.code)));
@@ -126,9 +129,9 @@ fn plugins_from_the_same_code_share_it_until_the_last_is_gone() {
 }
 
 fn code_for<'m>(modules: &'m [NamedModule<'_>]) -> (Key<'m>, Arc<Code>) {
-    let key = Key::new(modules).unwrap();
+    let key = Key::new(modules, true).unwrap();
     let loaded = manifest::Loaded { manifest: Default::default(), modules: modules.to_vec(), main_index: 0 };
-    let code = Arc::new(Code::compile(&loaded, Some(&key)).unwrap_or_else(|e| panic!("{e:?}")));
+    let code = Arc::new(Code::compile(&loaded, Some(&key), true).unwrap_or_else(|e| panic!("{e:?}")));
     (key, code)
 }
 
@@ -167,8 +170,8 @@ fn key_of_a_real_plugin_skips_its_debug_info() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ctests/build/plugins/c1.wasm");
     let Ok(bytes) = std::fs::read(path) else { return };
     let mods = [named("main", bytes.clone())];
-    let key = Key::new(&mods).unwrap();
+    let key = Key::new(&mods, true).unwrap();
     assert!(key.to_bytes().len() <= bytes.len() + 512, "length prefixes only");
     let big = [named("main", with_custom(&bytes, b".debug_line", &vec![1; 100_000]))];
-    assert!(Key::new(&big).unwrap().matches(&key.to_bytes()));
+    assert!(Key::new(&big, true).unwrap().matches(&key.to_bytes()));
 }
