@@ -29,7 +29,7 @@ FLASH_SECTIONS = (".text", ".data", ".ARM.exidx", ".ARM.extab")
 ROWS = (
     ("flash", "flash, interpreter share (KiB)", "KiB"),
     ("ram", "RAM peak: heap + stack + static (KiB)", "KiB"),
-    ("create", "create (wasm3: parse + load; ours: `extism_plugin_new`), instructions", ""),
+    ("create", "create (wasm3: parse + load; ours: `extism_plugin_new`; unmetered: compiled + from compiled), instructions", ""),
     ("create_first_call", "create + first call (ours: the first call instantiates)", ""),
     ("trivial_call", "trivial call (an export that returns at once), mean of 1,000", ""),
     ("fib20", "fib(20), recursive", ""),
@@ -90,6 +90,8 @@ def collect(build):
             problems.append(f"{e}: the run printed no checks")
         flash, static = read_map(f"{build}/{e}.map", ARCHIVE[e])
         need = ("create", "create_first_call", "trivial_call", "fib20", "sum", "heap_peak", "stack_peak")
+        if e == "ours":
+            need += tuple(f"unmetered_{k}" for k in UNMETERED)
         problems += [f"{e}: no figure {k}" for k in need if k not in figures]
         if flash == 0:
             problems.append(f"{e}: no {ARCHIVE[e][:-1]} in the link map")
@@ -104,12 +106,19 @@ def fmt(v, unit):
     return f"{v:,.1f}" if unit else f"{v:,.0f}"
 
 
+# Rows measured a second time on an unmetered plugin (extism_x_compiled_plugin_new_unmetered).
+UNMETERED = ("create", "create_first_call", "trivial_call", "fib20", "sum")
+
+
 def table(data):
-    out = ["| | wasm3 | ours | ours / wasm3 |", "|---|---:|---:|---:|"]
+    out = ["| | wasm3 | ours | ours / wasm3 | ours, unmetered | unmetered / wasm3 |",
+           "|---|---:|---:|---:|---:|---:|"]
     for key, label, unit in ROWS:
         w, o = data["wasm3"].get(key, 0), data["ours"].get(key, 0)
-        ratio = f"{o / w:.2f}" if w else "-"
-        out.append(f"| {label} | {fmt(w, unit)} | {fmt(o, unit)} | {ratio} |")
+        u = data["ours"].get(f"unmetered_{key}", 0) if key in UNMETERED else 0
+        ratio = lambda v: f"{v / w:.2f}" if w and v else "-"
+        unmetered = fmt(u, unit) if u else "-"
+        out.append(f"| {label} | {fmt(w, unit)} | {fmt(o, unit)} | {ratio(o)} | {unmetered} | {ratio(u)} |")
     parts = {e: f"heap {data[e].get('heap_peak', 0):,} + stack {data[e].get('stack_peak', 0):,} + static "
              f"{data[e]['static']:,} bytes" for e in ENGINES}
     out.append("")
