@@ -142,6 +142,7 @@ typedef struct {
   FN(x_step, extism_x_call_step);
   FN(x_rc, extism_x_call_rc);
   FN(x_stats, extism_x_plugin_last_call_stats);
+  FN(x_compiled_unmetered, extism_x_compiled_plugin_new_unmetered);
 } Lib;
 
 static void *sym(Lib *L, const char *name, bool required) {
@@ -173,6 +174,7 @@ static void lib_load(Lib *L, const char *label, const char *path) {
   REQ(function_free, "extism_function_free");
   REQ(log_file, "extism_log_file");
   OPT(x_begin, "extism_x_call_begin");
+  OPT(x_compiled_unmetered, "extism_x_compiled_plugin_new_unmetered");
   OPT(x_step, "extism_x_call_step");
   OPT(x_rc, "extism_x_call_rc");
   OPT(x_stats, "extism_x_plugin_last_call_stats");
@@ -672,8 +674,8 @@ static Rss run_rss_child(const char *self, const char *libpath, const char *mode
 
 enum { K_FIB, K_SHA, K_MAT, NK };
 static const char *k_names[NK] = {"fib", "sha256", "matmul"};
-enum { E_NATIVE, E_OURS, E_REF, E_WASMI, E_WASMI_FUEL, E_WASM3, NE };
-static const char *e_names[NE] = {"native C", "ours (C API)", "upstream (C API)", "wasmi (raw)",
+enum { E_NATIVE, E_OURS, E_OURS_UNMETERED, E_REF, E_WASMI, E_WASMI_FUEL, E_WASM3, NE };
+static const char *e_names[NE] = {"native C", "ours (C API)", "ours, unmetered", "upstream (C API)", "wasmi (raw)",
                                   "wasmi + fuel", "wasm3"};
 typedef struct {
   double *s[NE][NK];
@@ -879,7 +881,7 @@ int main(int argc, char **argv) {
   lib_load(&libs[nlibs++], "ours", ours_path);
   if (ref_path && *ref_path) lib_load(&libs[nlibs++], "upstream", ref_path);
   Lib *ours = &libs[0], *ref = nlibs > 1 ? &libs[1] : NULL;
-  if (!ours->x_begin || !ours->x_step || !ours->x_stats) die("%s lacks the extism_x_* extensions", ours_path);
+  if (!ours->x_begin || !ours->x_step || !ours->x_stats || !ours->x_compiled_unmetered) die("%s lacks the extism_x_* extensions", ours_path);
 
   Buf c1 = read_file(path_join(plugins, "c1.wasm"));
   Buf hostloop = read_file(path_join(plugins, "hostloop.wasm"));
@@ -1152,10 +1154,20 @@ int main(int argc, char **argv) {
     for (int e = 0; e < NE; e++)
       for (int kn = 0; kn < NK; kn++) k.s[e][kn] = calloc((size_t)kr * 2 + 2, sizeof(double));
     ExtismPlugin *kp[2] = {make_plugin(ours, &kernels, false, false), ref ? make_plugin(ref, &kernels, false, false) : NULL};
+    /* ours again, compiled without fuel metering (extism_x_compiled_plugin_new_unmetered) */
+    ExtismPlugin *kunmetered = NULL;
+    {
+      char *err = NULL;
+      ExtismCompiledPlugin *c = ours->x_compiled_unmetered(kernels.data, kernels.len, NULL, 0, false, &err);
+      if (!c) die("ours: extism_x_compiled_plugin_new_unmetered(%s): %s", kernels.path, err ? err : "?");
+      kunmetered = from_compiled(ours, c);
+      ours->compiled_free(c);
+    }
     /* warm-up: instantiation, lazy compilation */
     {
       uint64_t small[NK] = {5, 64, 2};
       kern_capi(&k, E_OURS, ours, kp[0], small);
+      kern_capi(&k, E_OURS_UNMETERED, ours, kunmetered, small);
       if (ref) kern_capi(&k, E_REF, ref, kp[1], small);
       memset(k.n, 0, sizeof k.n);
     }
@@ -1167,11 +1179,13 @@ int main(int argc, char **argv) {
         kern_add(&k, E_NATIVE, kn, now_s() - t, sum);
       }
       kern_capi(&k, E_OURS, ours, kp[0], sizes);
+      kern_capi(&k, E_OURS_UNMETERED, ours, kunmetered, sizes);
       if (ref) kern_capi(&k, E_REF, ref, kp[1], sizes);
       if (*wasmi_cmd) kern_external(&k, wasmi_cmd, kernels_raw, sizes);
       if (*wasm3_cmd) kern_external(&k, wasm3_cmd, kernels_raw, sizes);
     }
     ours->plugin_free(kp[0]);
+    ours->plugin_free(kunmetered);
     if (ref) ref->plugin_free(kp[1]);
     out("\n## Compute kernels (the same C source: native, and compiled to wasm with clang -O2)\n\n");
     out("fib(%llu) recursive; sha256 over a %llu-byte buffer; %llux%llu matmul of doubles. Median of %d runs "

@@ -108,12 +108,12 @@ def sweep_panel(y0, sweep):
 def kernel_panel(y0, kernels):
     out = [text(20, y0 + 16, "Compute kernels: time as a multiple of native C (log scale)", 15, weight="bold")]
     names = ["fib", "sha256", "matmul"]
-    engines = [e for e in ["upstream (C API)", "wasmi (raw)", "wasmi + fuel", "ours (C API)", "wasm3"]
+    engines = [e for e in ["upstream (C API)", "wasmi (raw)", "wasmi + fuel", "ours (C API)", "ours, unmetered", "wasm3"]
                if any(e in kernels[k] for k in names)]
     if "native C" not in kernels.get("fib", {}):
         return out, y0 + 30
     colors = {"upstream (C API)": UP, "wasmi (raw)": "#9467bd", "wasmi + fuel": "#c5b0d5", "ours (C API)": OURS,
-              "wasm3": "#ff7f0e"}
+              "ours, unmetered": "#98df8a", "wasm3": "#ff7f0e"}
     x0, x1 = 160, W - 60
     lmax = 2.0  # 100x
     sx = lambda r: x0 + max(0.0, min(lmax, math.log10(max(r, 1.0)))) / lmax * (x1 - x0)
