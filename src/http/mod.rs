@@ -171,6 +171,7 @@ pub enum Failure {
 }
 
 /// What `http_request` gives the plugin.
+#[derive(Debug)]
 pub enum Response {
     /// The built-in client's body (copied into kernel memory by the import).
     Body(Vec<u8>),
