@@ -134,7 +134,7 @@ $(FW_BUILD)/pdk_c.wasm: firmware/pdk/count_vowels.c firmware/pdk/extism-pdk.h fi
 # One board's library, objects, image and test ($(1): the board's name).
 define FW_BOARD_RULES
 FW_LIB_$(1) := $(NOSTD_DIR)/$(FW_TARGET_$(1))/firmware/libextism.a
-FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o main.o pdk_plugins.o report.o $(FW_SRC_$(1)).o plugins.o)
+FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o http_table.o main.o pdk_plugins.o report.o $(FW_SRC_$(1)).o plugins.o)
 
 # staticlib only (see the nostd rule); FW_BUILD_VARS are read at compile time (config.rs).
 $$(FW_LIB_$(1)): $(RUST_SRC) firmware/firmware.mk
@@ -143,7 +143,8 @@ $$(FW_LIB_$(1)): $(RUST_SRC) firmware/firmware.mk
 	  --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
 	@touch $$@
 
-$(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h firmware/heap.h firmware/report.h firmware/pdk_plugins.h extism.h
+$(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h firmware/heap.h firmware/report.h firmware/pdk_plugins.h \
+  firmware/http_table.h extism.h
 	@mkdir -p $$(@D)
 	$(FW_CC_$(1)) $(FW_ARCH_$(1)) $(FW_SPECS_$(1)) $(FW_CWARN) -c -o $$@ $$<
 

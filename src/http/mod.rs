@@ -68,7 +68,21 @@ pub fn parse_request(json: &[u8]) -> Result<Request, String> {
 
 /// The method to send: upper-cased, `GET` by default (also for `url` manifest sources).
 pub fn method_or_get(method: Option<&str>) -> String {
-    method.map_or_else(|| "GET".to_string(), |m| m.to_uppercase())
+    method.map_or_else(|| "GET".to_string(), upper_case)
+}
+
+/// As upstream: Unicode upper case in the build with the built-in client (`poß` is sent as `POSS`).
+#[cfg(feature = "http")]
+fn upper_case(method: &str) -> String {
+    method.to_uppercase()
+}
+
+/// Without the built-in client, ASCII upper case: Unicode's case tables would cost the firmware
+/// 12 KiB of flash for methods no HTTP stack sends (a method is an ASCII token); other letters are
+/// left as they are, for the host's handler to refuse.
+#[cfg(not(feature = "http"))]
+fn upper_case(method: &str) -> String {
+    method.to_ascii_uppercase()
 }
 
 /// `allowed_hosts` says yes to `host` (the URL's host without port): absent or empty lists allow

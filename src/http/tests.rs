@@ -71,6 +71,10 @@ fn methods_are_upper_cased() {
     assert_eq!(method_or_get(None), "GET");
     assert_eq!(method_or_get(Some("delete")), "DELETE");
     assert_eq!(method_or_get(Some("")), "");
+    #[cfg(feature = "http")]
+    assert_eq!(method_or_get(Some("poß")), "POSS");
+    #[cfg(not(feature = "http"))]
+    assert_eq!(method_or_get(Some("poß")), "POß");
 }
 
 #[test]

@@ -55,7 +55,7 @@ pub fn host(url: &str) -> Result<String, String> {
 /// scheme-relative (`//host/p`), absolute-path (`/p`), query-only (`?q`) or relative to the base's
 /// directory. Dot segments are left as they are (a server that sends them gets them back).
 pub fn join(base: &str, location: &str) -> Result<String, String> {
-    let location = location.trim();
+    let location = location.trim_matches(|c: char| c.is_ascii_whitespace());
     if scheme_end(location).is_some() {
         host(location)?;
         return Ok(location.to_string());
