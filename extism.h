@@ -1574,8 +1574,9 @@ typedef struct {
   /** The URL (the plugin's, or a redirect's target), NUL-terminated. */
   const char *url;
   /** The plugin's headers: n_headers names and values, NUL-terminated,
-   *  sorted by name (NULL when n_headers is 0). Requests whose method or
-   *  headers hold a NUL byte fail before the handler. */
+   *  sorted by name (NULL when n_headers is 0). A request whose URL,
+   *  method or headers hold a NUL byte fails before the handler ("HTTP
+   *  request URL, method or header contains a NUL byte"). */
   const char *const *header_names;
   const char *const *header_values;
   size_t n_headers;

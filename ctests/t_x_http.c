@@ -235,6 +235,8 @@ TEST(x_http_allowed_hosts_before_handler) {
   CHECK_STR(extism_plugin_error(p), "Invalid URL: EmptyHost");
   CHECK_EQ_INT(call_str(p, "http", "{\"url\":\"http://127.0.0.1/ok\",\"extra\":1}"), -1);
   CHECK_PREFIX(extism_plugin_error(p), "unknown field `extra`");
+  CHECK_EQ_INT(call_str(p, "http", "{\"url\":\"https://x.example.com/\",\"headers\":{\"a\":\"b\\u0000c\"}}"), -1);
+  CHECK_STR(extism_plugin_error(p), "HTTP request URL, method or header contains a NUL byte");
   CHECK_EQ_INT(s.calls, 0);
   CHECK_EQ_INT(call_str(p, "http_status", "{\"url\":\"https://api.EXAMPLE.com:8443/ok?q=1\"}"), 400);
   CHECK_STR(s.url, "https://api.EXAMPLE.com:8443/ok?q=1");

@@ -164,8 +164,9 @@ pub enum Served {
 pub fn perform(state: &mut State, handler: Handler, req: Request, body: Option<&[u8]>) -> Result<Served, Failure> {
     check_host(state, &req.url)?;
     let text = |s: &str| !s.contains('\0');
-    if !text(&req.method) || !req.headers.iter().all(|(n, v)| text(n) && text(v)) {
-        return Err(Failure::Error("HTTP request header or method contains a NUL byte".to_string()));
+    // The handler gets C strings: a NUL inside one would cut it short.
+    if !text(&req.url) || !text(&req.method) || !req.headers.iter().all(|(n, v)| text(n) && text(v)) {
+        return Err(Failure::Error("HTTP request URL, method or header contains a NUL byte".to_string()));
     }
     let request = Outgoing { method: req.method, url: req.url, headers: req.headers, body: body.map(<[u8]>::to_vec), redirects: 0 };
     exchange(state, handler, request)
