@@ -185,7 +185,7 @@ pub fn resume<'h>(
     headers: impl Iterator<Item = (&'h [u8], &'h [u8])>,
     body: &[u8],
 ) -> Option<Result<Served, Failure>> {
-    let Pending { mut request, handler } = state.http.pending.take()?;
+    let Pending { mut request, handler } = *state.http.pending.take()?;
     let mut responder = Responder::new(state);
     responder.respond(status, headers, body);
     Some(settle(state_of(responder), Answer::Ok, &mut request).and_then(|done| match done {
@@ -223,7 +223,7 @@ fn exchange(state: &mut State, handler: Handler, mut request: Outgoing) -> Resul
         if answer == Answer::Wait && settled.refused.is_none() {
             discard(&mut settled);
             let state = settled.state;
-            state.http.pending = Some(Pending { request, handler });
+            state.http.pending = Some(alloc::boxed::Box::new(Pending { request, handler }));
             state.waiting_function.clear();
             state.waiting_function.extend_from_slice(b"extism:host/env::http_request\0");
             return Ok(Served::Wait);

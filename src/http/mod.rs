@@ -118,8 +118,9 @@ pub struct HttpState {
     pub headers_enabled: bool,
     /// This plugin's own handler (`extism_x_plugin_set_http_handler`); else the process-wide one.
     pub handler: Option<handler::Handler>,
-    /// The request a stepped call waits on (the handler answered "wait").
-    pub pending: Option<handler::Pending>,
+    /// The request a stepped call waits on (the handler answered "wait"); boxed, as it is rare and
+    /// every plugin's state carries the slot.
+    pub pending: Option<alloc::boxed::Box<handler::Pending>>,
 }
 
 impl HttpState {
