@@ -80,6 +80,11 @@ $(FW_BUILD)/plugin.wasm: firmware/plugin.c firmware/firmware.mk
 	@mkdir -p $(@D)
 	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=65536 -o $@ $<
 
+# The HTTP step's plugin (firmware/http_plugin.c): no linear memory, as pdk_c below.
+$(FW_BUILD)/http_plugin.wasm: firmware/http_plugin.c firmware/firmware.mk
+	@mkdir -p $(@D)
+	$(FW_WASM_CC) $(FW_WASM_COMMON) -Wl,-z,stack-size=0 -Wl,--global-base=0 -o $@ $<
+
 $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 	@mkdir -p $(@D)
 	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=16777216 -Wl,--max-memory=16777216 -o $@ $<
@@ -148,7 +153,8 @@ $(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h firmware/heap.h firmware/rep
 	@mkdir -p $$(@D)
 	$(FW_CC_$(1)) $(FW_ARCH_$(1)) $(FW_SPECS_$(1)) $(FW_CWARN) -c -o $$@ $$<
 
-$(FW_BUILD)/$(1)/plugins.o: firmware/plugins.S $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm $(FW_PDK_PLUGINS)
+$(FW_BUILD)/$(1)/plugins.o: firmware/plugins.S $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm $(FW_PDK_PLUGINS) \
+  $(FW_BUILD)/http_plugin.wasm
 	@mkdir -p $$(@D)
 	$(FW_CC_$(1)) $(FW_ARCH_$(1)) -I$(FW_BUILD) -c -o $$@ $$<
 
@@ -175,6 +181,7 @@ $(foreach b,$(FW_BOARDS),$(eval $(call FW_BOARD_RULES,$(b))))
 .PHONY: firmware-cmake-test
 firmware-test: firmware-cmake-test
 firmware-cmake-test: $(FW_LIB_arm) $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm $(FW_PDK_PLUGINS) \
+  $(FW_BUILD)/http_plugin.wasm \
   $(FW_BUILD)/arm/firmware.elf firmware/expected-lines.txt firmware/qemu-check.sh
 	FW_QEMU="$(FW_QEMU_arm) $(FW_QEMU_COMMON)" FW_TIMEOUT=$(FW_TIMEOUT) FW_SIZE=$(FW_SIZE_arm) \
 	  tools/cmake-firmware-test.sh

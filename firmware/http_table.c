@@ -12,7 +12,8 @@
 #include "extism.h"
 #include "report.h"
 
-extern const uint8_t plugin_wasm[], plugin_wasm_end[];
+/* firmware/http_plugin.c, in flash (plugins.S) */
+extern const uint8_t http_plugin_wasm[], http_plugin_wasm_end[];
 
 /* The "server": every field is const, so the table and its strings stay in flash. */
 struct route {
@@ -93,10 +94,10 @@ static bool output_is(ExtismPlugin *p, const char *want) {
 void http_table_step(void) {
   struct text t = {.len = 0};
   add(&t, "{\"wasm\":[{\"data\":{\"ptr\":");
-  add_u64(&t, (uintptr_t)plugin_wasm);
+  add_u64(&t, (uintptr_t)http_plugin_wasm);
   add(&t, ",\"len\":");
-  add_u64(&t, (uintptr_t)(plugin_wasm_end - plugin_wasm));
-  add(&t, "}}],\"memory\":{\"max_pages\":4},\"allowed_hosts\":[\"device.local\"]}");
+  add_u64(&t, (uintptr_t)(http_plugin_wasm_end - http_plugin_wasm));
+  add(&t, "}}],\"allowed_hosts\":[\"device.local\"]}");
   char *err = NULL;
   ExtismPlugin *p = extism_plugin_new((const uint8_t *)t.buf, t.len, NULL, 0, false, &err);
   t.len = 0;

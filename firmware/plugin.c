@@ -8,7 +8,6 @@
  *   trap          executes `unreachable`
  *   grow          grows its memory a page at a time until refused (the memory budget stops the call)
  *   recurse       recursion with no base case (stopped by the interpreter's call stack limits)
- *   fetch         input URL -> http_request's body; rc 0 for status 200, else the status
  *
  * The same source built with a huge initial memory is the plugin too large for the board's heap. */
 
@@ -23,9 +22,6 @@ ENV("store_u8") void x_store_u8(u64 p, u32 v);
 ENV("input_length") u64 x_input_length(void);
 ENV("input_load_u8") u32 x_input_load_u8(u64 i);
 ENV("output_set") void x_output_set(u64 p, u64 n);
-ENV("length") u64 x_length(u64 p);
-ENV("http_request") u64 x_http_request(u64 req, u64 body);
-ENV("http_status_code") int x_http_status_code(void);
 
 /* Publishes n bytes of linear memory as the call's output. */
 static void output(const char *s, u64 n) {
@@ -102,20 +98,4 @@ EXPORT("grow") int grow(void) {
   while (__builtin_wasm_memory_grow(0, 1) != (__SIZE_TYPE__)-1) {
   }
   return 0;
-}
-
-/* GET the input URL (served by the host's handler on the board): {"url":"<input>"}. */
-EXPORT("fetch") int fetch(void) {
-  static const char head[] = "{\"url\":\"", tail[] = "\"}";
-  u64 len = x_input_length(), n = sizeof head - 1 + len + sizeof tail - 1, req = x_alloc(n), at = req;
-  for (u64 i = 0; head[i]; i++)
-    x_store_u8(at++, (unsigned char)head[i]);
-  for (u64 i = 0; i < len; i++)
-    x_store_u8(at++, x_input_load_u8(i));
-  for (u64 i = 0; tail[i]; i++)
-    x_store_u8(at++, (unsigned char)tail[i]);
-  u64 body = x_http_request(req, 0);
-  x_output_set(body, x_length(body));
-  int status = x_http_status_code();
-  return status == 200 ? 0 : status;
 }
