@@ -7,7 +7,7 @@
 #                        limits; the lean feature set FW_FEATURES of the root Makefile: no TOML
 #                        manifests, no WASI, JSON through the small reader (`small-json`);
 #                        FW_FEATURES_<board> below), our startup code and
-#                        linker script, the plugin from firmware/plugin.c and the PDK plugins
+#                        linker script, the plugins from firmware/plugin.c and http_plugin.c and the PDK plugins
 #                        (below) embedded; the C library only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
 #                        and prints its flash/RAM figures, the PDK plugins' RAM table and the
