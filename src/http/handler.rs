@@ -188,7 +188,7 @@ pub fn resume<'h>(
     let Pending { mut request, handler } = *state.http.pending.take()?;
     let mut responder = Responder::new(state);
     responder.respond(status, headers, body);
-    Some(settle(state_of(responder), Answer::Ok, &mut request).and_then(|done| match done {
+    Some(settle(into_settled(responder), Answer::Ok, &mut request).and_then(|done| match done {
         Some(block) => Ok(Served::Block(block)),
         None => exchange(state, handler, request),
     }))
@@ -201,7 +201,7 @@ struct Settled<'a> {
     refused: Option<String>,
 }
 
-fn state_of(r: Responder<'_>) -> Settled<'_> {
+fn into_settled(r: Responder<'_>) -> Settled<'_> {
     let Responder { state, reply, refused } = r;
     Settled { state, reply, refused }
 }
@@ -215,7 +215,7 @@ fn exchange(state: &mut State, handler: Handler, mut request: Outgoing) -> Resul
         let left_ms = state.deadline_ns.map(|d| hooks::now_ns().map_or(0, |now| d.saturating_sub(now)) / 1_000_000);
         let mut responder = Responder::new(state);
         let answer = (handler.0)(&request, left_ms, &mut responder);
-        let mut settled = state_of(responder);
+        let mut settled = into_settled(responder);
         if out_of_time(settled.state) {
             discard(&mut settled);
             return Err(Failure::Timeout);
