@@ -127,13 +127,13 @@ ctest-nostd: $(NOSTD_STATIC)
 # make test runs test-valgrind-quick, a representative part (threads with cancels, isolation,
 # exhaustion, fuzz regressions, the kernel ABI, host functions, compiled plugins, an HTTP redirect,
 # the PDK plugins, NULL arguments, user-data destructors, the memory budget, the module cache, the
-# runtime's own log lines) in about a minute. Tests that assert
+# runtime's own log lines, HTTP through a host handler answered later or failing: 3 s) in about a minute. Tests that assert
 # wall-clock times are left out of it: valgrind runs one thread at a time, so they are only
 # reliable when the machine is otherwise idle.
 VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
   --show-leak-kinds=definite --suppressions=$(abspath ctests/valgrind.supp)
 VALGRIND_QUICK := threads isolation exhaust fuzz_ kernel_ host_function compiled_plugin http_redirect \
-  pdk_ bad_null destructor x_budget module_cache log_runtime
+  pdk_ bad_null destructor x_budget module_cache log_runtime x_http_stepped x_http_failing
 test-valgrind: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC)) RUNNER="$(VALGRIND)"
 

@@ -1342,7 +1342,9 @@ typedef enum {
   /** The call ended otherwise: see extism_x_call_rc and extism_plugin_error. */
   EXTISM_X_STEP_FAILED = 2,
   /** A host function asked to wait (extism_x_current_plugin_wait): answer
-   *  it with extism_x_call_resume or extism_x_call_resume_error, then step. */
+   *  it with extism_x_call_resume or extism_x_call_resume_error, then step;
+   *  or an HTTP handler did (EXTISM_X_HTTP_WAIT): answer with
+   *  extism_x_call_resume_http or extism_x_call_resume_error. */
   EXTISM_X_STEP_WAITING = 3
 } ExtismXStep;
 
@@ -1425,7 +1427,8 @@ const char *extism_x_call_waiting_function(ExtismPlugin *plugin);
  * read through the member of each declared result type (the tag `t` is not
  * read). The next extism_x_call_step continues the call. Returns false and
  * changes nothing if nothing waits, the count differs from the function's
- * result count, or `results` is NULL with a count above 0.
+ * result count, or `results` is NULL with a count above 0; also when the
+ * call waits on an HTTP request (answer it with extism_x_call_resume_http).
  */
 bool extism_x_call_resume(ExtismPlugin *plugin, const ExtismVal *results, ExtismSize n_results);
 
@@ -1562,6 +1565,179 @@ typedef void (*ExtismXOutputSinkFn)(void *user_data, int32_t fd, const uint8_t *
  * is rebuilt after a `_start` call. Any thread; waits for a running call.
  */
 bool extism_x_plugin_set_output_sink(ExtismPlugin *plugin, ExtismXOutputSinkFn sink, void *user_data);
+
+/* ------------------------------------------------------------------------ */
+/* HTTP through the host                                                    */
+/* ------------------------------------------------------------------------ */
+/* A plugin's http_request can be served by the host instead of the         */
+/* library's own client: a board's network stack (lwIP, a modem, ESP-IDF's  */
+/* client), or a C host's proxy, certificates or libcurl. In a build        */
+/* without the built-in client (no_std, the firmware) a handler is the only */
+/* way plugins reach the network; without one their requests fail with      */
+/* "HTTP is not available in this build". In the default build a handler,  */
+/* when set, replaces the built-in client; with none nothing changes.       */
+/*                                                                          */
+/* Which handler serves a request: the plugin's own                         */
+/* (extism_x_plugin_set_http_handler), else the process-wide one            */
+/* (extism_x_set_http_handler), else the built-in client. It is chosen when */
+/* the plugin calls http_request.                                           */
+/*                                                                          */
+/* The library keeps its rules whoever serves the request:                  */
+/*   - allowed_hosts: a request whose host is not allowed fails ("HTTP      */
+/*     request to <url> is not allowed") before the handler sees anything;  */
+/*     the request JSON is checked first, as always.                        */
+/*   - redirects: the handler does not follow them. It answers the 301,    */
+/*     302, 303, 307 or 308 with its Location header as any response; the   */
+/*     library resolves the target, checks its host against allowed_hosts   */
+/*     and calls the handler again with the follow-up request (303, and     */
+/*     301/302 for anything but HEAD, become a GET without body; the        */
+/*     Authorization header is dropped), at most 10 hops ("too many         */
+/*     redirects"): the same rules as the built-in client.                  */
+/*   - size: a body over memory.max_http_response_bytes is refused before   */
+/*     any of it is copied ("HTTP response exceeds the configured maximum   */
+/*     number of bytes: <n>"); an accepted body is copied once, straight    */
+/*     into the plugin's kernel memory, whose growth the memory budget      */
+/*     (extism_x_set_memory_budget) bounds: a body the budget cannot hold   */
+/*     is refused with the budget's message.                                */
+/*   - time: the handler is told the milliseconds left before the call's    */
+/*     deadline (timeout_ms); a handler that returns after the deadline or  */
+/*     a cancel ends the call with rc 134 and "timeout", as a late response */
+/*     does. A request that waits (below) is ended by the deadline or a     */
+/*     cancel at the next extism_x_call_step.                               */
+/*   - response headers reach the plugin (http_headers) only when the host  */
+/*     called extism_plugin_allow_http_response_headers; names are          */
+/*     lower-cased, the last of duplicates kept.                            */
+/* Any failure ends the call with rc -1 and the error text, as a failure of */
+/* the built-in client does.                                                */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A plugin's request as the handler sees it. Everything it points to is
+ * owned by the library and valid only until the handler returns (a handler
+ * that waits copies what it needs).
+ */
+typedef struct {
+  /** Upper-cased ("GET" when the plugin gave none), NUL-terminated. */
+  const char *method;
+  /** The URL (the plugin's, or a redirect's target), NUL-terminated. */
+  const char *url;
+  /** The plugin's headers: n_headers names and values, NUL-terminated,
+   *  sorted by name (NULL when n_headers is 0). A request whose URL,
+   *  method or headers hold a NUL byte fails before the handler ("HTTP
+   *  request URL, method or header contains a NUL byte"). */
+  const char *const *header_names;
+  const char *const *header_values;
+  size_t n_headers;
+  /** The request body, body_len bytes; NULL when the plugin sent none. */
+  const uint8_t *body;
+  size_t body_len;
+  /** Milliseconds left before the call's deadline (timeout_ms);
+   *  UINT64_MAX when the call has none. */
+  uint64_t timeout_ms;
+} ExtismXHttpRequest;
+
+/** Where a handler's response goes (opaque; valid during the handler). */
+typedef struct ExtismXHttpResponse ExtismXHttpResponse;
+
+/** What a handler returns. */
+typedef enum {
+  /** The response was given with extism_x_http_respond. */
+  EXTISM_X_HTTP_OK = 0,
+  /** The request failed: the call ends with rc -1 and the text given to
+   *  extism_x_http_fail, else "the HTTP handler failed". Any value other
+   *  than 0 and 2 means the same. */
+  EXTISM_X_HTTP_ERROR = 1,
+  /** Answer later (stepped calls only): the step returns
+   *  EXTISM_X_STEP_WAITING, extism_x_call_waiting_function says
+   *  "extism:host/env::http_request", and the host answers with
+   *  extism_x_call_resume_http or extism_x_call_resume_error. In a plain
+   *  call a wait fails the call (rc -1) with an error saying only stepped
+   *  calls can wait. Anything given to extism_x_http_respond is dropped. */
+  EXTISM_X_HTTP_WAIT = 2
+} ExtismXHttpAnswer;
+
+/**
+ * A host HTTP handler: serves `request` and returns an ExtismXHttpAnswer.
+ * Called on the thread running the plugin's call, inside the call (for a
+ * redirect's follow-up of a waiting request, inside
+ * extism_x_call_resume_http), with the plugin locked: it must not call
+ * extism_* functions on this plugin other than extism_x_http_respond and
+ * extism_x_http_fail with `response`. It should return within
+ * request->timeout_ms. `response` is valid only until it returns.
+ */
+typedef int32_t (*ExtismXHttpHandlerFn)(void *user_data, const ExtismXHttpRequest *request,
+                                        ExtismXHttpResponse *response);
+
+/**
+ * Sets the process-wide HTTP handler, used for every plugin without its
+ * own, from the next request on; `handler` NULL removes it (the built-in
+ * client, or none, serves again). `user_data` is passed to every call and
+ * must stay valid while the handler is set; the handler may be called from
+ * any thread that runs a plugin, concurrently for different plugins. Any
+ * thread. Requests already waiting keep the handler they started with.
+ */
+void extism_x_set_http_handler(ExtismXHttpHandlerFn handler, void *user_data);
+
+/**
+ * Sets one plugin's own HTTP handler, which overrides the process-wide one;
+ * `handler` NULL removes it. `user_data` must stay valid while the handler
+ * is set (until the plugin is freed). Kept when the plugin is rebuilt after
+ * a `_start` call. Returns false (nothing changes) for a NULL plugin or
+ * while a stepped call is in progress. Any thread; waits for a running call.
+ */
+bool extism_x_plugin_set_http_handler(ExtismPlugin *plugin, ExtismXHttpHandlerFn handler,
+                                      void *user_data);
+
+/**
+ * Inside a handler: gives the response. `status` must be 100 to 999;
+ * `n_headers` names and values (NUL-terminated; NULL entries are skipped;
+ * the arrays may be NULL when n_headers is 0; names are taken
+ * case-insensitively, stored lower-cased, the last duplicate kept; a
+ * header that is not UTF-8 is left out, as the built-in client does);
+ * `body_len` bytes of body (NULL with 0 is empty). Everything is copied
+ * before it returns. A redirect is a response like any other (see above).
+ *
+ * Returns true when the response is taken. Returns false when it is
+ * refused: a status out of range ("the HTTP handler answered an invalid
+ * status: <n>"), a body over max_http_response_bytes, a body the memory
+ * budget cannot hold, NULL arrays or body with a count or length above 0;
+ * the request then fails with that reason whatever the handler returns, so
+ * a handler may stop reading the network at once. Also false for a NULL
+ * response. A second call replaces the first response.
+ */
+bool extism_x_http_respond(ExtismXHttpResponse *response, int32_t status,
+                           const char *const *header_names, const char *const *header_values,
+                           size_t n_headers, const uint8_t *body, size_t body_len);
+
+/**
+ * Inside a handler: the request fails with `message` (copied; NULL gives
+ * "the HTTP handler failed"), whatever the handler returns; a response
+ * already given is dropped. The first reason given is kept. Returns false
+ * only for a NULL response.
+ */
+bool extism_x_http_fail(ExtismXHttpResponse *response, const char *message);
+
+/**
+ * Answers the HTTP request a stepped call waits on (its handler returned
+ * EXTISM_X_HTTP_WAIT), with the arguments of extism_x_http_respond; the
+ * next extism_x_call_step continues the call. A refused response (see
+ * extism_x_http_respond) ends the call at once with rc -1 and the reason
+ * (the next step returns EXTISM_X_STEP_IDLE; extism_x_call_rc and
+ * extism_plugin_error tell). A redirect calls the request's handler again
+ * with the follow-up, from inside this function; it may answer, fail or
+ * wait again (the next step then returns EXTISM_X_STEP_WAITING). To fail
+ * the request, use extism_x_call_resume_error. Call it from the thread
+ * that steps the call (it locks the plugin).
+ *
+ * Returns true when the answer was taken (including a refused one). Returns
+ * false and changes nothing for a NULL plugin, when the call does not wait
+ * on an HTTP request (extism_x_call_resume answers host functions; it
+ * returns false for a waiting HTTP request), or for NULL arrays or body with
+ * a count or length above 0.
+ */
+bool extism_x_call_resume_http(ExtismPlugin *plugin, int32_t status, const char *const *header_names,
+                               const char *const *header_values, size_t n_headers,
+                               const uint8_t *body, size_t body_len);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -7,7 +7,7 @@
 #                        limits; the lean feature set FW_FEATURES of the root Makefile: no TOML
 #                        manifests, no WASI, JSON through the small reader (`small-json`);
 #                        FW_FEATURES_<board> below), our startup code and
-#                        linker script, the plugin from firmware/plugin.c and the PDK plugins
+#                        linker script, the plugins from firmware/plugin.c and http_plugin.c and the PDK plugins
 #                        (below) embedded; the C library only for memcpy & co.
 #   make firmware-test   runs each under QEMU with semihosting, checks its lines and exit status,
 #                        and prints its flash/RAM figures, the PDK plugins' RAM table and the
@@ -80,6 +80,11 @@ $(FW_BUILD)/plugin.wasm: firmware/plugin.c firmware/firmware.mk
 	@mkdir -p $(@D)
 	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=65536 -o $@ $<
 
+# The HTTP step's plugin (firmware/http_plugin.c): no linear memory, as pdk_c below.
+$(FW_BUILD)/http_plugin.wasm: firmware/http_plugin.c firmware/firmware.mk
+	@mkdir -p $(@D)
+	$(FW_WASM_CC) $(FW_WASM_COMMON) -Wl,-z,stack-size=0 -Wl,--global-base=0 -o $@ $<
+
 $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 	@mkdir -p $(@D)
 	$(FW_WASM_CC) $(FW_WASM_FLAGS) -Wl,--initial-memory=16777216 -Wl,--max-memory=16777216 -o $@ $<
@@ -134,7 +139,7 @@ $(FW_BUILD)/pdk_c.wasm: firmware/pdk/count_vowels.c firmware/pdk/extism-pdk.h fi
 # One board's library, objects, image and test ($(1): the board's name).
 define FW_BOARD_RULES
 FW_LIB_$(1) := $(NOSTD_DIR)/$(FW_TARGET_$(1))/firmware/libextism.a
-FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o main.o pdk_plugins.o report.o $(FW_SRC_$(1)).o plugins.o)
+FW_OBJS_$(1) := $(addprefix $(FW_BUILD)/$(1)/,common.o heap.o http_table.o main.o pdk_plugins.o report.o $(FW_SRC_$(1)).o plugins.o)
 
 # staticlib only (see the nostd rule); FW_BUILD_VARS are read at compile time (config.rs).
 $$(FW_LIB_$(1)): $(RUST_SRC) firmware/firmware.mk
@@ -143,11 +148,13 @@ $$(FW_LIB_$(1)): $(RUST_SRC) firmware/firmware.mk
 	  --target $(FW_TARGET_$(1)) --target-dir $(NOSTD_DIR)
 	@touch $$@
 
-$(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h firmware/heap.h firmware/report.h firmware/pdk_plugins.h extism.h
+$(FW_BUILD)/$(1)/%.o: firmware/%.c firmware/board.h firmware/heap.h firmware/report.h firmware/pdk_plugins.h \
+  firmware/http_table.h extism.h
 	@mkdir -p $$(@D)
 	$(FW_CC_$(1)) $(FW_ARCH_$(1)) $(FW_SPECS_$(1)) $(FW_CWARN) -c -o $$@ $$<
 
-$(FW_BUILD)/$(1)/plugins.o: firmware/plugins.S $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm $(FW_PDK_PLUGINS)
+$(FW_BUILD)/$(1)/plugins.o: firmware/plugins.S $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm $(FW_PDK_PLUGINS) \
+  $(FW_BUILD)/http_plugin.wasm
 	@mkdir -p $$(@D)
 	$(FW_CC_$(1)) $(FW_ARCH_$(1)) -I$(FW_BUILD) -c -o $$@ $$<
 
@@ -174,6 +181,7 @@ $(foreach b,$(FW_BOARDS),$(eval $(call FW_BOARD_RULES,$(b))))
 .PHONY: firmware-cmake-test
 firmware-test: firmware-cmake-test
 firmware-cmake-test: $(FW_LIB_arm) $(FW_BUILD)/plugin.wasm $(FW_BUILD)/plugin_big.wasm $(FW_PDK_PLUGINS) \
+  $(FW_BUILD)/http_plugin.wasm \
   $(FW_BUILD)/arm/firmware.elf firmware/expected-lines.txt firmware/qemu-check.sh
 	FW_QEMU="$(FW_QEMU_arm) $(FW_QEMU_COMMON)" FW_TIMEOUT=$(FW_TIMEOUT) FW_SIZE=$(FW_SIZE_arm) \
 	  tools/cmake-firmware-test.sh

@@ -21,12 +21,15 @@
  *   8. runs count_vowels built with each PDK (Rust extism-pdk, AssemblyScript, C on our header), prints
  *      the RAM each takes by part and runs each again inside a heap cut to its RAM goal
  *      (pdk_plugins.c);
+ *   9. serves a plugin's HTTP requests from a table in flash through the host's handler, at once in
+ *      plain calls and from the main loop in a stepped call (http_table.c);
  * and exits through semihosting with 0 only if every step gave the expected result.
  * `make firmware-test` runs it under QEMU and checks the lines marked "ok"/"FAIL" and the status. */
 #include <string.h>
 
 #include "board.h"
 #include "extism.h"
+#include "http_table.h"
 #include "pdk_plugins.h"
 #include "report.h"
 
@@ -426,6 +429,9 @@ int main(void) {
 
   /* 8. plugins built with the real PDKs: outputs, RAM budgets, each run inside its RAM goal */
   pdk_plugins_step();
+
+  /* 9. HTTP through the host's handler, from a table in flash */
+  http_table_step();
 
   /* the end: everything freed, the figures */
   struct heap_stats end = heap_stats();

@@ -26,3 +26,8 @@ pdk_as_wasm_end:
 pdk_c_wasm:
     .incbin "pdk_c.wasm"
 pdk_c_wasm_end:
+    .balign 8
+    .global http_plugin_wasm, http_plugin_wasm_end
+http_plugin_wasm:
+    .incbin "http_plugin.wasm"
+http_plugin_wasm_end:

@@ -188,6 +188,14 @@ def print_breakdown(board, lib_sections, top):
     for name, n in sorted(funcs.items(), key=lambda kv: -kv[1])[:top]:
         short = name if len(name) <= 110 else name[:107] + "..."
         print(f"  {n:8d} {pct(n)}  {short}")
+    # HTTP through the host's handler (issue 27): the functions of its modules, its C functions and
+    # the http_request import (generic code it shares, BTreeMap's and core's, is not counted here:
+    # docs/firmware-images.md gives the whole cost, against the image built without it).
+    http = sum(n for name, n in funcs.items()
+               if name.startswith(("extism::http::", "extism::capi::http::", "extism::imports::env::http_request"))
+               or (name.startswith("extism_x_") and "http" in name))
+    print(f"firmware-{board}: libextism.a's HTTP through the host (extism::http, its C functions, the "
+          f"http_request import): {http} bytes ({pct(http).strip()})")
 
 
 def main():

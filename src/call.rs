@@ -164,6 +164,8 @@ pub fn begin(
         state.budget.spent = false;
         state.host_context = host_context;
         state.host_calls = 0;
+        // A request an ended call left waiting is answered by nobody.
+        state.http.pending = None;
     }
     if let Some(result) = check_initial_memory(compiled) {
         return Err(result);

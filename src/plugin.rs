@@ -122,10 +122,12 @@ impl Plugin {
         self.inner.lock()
     }
 
-    /// Throws away every instance, kernel memory and vars; keeps config and the headers switch.
+    /// Throws away every instance, kernel memory and vars; keeps config, the headers switch, the HTTP
+    /// handler and the sinks.
     pub fn rebuild(&self, inner: &mut Inner) -> Result<(), String> {
         let config = core::mem::take(&mut inner.store.data_mut().config);
         let headers_enabled = inner.store.data().http.headers_enabled;
+        let http_handler = inner.store.data_mut().http.handler.take();
         let log_sink = inner.store.data_mut().log_sink.take();
         let output_sink = inner.store.data().wasi.as_ref().and_then(|w| w.output_sink);
         // The plugin keeps the memory budget it was made with.
@@ -142,6 +144,7 @@ impl Plugin {
             Err(e) => {
                 let state = inner.store.data_mut();
                 state.http.headers_enabled = headers_enabled;
+                state.http.handler = http_handler;
                 state.log_sink = log_sink;
                 state.cancel = Some(self.cancel.clone());
                 state.budget = crate::budget::MemoryBudget::new(budget);
@@ -149,6 +152,7 @@ impl Plugin {
             }
         };
         store.data_mut().http.headers_enabled = headers_enabled;
+        store.data_mut().http.handler = http_handler;
         store.data_mut().log_sink = log_sink;
         if let Some(wasi) = store.data_mut().wasi.as_mut() {
             wasi.output_sink = output_sink;

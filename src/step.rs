@@ -104,10 +104,46 @@ pub fn waiting_result_types(inner: &Inner) -> Option<Vec<wasmi::ValType>> {
     Some(func.ty(&inner.store).results().to_vec())
 }
 
-/// Answers the waiting host function; the next step continues the call.
+/// Answers the waiting host function; the next step continues the call. An HTTP request that waits
+/// is answered with `resume_http` only.
 pub fn resume(inner: &mut Inner, results: Vec<Val>) -> bool {
+    if crate::http::handler::is_pending(inner.store.data()) {
+        return false;
+    }
     match inner.stepped.as_mut() {
         Some(started) => started.run.supply(results),
+        None => false,
+    }
+}
+
+/// Answers the HTTP request the call waits on (see `http::handler::resume`): the body's handle goes to
+/// the plugin, or the call fails, or (after a redirect) the handler was asked again and may wait
+/// again. False if the call does not wait on an HTTP request.
+pub fn resume_http<'h>(
+    plugin: &Plugin,
+    inner: &mut Inner,
+    status: i32,
+    headers: impl Iterator<Item = (&'h [u8], &'h [u8])>,
+    body: &[u8],
+) -> bool {
+    if !inner.stepped.as_ref().is_some_and(|s| s.run.is_waiting()) {
+        return false;
+    }
+    let Some(answer) = crate::http::handler::resume(inner.store.data_mut(), status, headers, body) else {
+        return false;
+    };
+    match answer {
+        Ok(crate::http::handler::Served::Block(block)) => resume_with(inner, block),
+        Ok(crate::http::handler::Served::Wait) => true,
+        Err(crate::http::Failure::Error(message)) => fail(plugin, inner, message),
+        // Out of time: the next step ends the call as a timeout (it checks before resuming).
+        Err(crate::http::Failure::Timeout) => true,
+    }
+}
+
+fn resume_with(inner: &mut Inner, block: u64) -> bool {
+    match inner.stepped.as_mut() {
+        Some(started) => started.run.supply(alloc::vec![Val::I64(block as i64)]),
         None => false,
     }
 }

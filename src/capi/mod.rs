@@ -5,6 +5,7 @@ pub mod compiled;
 pub mod current_plugin;
 pub mod function;
 pub mod hooks;
+pub mod http;
 pub mod log;
 pub mod plugin;
 pub mod sinks;

@@ -1,9 +1,10 @@
 //! HTTP from plugins (`http_request`, `http_status_code`, `http_headers`; spec 5 and 6.4) and `url`
 //! manifest sources (spec 6.2).
 //!
-//! This module is `no_std`: the request JSON, the `allowed_hosts` patterns (`glob`) and what a plugin
-//! can read back about the last response. The client itself (`client`, ureq with rustls) needs the
-//! `http` feature; without it every request fails with [`NOT_AVAILABLE`].
+//! This module is `no_std`: the request JSON, the `allowed_hosts` patterns (`glob`), the host's
+//! handler (`handler`, which serves requests when the host set one) and what a plugin can read back
+//! about the last response. The built-in client (`client`, ureq with rustls) needs the `http`
+//! feature; without it and without a handler every request fails with [`NOT_AVAILABLE`].
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -16,6 +17,10 @@ use crate::state::State;
 #[cfg(feature = "http")]
 pub mod client;
 pub mod glob;
+pub mod handler;
+#[cfg(feature = "small-json")]
+mod request_json;
+mod url_parts;
 
 #[cfg(test)]
 mod tests;
@@ -44,6 +49,7 @@ pub struct Request {
 }
 
 /// Parses the request JSON a plugin hands to `http_request`; the error is serde_json's text.
+#[cfg(not(feature = "small-json"))]
 pub fn parse_request(json: &[u8]) -> Result<Request, String> {
     let r: RequestJson = serde_json::from_slice(json).map_err(|e| e.to_string())?;
     Ok(Request {
@@ -53,9 +59,30 @@ pub fn parse_request(json: &[u8]) -> Result<Request, String> {
     })
 }
 
+/// Parses the request JSON with the lean build's small reader (same documents, same texts).
+#[cfg(feature = "small-json")]
+pub fn parse_request(json: &[u8]) -> Result<Request, String> {
+    let r = request_json::read(json).map_err(|e| e.to_string())?;
+    Ok(Request { url: r.url, headers: r.headers, method: method_or_get(r.method.as_deref()) })
+}
+
 /// The method to send: upper-cased, `GET` by default (also for `url` manifest sources).
 pub fn method_or_get(method: Option<&str>) -> String {
-    method.map_or_else(|| "GET".to_string(), |m| m.to_uppercase())
+    method.map_or_else(|| "GET".to_string(), upper_case)
+}
+
+/// As upstream: Unicode upper case in the build with the built-in client (`poß` is sent as `POSS`).
+#[cfg(feature = "http")]
+fn upper_case(method: &str) -> String {
+    method.to_uppercase()
+}
+
+/// Without the built-in client, ASCII upper case: Unicode's case tables would cost the firmware
+/// 12 KiB of flash for methods no HTTP stack sends (a method is an ASCII token); other letters are
+/// left as they are, for the host's handler to refuse.
+#[cfg(not(feature = "http"))]
+fn upper_case(method: &str) -> String {
+    method.to_ascii_uppercase()
 }
 
 /// `allowed_hosts` says yes to `host` (the URL's host without port): absent or empty lists allow
@@ -89,6 +116,11 @@ pub struct HttpState {
     pub headers: BTreeMap<String, String>,
     /// `extism_plugin_allow_http_response_headers` was called (copied from the plugin at each call).
     pub headers_enabled: bool,
+    /// This plugin's own handler (`extism_x_plugin_set_http_handler`); else the process-wide one.
+    pub handler: Option<handler::Handler>,
+    /// The request a stepped call waits on (the handler answered "wait"); boxed, as it is rare and
+    /// every plugin's state carries the slot.
+    pub pending: Option<alloc::boxed::Box<handler::Pending>>,
 }
 
 impl HttpState {
@@ -153,13 +185,35 @@ pub enum Failure {
     Error(String),
 }
 
+/// What `http_request` gives the plugin.
+#[derive(Debug)]
+pub enum Response {
+    /// The built-in client's body (copied into kernel memory by the import).
+    Body(Vec<u8>),
+    /// A handler's body, in kernel memory already (0: empty).
+    Block(u64),
+    /// The handler waits for the host: the stepped call pauses (`handler::resume` answers).
+    Wait,
+}
+
 /// Runs a plugin's request: forgets the previous response, parses `json`, checks the host, sends it
-/// (with `body` when Some), and returns the response body (empty for none). Status and headers of the
-/// response are left in `state.http` for `http_status_code` and `http_headers`.
-pub fn request(state: &mut State, json: &[u8], body: Option<&[u8]>) -> Result<Vec<u8>, Failure> {
+/// (with `body` when Some) through the host's handler when one is set, else the built-in client.
+/// Status and headers of the response are left in `state.http` for `http_status_code` and
+/// `http_headers`.
+pub fn request(state: &mut State, json: &[u8], body: Option<&[u8]>) -> Result<Response, Failure> {
     state.http.status = 0;
     state.http.headers.clear();
-    send(state, json, body)
+    state.http.pending = None;
+    match handler::current(state) {
+        Some(h) => {
+            let req = parse_request(json).map_err(Failure::Error)?;
+            match handler::perform(state, h, req, body)? {
+                handler::Served::Block(block) => Ok(Response::Block(block)),
+                handler::Served::Wait => Ok(Response::Wait),
+            }
+        }
+        None => send(state, json, body).map(Response::Body),
+    }
 }
 
 #[cfg(feature = "http")]

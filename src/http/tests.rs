@@ -71,6 +71,10 @@ fn methods_are_upper_cased() {
     assert_eq!(method_or_get(None), "GET");
     assert_eq!(method_or_get(Some("delete")), "DELETE");
     assert_eq!(method_or_get(Some("")), "");
+    #[cfg(feature = "http")]
+    assert_eq!(method_or_get(Some("poß")), "POSS");
+    #[cfg(not(feature = "http"))]
+    assert_eq!(method_or_get(Some("poß")), "POß");
 }
 
 #[test]
@@ -131,4 +135,60 @@ fn hosts_are_checked_before_anything_is_sent() {
     assert_eq!(e.unwrap_err(), Failure::Error("HTTP request to http://LocalHost:1/ is not allowed".to_string()));
     let e = super::request(&mut state(Some(vec!["x".to_string()])), br#"{"url":"not a url"}"#, None).unwrap_err();
     assert_eq!(e, Failure::Error("Invalid URL: RelativeUrlWithoutBase".to_string()));
+}
+
+mod url_parts {
+    use super::super::url_parts::{host, join};
+
+    #[test]
+    fn host_is_lower_cased_without_user_info_and_port() {
+        assert_eq!(host("http://127.0.0.1:8080/ok").unwrap(), "127.0.0.1");
+        assert_eq!(host("https://user:pw@Api.Example.COM:443/p?q#f").unwrap(), "api.example.com");
+        assert_eq!(host("http://[::1]:80/").unwrap(), "[::1]");
+        assert_eq!(host("http://example.com?x").unwrap(), "example.com");
+        assert_eq!(host("nope").unwrap_err(), "Invalid URL: RelativeUrlWithoutBase");
+        assert_eq!(host("/relative").unwrap_err(), "Invalid URL: RelativeUrlWithoutBase");
+        assert_eq!(host("http://:80/").unwrap_err(), "Invalid URL: EmptyHost");
+        assert_eq!(host("http://a b/").unwrap_err(), "Invalid URL: InvalidDomainCharacter");
+        assert_eq!(host("http://[::1/").unwrap_err(), "Invalid URL: InvalidIpv6Address");
+    }
+
+    #[test]
+    fn redirect_targets_resolve_as_browsers_do() {
+        let base = "http://h:1/a/b?x=1#f";
+        assert_eq!(join(base, "http://other/p").unwrap(), "http://other/p");
+        assert_eq!(join(base, "//other:2/p").unwrap(), "http://other:2/p");
+        assert_eq!(join(base, "/ok").unwrap(), "http://h:1/ok");
+        assert_eq!(join(base, "c").unwrap(), "http://h:1/a/c");
+        assert_eq!(join(base, "?y=2").unwrap(), "http://h:1/a/b?y=2");
+        assert_eq!(join("http://h", "c").unwrap(), "http://h/c");
+        assert!(join(base, "http://:1/").is_err());
+    }
+}
+
+/// The small reader takes the same request documents as serde_json, with the same values and texts.
+#[cfg(feature = "small-json")]
+#[test]
+fn small_reader_reads_requests_as_serde_json() {
+    let docs = [
+        r#"{"url":"http://a/b"}"#,
+        r#"{"url":"http://a/b","method":"post","headers":{"X":"1","A":"2"}}"#,
+        r#"{"url":"u","method":null}"#,
+        r#"{"url":"u","headers":null}"#,
+        r#"{"method":"GET"}"#,
+        r#"{"url":"u","extra":1}"#,
+        r#"{"url":"u","url":"v"}"#,
+        r#"["u",{"a":"b"},"put"]"#,
+        r#"["u"]"#,
+        r#"["u",{},null,1]"#,
+        r#"[]"#,
+        r#"not json"#,
+        r#"{"url":1}"#,
+        r#"{"url":"u"} x"#,
+    ];
+    for doc in docs {
+        let serde = serde_json::from_slice::<super::RequestJson>(doc.as_bytes()).map_err(|e| e.to_string());
+        let small = super::request_json::read(doc.as_bytes()).map_err(|e| e.to_string());
+        assert_eq!(small, serde, "{doc}");
+    }
 }

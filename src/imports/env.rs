@@ -335,7 +335,10 @@ fn http_request(c: &mut Ctx<'_>, req: i64, body: i64) -> Res<i64> {
     c.data_mut().kernel.free(req as u64);
     c.data_mut().kernel.free(body as u64);
     match crate::http::request(c.data_mut(), &json, body_bytes.as_deref()) {
-        Ok(response) => new_block(c, &response),
+        Ok(crate::http::Response::Body(response)) => new_block(c, &response),
+        Ok(crate::http::Response::Block(block)) => Ok(block as i64),
+        // The host's handler answers later (`extism_x_call_resume_http`): the stepped call pauses.
+        Ok(crate::http::Response::Wait) => Err(Error::host(crate::run::WaitRequest)),
         Err(crate::http::Failure::Error(message)) => Err(fail(c, message)),
         Err(crate::http::Failure::Timeout) => {
             c.data_mut().stop = Some(Stop::Timeout);

@@ -25,7 +25,7 @@ pub fn manifest(text: &str) -> Result<RawManifest, Error> {
 
 // --- serde's error texts ---
 
-fn unknown_field(field: &str, expected: &[&str]) -> Error {
+pub(crate) fn unknown_field(field: &str, expected: &[&str]) -> Error {
     let mut text = format!("unknown field `{field}`, expected ");
     match expected {
         [a, b] => text.push_str(&format!("`{a}` or `{b}`")),
@@ -41,16 +41,16 @@ fn unknown_field(field: &str, expected: &[&str]) -> Error {
     Error::unplaced(text)
 }
 
-fn duplicate_field(field: &str) -> Error {
+pub(crate) fn duplicate_field(field: &str) -> Error {
     Error::unplaced(format!("duplicate field `{field}`"))
 }
 
-fn invalid_length(len: usize, expected: &str) -> Error {
+pub(crate) fn invalid_length(len: usize, expected: &str) -> Error {
     Error::unplaced(format!("invalid length {len}, expected {expected}"))
 }
 
 /// A key seen once: its value is read only if it was not seen before (derived code checks first).
-fn first_time<T>(slot: &Option<T>, field: &str) -> Result<(), Error> {
+pub(crate) fn first_time<T>(slot: &Option<T>, field: &str) -> Result<(), Error> {
     match slot {
         Some(_) => Err(duplicate_field(field)),
         None => Ok(()),
@@ -85,7 +85,7 @@ fn list<T>(r: &mut Reader, mut element: impl FnMut(&mut Reader) -> Result<T, Err
     r.close(is_object, read)
 }
 
-fn string(r: &mut Reader) -> Result<String, Error> {
+pub(crate) fn string(r: &mut Reader) -> Result<String, Error> {
     r.string("a string")
 }
 
@@ -98,7 +98,7 @@ fn u32(r: &mut Reader) -> Result<u32, Error> {
 }
 
 /// An `Option<T>`: `null` or a `T`.
-fn option<T>(r: &mut Reader, value: impl FnOnce(&mut Reader) -> Result<T, Error>) -> Result<Option<T>, Error> {
+pub(crate) fn option<T>(r: &mut Reader, value: impl FnOnce(&mut Reader) -> Result<T, Error>) -> Result<Option<T>, Error> {
     if r.null()? {
         Ok(None)
     } else {
