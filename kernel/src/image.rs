@@ -35,6 +35,13 @@ pub struct KernelImage {
     pub blocks: Vec<BlockImage>,
 }
 
+impl KernelImage {
+    /// The image of a kernel with nothing committed (a placeholder until a real one is read).
+    pub fn default_empty() -> KernelImage {
+        KernelImage { committed: 0, length: 0, position: 0, registers: [0; 5], grow_failed: false, blocks: Vec::new() }
+    }
+}
+
 /// Why an image cannot be restored (it breaks an invariant the allocator relies on).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImageError {
