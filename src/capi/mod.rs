@@ -8,6 +8,7 @@ pub mod hooks;
 pub mod log;
 pub mod plugin;
 pub mod sinks;
+pub mod snapshot;
 pub mod step;
 pub mod types;
 

@@ -8,7 +8,7 @@ pub mod layout;
 pub mod restore;
 pub mod save;
 
-pub use restore::restore;
+pub use restore::{restore, restore_into};
 pub use save::save;
 
 #[cfg(all(test, feature = "std"))]

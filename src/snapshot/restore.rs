@@ -16,7 +16,7 @@ use super::format::{self, Pages, Reader};
 use super::layout::{self, Layout};
 use super::save::{GLOBAL_F32, GLOBAL_F64, GLOBAL_I32, GLOBAL_I64, GLOBAL_V128};
 use crate::compiled::{Compiled, CreateError};
-use crate::plugin::Plugin;
+use crate::plugin::{Inner, Plugin};
 use crate::state::State;
 
 /// A saved state, read and checked (but for what only the target plugin can check).
@@ -119,32 +119,69 @@ fn read_kernel<'a>(r: &mut Reader<'a>) -> Result<(KernelImage, Pages<'a>), &'sta
 
 /// A new plugin from `compiled` in the state `bytes` hold.
 pub fn restore(compiled: Arc<Compiled>, bytes: &[u8]) -> Result<Plugin, CreateError> {
+    let id = crate::id::new_uuid_v4();
+    let (store, linker, main) = restored_store(&compiled, bytes, id, crate::budget::process_budget())?;
+    Ok(Plugin::assemble(compiled, id, store, linker, main))
+}
+
+/// Puts `plugin` (idle) in the state `bytes` hold, keeping its id, memory budget and the host's
+/// settings (log and output sinks, the HTTP headers switch). On error the plugin is unchanged.
+pub fn restore_into(plugin: &Plugin, inner: &mut Inner, bytes: &[u8]) -> Result<(), String> {
+    if inner.stepped.is_some() {
+        return Err("the plugin is not idle: a call started with extism_x_call_begin has not ended".into());
+    }
+    let budget = inner.store.data().budget.limit;
+    let (mut store, linker, main) = restored_store(&plugin.compiled, bytes, plugin.id, budget).map_err(|e| match e {
+        CreateError::Compile(m) | CreateError::Create(m) => m,
+    })?;
+    let old = inner.store.data_mut();
+    let new = store.data_mut();
+    new.http.headers_enabled = old.http.headers_enabled;
+    new.log_sink = old.log_sink.take();
+    if let (Some(wasi), Some(old_wasi)) = (new.wasi.as_mut(), old.wasi.as_ref()) {
+        wasi.output_sink = old_wasi.output_sink;
+    }
+    new.cancel = Some(plugin.cancel.clone());
+    inner.store = store;
+    inner.linker = linker;
+    inner.main = main;
+    inner.needs_rebuild = false;
+    inner.output = (0, 0);
+    Ok(())
+}
+
+/// A store (with its linker and, when saved, its main instance) in the saved state, checked
+/// whole first: nothing outside it changes, on success or failure.
+fn restored_store(
+    compiled: &Arc<Compiled>,
+    bytes: &[u8],
+    id: [u8; 16],
+    budget: Option<u64>,
+) -> Result<(Store<State>, Arc<wasmi::Linker<State>>, Option<crate::call::MainInstance>), CreateError> {
     let fail = |m: &str| CreateError::Create(m.to_string());
     let (modules_hash, parsed) = parse(bytes).map_err(fail)?;
     if modules_hash != compiled.modules_hash() {
         return Err(fail("the saved state belongs to other wasm modules than this compiled plugin's"));
     }
-    Plugin::check_links(&compiled)?;
+    Plugin::check_links(compiled)?;
     let layout = match (parsed.instance, compiled.main_module().layout.as_ref()) {
         (false, _) => None,
         (true, Some(layout)) => Some(layout),
         (true, None) => return Err(fail("this plugin's module could not be prepared for restoring")),
     };
-    let id = crate::id::new_uuid_v4();
-    let budget = crate::budget::process_budget();
     let (mut store, linker) =
-        crate::plugin::new_store(&compiled, parsed.config.clone(), id, budget).map_err(CreateError::Create)?;
+        crate::plugin::new_store(compiled, parsed.config.clone(), id, budget).map_err(CreateError::Create)?;
     restore_state(&mut store, &parsed).map_err(CreateError::Create)?;
     let main = match layout {
         None => None,
         Some(layout) => {
-            let instance = crate::instantiate::instantiate_main_unstarted(&compiled, &mut store, &linker)
+            let instance = crate::instantiate::instantiate_main_unstarted(compiled, &mut store, &linker)
                 .map_err(|f| CreateError::Create(f.message))?;
             restore_instance(&mut store, instance, layout, &parsed).map_err(CreateError::Create)?;
             Some(crate::call::MainInstance::new(&store, instance))
         }
     };
-    Ok(Plugin::assemble(compiled, id, store, linker, main))
+    Ok((store, linker, main))
 }
 
 /// Vars and kernel memory, within the plugin's limits and memory budget.
