@@ -94,15 +94,31 @@ impl<A: Arena> Kernel<A> {
     }
 
     /// Takes over `image` (checked first: on error nothing changed). The committed bytes are then
-    /// zero up to the old committed size and beyond; the caller fills them (`committed_memory_mut`).
+    /// zero up to the old committed size and beyond; the caller fills them (`committed_memory_mut`)
+    /// and then calls `restored`.
+    ///
+    /// A kernel saved with more committed memory than this arena holds (a host's 64 KiB page
+    /// restored on a board with an 8 KiB arena) is taken in at this arena's size when everything
+    /// it allocated fits there, with the allocator's length figure cut to match (what a kernel
+    /// over this arena starts with); its bytes past the arena must then be zero (the caller checks).
     pub fn restore_image(&mut self, image: &KernelImage) -> Result<(), ImageError> {
         check(image)?;
-        if image.committed > self.capacity || !self.reserve(image.committed) {
+        let mut committed = image.committed;
+        let mut length = image.length;
+        if committed > self.capacity {
+            let fits = BLOCKS_START + image.position + ROOT_SIZE <= self.capacity;
+            if !fits {
+                return Err(ImageError::TooLarge);
+            }
+            committed = self.capacity;
+            length = length.min(committed.saturating_sub(ROOT_SIZE));
+        }
+        if !self.reserve(committed) {
             return Err(ImageError::TooLarge);
         }
         let [input_offset, input_length, output_offset, output_length, error] = image.registers;
-        self.committed = image.committed;
-        self.length = image.length;
+        self.committed = committed;
+        self.length = length;
         self.position = image.position;
         self.regs = Registers { input_offset, input_length, output_offset, output_length, error };
         self.grow_failed = image.grow_failed;
@@ -116,6 +132,12 @@ impl<A: Arena> Kernel<A> {
         }
         self.blocks = blocks;
         Ok(())
+    }
+
+    /// After the bytes of a restored image are in: the root record's length field says this
+    /// kernel's figure (it differs from the saved bytes when `restore_image` cut it).
+    pub fn restored(&mut self) {
+        self.mirror(ROOT_LENGTH, self.length);
     }
 }
 

@@ -263,4 +263,27 @@ impl Pages<'_> {
         target[at..].fill(0);
         Ok(())
     }
+
+    /// As `fill`, into a `target` that may be shorter than `len` when every byte past it is zero
+    /// (kernel memory saved over a larger arena than the restoring build's).
+    pub fn fill_prefix(&self, target: &mut [u8]) -> Result<(), &'static str> {
+        if (target.len() as u64) > self.len {
+            return Err("saved state does not match the memory it is restored into");
+        }
+        let cut = target.len();
+        let mut at = 0;
+        for &(offset, bytes) in &self.list {
+            let (inside, past) = bytes.split_at(cut.saturating_sub(offset).min(bytes.len()));
+            if past.iter().any(|&b| b != 0) {
+                return Err("kernel memory larger than this plugin's kernel arena");
+            }
+            if !inside.is_empty() {
+                target[at..offset].fill(0);
+                target[offset..offset + inside.len()].copy_from_slice(inside);
+                at = offset + inside.len();
+            }
+        }
+        target[at..].fill(0);
+        Ok(())
+    }
 }

@@ -191,7 +191,8 @@ fn restore_state(store: &mut Store<State>, parsed: &Parsed<'_>) -> Result<(), St
         state.vars.set(k, v).map_err(|_| "the saved vars do not fit this plugin's memory.max_var_bytes".to_string())?;
     }
     state.kernel.restore_image(&parsed.kernel).map_err(|e| format!("saved state: {e}"))?;
-    parsed.kernel_bytes.fill(state.kernel.committed_memory_mut())?;
+    parsed.kernel_bytes.fill_prefix(state.kernel.committed_memory_mut())?;
+    state.kernel.restored();
     state.sync_kernel_limit();
     if let Some(limit) = state.budget.limit {
         if state.memory_used() > limit {

@@ -48,9 +48,30 @@ fn inconsistent_images_are_refused_and_change_nothing() {
         assert!(target.restore_image(&bad).is_err(), "breaker {n}");
         assert_eq!(target.image(), before, "breaker {n} changed the kernel");
     }
-    // Larger than the arena can hold.
-    let mut big = kernel(1).image();
-    big.committed = 3 * crate::PAGE_SIZE;
-    big.length = big.committed - crate::ROOT_SIZE;
-    assert_eq!(target.restore_image(&big), Err(ImageError::TooLarge));
+    // Allocations reaching past what the arena can hold.
+    let mut big = kernel(4);
+    assert_ne!(big.alloc(3 * crate::PAGE_SIZE), 0);
+    assert_eq!(target.restore_image(&big.image()), Err(ImageError::TooLarge));
+    assert_eq!(target.image(), before);
+}
+
+/// A kernel saved over a larger arena (a host's page) restores into a smaller one (a board's
+/// 8 KiB) when what it allocated fits: committed memory and the length figure are the small
+/// arena's, the blocks and registers the saved ones.
+#[test]
+fn a_kernel_that_fits_restores_into_a_smaller_arena() {
+    let mut host = kernel(1);
+    assert!(host.set_input(b"input"));
+    let out = host.alloc_bytes(b"{\"total\":3}").unwrap();
+    host.output_set(out, 11);
+    let mut board = crate::Kernel::new(alloc::vec![0u8; 8192]);
+    let fresh_length = board.memory_bytes();
+    board.restore_image(&host.image()).unwrap();
+    let n = board.committed_memory().len();
+    assert_eq!(n, 8192);
+    board.committed_memory_mut().copy_from_slice(&host.committed_memory()[..n]);
+    board.restored();
+    assert_eq!(board.memory_bytes(), fresh_length);
+    assert_eq!(board.output(), b"{\"total\":3}");
+    check_blocks(&board);
 }
