@@ -1,9 +1,11 @@
 //! What of a module's instance a saved state must carry, found once at compile time: the memories,
 //! mutable globals and tables the module defines. wasmi reaches an instance's items only through
-//! its exports, so the compiled module gets a hidden export for each (`hidden_exports`, added by
-//! `start_hoist::rewrite`); the code is also scanned for instructions that change a table, since
-//! a changed table cannot be saved (its entries are function references wasmi does not map back
-//! to indices).
+//! its exports: an item the module exports itself is read through that export, and the compiled
+//! module gets a hidden export for each other one (`hidden_exports`, added by
+//! `start_hoist::rewrite`, which copies the module: a module exporting all of its items, such as a
+//! firmware plugin linked with `--export=__stack_pointer --export-table`, is compiled as given).
+//! The code is also scanned for instructions that change a table, since a changed table cannot be
+//! saved (its entries are function references wasmi does not map back to indices).
 
 use alloc::format;
 use alloc::string::String;
@@ -19,27 +21,27 @@ const KIND_TABLE: u8 = 1;
 const KIND_MEMORY: u8 = 2;
 const KIND_GLOBAL: u8 = 3;
 
-/// The items of one module a saved state carries, by their index in the module's index spaces.
+/// One item: its index in the module's index space and the export it is reached through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub index: u32,
+    pub export: String,
+    /// The module does not export it: the runtime adds `export` (a hidden name).
+    pub hidden: bool,
+}
+
+/// The items of one module a saved state carries.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Layout {
-    pub memories: Vec<u32>,
+    pub memories: Vec<Item>,
     /// Mutable globals of a number type (i32, i64, f32, f64, v128).
-    pub globals: Vec<u32>,
-    pub tables: Vec<u32>,
+    pub globals: Vec<Item>,
+    pub tables: Vec<Item>,
     /// Why this module's instance cannot be saved, if it cannot (checked at save time only, so a
     /// plugin that is never saved is unaffected).
     pub unsaveable: Option<String>,
 }
 
-pub fn memory_export(index: u32) -> String {
-    format!("{HIDDEN_PREFIX}m{index}")
-}
-pub fn global_export(index: u32) -> String {
-    format!("{HIDDEN_PREFIX}g{index}")
-}
-pub fn table_export(index: u32) -> String {
-    format!("{HIDDEN_PREFIX}t{index}")
-}
 
 /// Whether `name` is an export the runtime added.
 pub fn is_hidden(name: &str) -> bool {
@@ -47,18 +49,24 @@ pub fn is_hidden(name: &str) -> bool {
 }
 
 impl Layout {
-    /// The export entries (name, kind, index) to add to the module.
+    /// The export entries (name, kind, index) to add to the module: one per item it does not
+    /// export itself.
     pub fn hidden_exports(&self) -> Vec<(String, u8, u32)> {
-        let memories = self.memories.iter().map(|&i| (memory_export(i), KIND_MEMORY, i));
-        let globals = self.globals.iter().map(|&i| (global_export(i), KIND_GLOBAL, i));
-        let tables = self.tables.iter().map(|&i| (table_export(i), KIND_TABLE, i));
-        memories.chain(globals).chain(tables).collect()
+        let of = |items: &[Item], kind: u8| -> Vec<(String, u8, u32)> {
+            items.iter().filter(|i| i.hidden).map(|i| (i.export.clone(), kind, i.index)).collect()
+        };
+        let mut all = of(&self.memories, KIND_MEMORY);
+        all.extend(of(&self.globals, KIND_GLOBAL));
+        all.extend(of(&self.tables, KIND_TABLE));
+        all
     }
 }
 
 /// The layout of the module in `bytes`; None when the parser cannot read it (the engine then
 /// reports the real error).
 pub fn scan(bytes: &[u8]) -> Option<Layout> {
+    let (mut memories, mut globals, mut tables) = (Vec::new(), Vec::new(), Vec::new());
+    let mut exported: Vec<(u8, u32, String)> = Vec::new();
     let mut layout = Layout::default();
     let (mut memory_index, mut global_index, mut table_index) = (0u32, 0u32, 0u32);
     let mut refs_in_globals = None;
@@ -78,14 +86,14 @@ pub fn scan(bytes: &[u8]) -> Option<Layout> {
             Payload::MemorySection(reader) => {
                 for memory in reader {
                     memory.ok()?;
-                    layout.memories.push(memory_index);
+                    memories.push(memory_index);
                     memory_index += 1;
                 }
             }
             Payload::TableSection(reader) => {
                 for table in reader {
                     table.ok()?;
-                    layout.tables.push(table_index);
+                    tables.push(table_index);
                     table_index += 1;
                 }
             }
@@ -95,18 +103,40 @@ pub fn scan(bytes: &[u8]) -> Option<Layout> {
                     if ty.mutable {
                         match ty.content_type {
                             ValType::Ref(_) => refs_in_globals = refs_in_globals.or(Some(global_index)),
-                            _ => layout.globals.push(global_index),
+                            _ => globals.push(global_index),
                         }
                     }
                     global_index += 1;
                 }
             }
-            Payload::CodeSectionEntry(body) if table_changer.is_none() && !layout.tables_empty() => {
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.ok()?;
+                    let kind = match export.kind {
+                        wasmparser::ExternalKind::Memory => KIND_MEMORY,
+                        wasmparser::ExternalKind::Global => KIND_GLOBAL,
+                        wasmparser::ExternalKind::Table => KIND_TABLE,
+                        _ => continue,
+                    };
+                    exported.push((kind, export.index, String::from(export.name)));
+                }
+            }
+            Payload::CodeSectionEntry(body) if table_changer.is_none() && !tables.is_empty() => {
                 table_changer = changes_a_table(&body);
             }
             _ => {}
         }
     }
+    let item = |kind: u8, letter: char| {
+        let exported = &exported;
+        move |index: u32| match exported.iter().find(|(k, i, _)| *k == kind && *i == index) {
+            Some((_, _, name)) => Item { index, export: name.clone(), hidden: false },
+            None => Item { index, export: format!("{HIDDEN_PREFIX}{letter}{index}"), hidden: true },
+        }
+    };
+    layout.memories = memories.into_iter().map(item(KIND_MEMORY, 'm')).collect();
+    layout.globals = globals.into_iter().map(item(KIND_GLOBAL, 'g')).collect();
+    layout.tables = tables.into_iter().map(item(KIND_TABLE, 't')).collect();
     layout.unsaveable = match (refs_in_globals, table_changer) {
         (Some(g), _) => Some(format!("global {g} is a mutable reference, which a saved state cannot hold")),
         (None, Some(op)) => Some(format!(
@@ -115,12 +145,6 @@ pub fn scan(bytes: &[u8]) -> Option<Layout> {
         (None, None) => None,
     };
     Some(layout)
-}
-
-impl Layout {
-    fn tables_empty(&self) -> bool {
-        self.tables.is_empty()
-    }
 }
 
 /// The first instruction in `body` that can change a table's size or entries (an unreadable body

@@ -13,7 +13,7 @@ use extism_kernel::{BlockImage, KernelImage};
 use wasmi::{Extern, Instance, Store, Val};
 
 use super::format::{self, Pages, Reader};
-use super::layout::{self, Layout};
+use super::layout::{Item, Layout};
 use super::save::{GLOBAL_F32, GLOBAL_F64, GLOBAL_I32, GLOBAL_I64, GLOBAL_V128};
 use crate::compiled::{Compiled, CreateError};
 use crate::plugin::{Inner, Plugin};
@@ -215,7 +215,7 @@ fn restore_instance(store: &mut Store<State>, instance: Instance, layout: &Layou
         return Err("the saved state does not match this module's memories, globals and tables".into());
     }
     for (index, pages) in &parsed.memories {
-        let Some(Extern::Memory(memory)) = instance.get_export(&*store, &layout::memory_export(*index)) else {
+        let Some(Extern::Memory(memory)) = export_of(store, instance, &layout.memories, *index) else {
             return Err(format!("the saved state names memory {index}, which this module does not define"));
         };
         let now = memory.data(&*store).len() as u64;
@@ -233,14 +233,14 @@ fn restore_instance(store: &mut Store<State>, instance: Instance, layout: &Layou
         pages.fill(memory.data_mut(&mut *store))?;
     }
     for &(index, ty, bytes) in &parsed.globals {
-        let Some(Extern::Global(global)) = instance.get_export(&*store, &layout::global_export(index)) else {
+        let Some(Extern::Global(global)) = export_of(store, instance, &layout.globals, index) else {
             return Err(format!("the saved state names global {index}, which this module does not define"));
         };
         let value = global_value(ty, bytes).ok_or("saved state malformed (a global of an unknown type)")?;
         global.set(&mut *store, value).map_err(|_| format!("the saved value of global {index} does not fit its type"))?;
     }
     for &(index, size) in &parsed.tables {
-        let Some(Extern::Table(table)) = instance.get_export(&*store, &layout::table_export(index)) else {
+        let Some(Extern::Table(table)) = export_of(store, instance, &layout.tables, index) else {
             return Err(format!("the saved state names table {index}, which this module does not define"));
         };
         if table.size(&*store) != size {
@@ -248,6 +248,12 @@ fn restore_instance(store: &mut Store<State>, instance: Instance, layout: &Layou
         }
     }
     Ok(())
+}
+
+/// The export through which item `index` of `items` is reached, if the module defines it.
+fn export_of(store: &Store<State>, instance: Instance, items: &[Item], index: u32) -> Option<Extern> {
+    let item = items.iter().find(|i| i.index == index)?;
+    instance.get_export(store, &item.export)
 }
 
 fn global_value(ty: u8, bytes: &[u8]) -> Option<Val> {

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use wasmi::{Extern, Instance, Store, Val};
 
 use super::format::{self, Writer};
-use super::layout::{self, Layout};
+use super::layout::Layout;
 use crate::plugin::{Inner, Plugin};
 use crate::state::State;
 
@@ -119,16 +119,18 @@ pub const GLOBAL_F64: u8 = 3;
 pub const GLOBAL_V128: u8 = 4;
 
 fn write_instance(w: &mut Writer, store: &Store<State>, instance: Instance, layout: &Layout) -> Result<(), String> {
-    for &index in &layout.memories {
-        let Some(Extern::Memory(memory)) = instance.get_export(store, &layout::memory_export(index)) else {
+    for item in &layout.memories {
+        let index = item.index;
+        let Some(Extern::Memory(memory)) = instance.get_export(store, &item.export) else {
             return Err(format!("memory {index} is not reachable"));
         };
         w.begin(format::TAG_MEMORY);
         w.u32(index);
         w.pages(memory.data(store));
     }
-    for &index in &layout.globals {
-        let Some(Extern::Global(global)) = instance.get_export(store, &layout::global_export(index)) else {
+    for item in &layout.globals {
+        let index = item.index;
+        let Some(Extern::Global(global)) = instance.get_export(store, &item.export) else {
             return Err(format!("global {index} is not reachable"));
         };
         w.begin(format::TAG_GLOBAL);
@@ -157,8 +159,9 @@ fn write_instance(w: &mut Writer, store: &Store<State>, instance: Instance, layo
             _ => return Err(format!("global {index} holds a reference, which a saved state cannot hold")),
         }
     }
-    for &index in &layout.tables {
-        let Some(Extern::Table(table)) = instance.get_export(store, &layout::table_export(index)) else {
+    for item in &layout.tables {
+        let index = item.index;
+        let Some(Extern::Table(table)) = instance.get_export(store, &item.export) else {
             return Err(format!("table {index} is not reachable"));
         };
         w.begin(format::TAG_TABLE);

@@ -195,3 +195,31 @@ fn unsaveable_plugins_are_refused_with_the_reason() {
     let e = save(&Plugin::new(compiled(changer)).unwrap()).unwrap_err();
     assert!(e.contains("table.set"), "{e}");
 }
+
+/// Items a module exports itself are read through its own exports: a module exporting its
+/// memory, mutable global and table needs no hidden export, so it is compiled as given (no copy),
+/// and saves and restores all the same.
+#[test]
+fn a_module_exporting_its_items_is_compiled_as_given() {
+    let wat = r#"(module
+        (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+        (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+        (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+        (memory (export "memory") 1) (global $n (export "n") (mut i32) (i32.const 0))
+        (table (export "t") 1 funcref)
+        (func (export "bump") (result i32) (local $o i64)
+          (global.set $n (i32.add (global.get $n) (i32.const 1)))
+          (local.set $o (call $alloc (i64.const 1)))
+          (call $store_u8 (local.get $o) (global.get $n))
+          (call $output_set (local.get $o) (i64.const 1)) (i32.const 0)))"#;
+    let wasm = wat::parse_str(wat).unwrap();
+    let layout = super::layout::scan(&wasm).unwrap();
+    assert!(layout.hidden_exports().is_empty(), "{layout:?}");
+    assert!(crate::start_hoist::rewrite(&wasm, &layout.hidden_exports()).is_none());
+    let compiled = compiled(wat);
+    let plugin = Plugin::new(compiled.clone()).unwrap();
+    assert_eq!(call(&plugin, "bump"), [1]);
+    let bytes = save(&plugin).unwrap();
+    let restored = super::restore(compiled, &bytes).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(call(&restored, "bump"), [2]);
+}
