@@ -204,3 +204,31 @@ TEST_NOT_UPSTREAM(x_state_not_idle, OURS) {
   extism_x_state_free(state);
   extism_compiled_plugin_free(c);
 }
+
+/* A state larger than the memory budget (extism_x_set_memory_budget) is refused: the memory grew to
+ * four pages before it was saved (all zero, so not stored, but charged when restored). Each test
+ * runs in its own process, so the process-wide budget does not leak into others. */
+TEST_NOT_UPSTREAM(x_state_larger_than_the_budget, OURS) {
+  ExtismPlugin *p = load_plugin("grow", false);
+  CHECK_EQ_INT(call_str(p, "grow3", NULL), 1); /* memory.grow's result: the old size */
+  ExtismSize len = 0;
+  uint8_t *state = extism_x_plugin_save(p, &len);
+  CHECK_NOT_NULL(state);
+  extism_plugin_free(p);
+  ExtismCompiledPlugin *c = compile("grow");
+  extism_x_set_memory_budget(200 * 1024);
+  ExtismPlugin *fresh = extism_plugin_new_from_compiled(c, NULL);
+  CHECK_NOT_NULL(fresh); /* a new plugin fits */
+  extism_plugin_free(fresh);
+  char *err = restore_error(c, state, len);
+  CHECK_STR(err, CREATE_PREFIX "memory 0 cannot grow to its saved size: oom: the plugin's memory budget of "
+                               "204800 bytes is spent (extism_x_set_memory_budget)");
+  extism_plugin_new_error_free(err);
+  extism_x_set_memory_budget(0);
+  ExtismPlugin *r = extism_x_plugin_new_from_state(c, state, len, NULL);
+  CHECK_NOT_NULL(r);
+  CHECK_EQ_INT(call_str(r, "size", NULL), 4);
+  extism_plugin_free(r);
+  extism_x_state_free(state);
+  extism_compiled_plugin_free(c);
+}

@@ -21,6 +21,8 @@
  *   8. runs count_vowels built with each PDK (Rust extism-pdk, AssemblyScript, C on our header), prints
  *      the RAM each takes by part and runs each again inside a heap cut to its RAM goal
  *      (pdk_plugins.c);
+ *   9. restores a state of the Rust PDK plugin saved by the host build, embedded in flash, and calls
+ *      it; saves it on the board, frees it, restores and calls again (pdk_plugins.c);
  * and exits through semihosting with 0 only if every step gave the expected result.
  * `make firmware-test` runs it under QEMU and checks the lines marked "ok"/"FAIL" and the status. */
 #include <string.h>
@@ -426,6 +428,9 @@ int main(void) {
 
   /* 8. plugins built with the real PDKs: outputs, RAM budgets, each run inside its RAM goal */
   pdk_plugins_step();
+
+  /* 9. a plugin state saved by the host build, restored on the board (pdk_plugins.c) */
+  saved_state_step();
 
   /* the end: everything freed, the figures */
   struct heap_stats end = heap_stats();

@@ -26,3 +26,8 @@ pdk_as_wasm_end:
 pdk_c_wasm:
     .incbin "pdk_c.wasm"
 pdk_c_wasm_end:
+    .balign 8
+    .global pdk_rust_state, pdk_rust_state_end
+pdk_rust_state:
+    .incbin "pdk_rust.state"
+pdk_rust_state_end:
