@@ -38,7 +38,7 @@ static PLUGINS: Mutex<Option<Plugins>> = Mutex::new(None);
 fn create(bytes: &[u8]) -> *mut ExtismPlugin {
     let mut err = null_mut();
     // SAFETY: valid buffer and out-pointer.
-    let p = unsafe { extism_plugin_new(bytes.as_ptr(), bytes.len() as u64, null_mut(), 0, false, &mut err) };
+    let p = unsafe { extism_plugin_new(bytes.as_ptr(), bytes.len() as u64, null_mut(), 0, false.into(), &mut err) };
     if p.is_null() {
         // SAFETY: set by the failed create.
         panic!("plugin creation failed: {}", unsafe { take_create_error(err) });

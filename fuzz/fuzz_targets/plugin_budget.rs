@@ -101,7 +101,7 @@ fuzz_target!(|data: &[u8]| {
     let mut err = null_mut();
     // SAFETY: valid buffer and out-pointer.
     let compiled = unsafe {
-        extism_compiled_plugin_new_with_fuel_limit(manifest.as_ptr(), manifest.len() as u64, null_mut(), 0, false, FUEL, &mut err)
+        extism_compiled_plugin_new_with_fuel_limit(manifest.as_ptr(), manifest.len() as u64, null_mut(), 0, false.into(), FUEL, &mut err)
     };
     if compiled.is_null() {
         // SAFETY: set by the failed create.

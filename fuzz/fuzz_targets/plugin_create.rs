@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
         let mut err = null_mut();
         // SAFETY: valid buffer and out-pointer.
         let p = unsafe {
-            extism_plugin_new_with_fuel_limit(bytes.as_ptr(), bytes.len() as u64, null_mut(), 0, wasi, FUEL, &mut err)
+            extism_plugin_new_with_fuel_limit(bytes.as_ptr(), bytes.len() as u64, null_mut(), 0, wasi.into(), FUEL, &mut err)
         };
         if p.is_null() {
             // SAFETY: err was set by the failed create.

@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
     let mut err = null_mut();
     // SAFETY: valid buffer and out-pointer.
     let p = unsafe {
-        extism_plugin_new_with_fuel_limit(manifest.as_ptr(), manifest.len() as u64, null_mut(), 0, false, FUEL, &mut err)
+        extism_plugin_new_with_fuel_limit(manifest.as_ptr(), manifest.len() as u64, null_mut(), 0, false.into(), FUEL, &mut err)
     };
     if p.is_null() {
         // SAFETY: set by the failed create (start code trapping or running out of fuel, a memory

@@ -51,7 +51,7 @@ fn setup() -> Setup {
     let manifest = format!(r#"{{"wasm":[{{"data":"{}"}}],"memory":{{"max_pages":64}}}}"#, base64(ECHO_WAT.as_bytes()));
     let mut err = null_mut();
     // SAFETY: valid buffer and out-pointer.
-    let compiled = unsafe { extism_compiled_plugin_new(manifest.as_ptr(), manifest.len() as u64, null_mut(), 0, false, &mut err) };
+    let compiled = unsafe { extism_compiled_plugin_new(manifest.as_ptr(), manifest.len() as u64, null_mut(), 0, false.into(), &mut err) };
     // SAFETY: set by the failed create.
     assert!(!compiled.is_null(), "compile: {}", unsafe { take_create_error(err) });
     // SAFETY: a live compiled plugin.

@@ -44,6 +44,13 @@ impl CBool {
     }
 }
 
+/// For Rust callers of the C functions (the fuzz targets).
+impl From<bool> for CBool {
+    fn from(b: bool) -> CBool {
+        CBool(u8::from(b))
+    }
+}
+
 pub type ExtismSize = u64;
 pub type ExtismMemoryHandle = u64;
 
