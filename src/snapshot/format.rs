@@ -280,6 +280,24 @@ impl Pages<'_> {
         Ok(())
     }
 
+    /// As `fill`, into a `target` known to be zero but for the `dirty` ranges (offset, length): only
+    /// those are zeroed, so the rest of the memory is not even read.
+    pub fn fill_over_zero(&self, target: &mut [u8], dirty: &[(u64, u64)]) -> Result<(), &'static str> {
+        if target.len() as u64 != self.len {
+            return Err("saved state does not match the memory it is restored into");
+        }
+        for &(offset, len) in dirty {
+            let range = usize::try_from(offset).ok().zip(usize::try_from(offset.saturating_add(len)).ok());
+            if let Some(bytes) = range.and_then(|(start, end)| target.get_mut(start..end.min(target.len()))) {
+                bytes.fill(0);
+            }
+        }
+        for &(offset, bytes) in &self.list {
+            target[offset..offset + bytes.len()].copy_from_slice(bytes);
+        }
+        Ok(())
+    }
+
     /// As `fill`, into a `target` that may be shorter than `len` when every byte past it is zero
     /// (kernel memory saved over a larger arena than the restoring build's).
     pub fn fill_prefix(&self, target: &mut [u8]) -> Result<(), &'static str> {

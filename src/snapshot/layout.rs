@@ -37,6 +37,10 @@ pub struct Layout {
     /// Mutable globals of a number type (i32, i64, f32, f64, v128).
     pub globals: Vec<Item>,
     pub tables: Vec<Item>,
+    /// Where instantiation writes into each memory (active data segments: memory index, offset,
+    /// length): the only bytes of a fresh instance's memories that are not zero. None when an
+    /// offset is not a constant (a restore then checks every byte).
+    pub data_ranges: Option<Vec<(u32, u64, u64)>>,
     /// Why this module's instance cannot be saved, if it cannot (checked at save time only, so a
     /// plugin that is never saved is unaffected).
     pub unsaveable: Option<String>,
@@ -69,6 +73,7 @@ pub fn scan(bytes: &[u8]) -> Option<Layout> {
     let mut exported: Vec<(u8, u32, String)> = Vec::new();
     let mut layout = Layout::default();
     let (mut memory_index, mut global_index, mut table_index) = (0u32, 0u32, 0u32);
+    let mut data_ranges = Some(Vec::new());
     let mut refs_in_globals = None;
     let mut table_changer = None;
     for payload in Parser::new(0).parse_all(bytes) {
@@ -121,6 +126,18 @@ pub fn scan(bytes: &[u8]) -> Option<Layout> {
                     exported.push((kind, export.index, String::from(export.name)));
                 }
             }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data.ok()?;
+                    if let wasmparser::DataKind::Active { memory_index, offset_expr } = data.kind {
+                        let range = constant_offset(&offset_expr).map(|at| (memory_index, at, data.data.len() as u64));
+                        match (range, data_ranges.as_mut()) {
+                            (Some(range), Some(ranges)) => ranges.push(range),
+                            _ => data_ranges = None,
+                        }
+                    }
+                }
+            }
             Payload::CodeSectionEntry(body) if table_changer.is_none() && !tables.is_empty() => {
                 table_changer = changes_a_table(&body);
             }
@@ -134,6 +151,7 @@ pub fn scan(bytes: &[u8]) -> Option<Layout> {
             None => Item { index, export: format!("{HIDDEN_PREFIX}{letter}{index}"), hidden: true },
         }
     };
+    layout.data_ranges = data_ranges;
     layout.memories = memories.into_iter().map(item(KIND_MEMORY, 'm')).collect();
     layout.globals = globals.into_iter().map(item(KIND_GLOBAL, 'g')).collect();
     layout.tables = tables.into_iter().map(item(KIND_TABLE, 't')).collect();
@@ -145,6 +163,17 @@ pub fn scan(bytes: &[u8]) -> Option<Layout> {
         (None, None) => None,
     };
     Some(layout)
+}
+
+/// A data segment's offset when it is a constant (`i32.const` or `i64.const`, then `end`).
+fn constant_offset(expr: &wasmparser::ConstExpr<'_>) -> Option<u64> {
+    let mut reader = expr.get_operators_reader();
+    let at = match reader.read().ok()? {
+        Operator::I32Const { value } => u64::from(value as u32),
+        Operator::I64Const { value } => value as u64,
+        _ => return None,
+    };
+    matches!(reader.read().ok()?, Operator::End).then_some(at)
 }
 
 /// The first instruction in `body` that can change a table's size or entries (an unreadable body

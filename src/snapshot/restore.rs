@@ -230,7 +230,15 @@ fn restore_instance(store: &mut Store<State>, instance: Instance, layout: &Layou
             }
             store.data_mut().stop = None;
         }
-        pages.fill(memory.data_mut(&mut *store))?;
+        // A fresh instance's memory is zero but where its data segments went.
+        match &layout.data_ranges {
+            Some(ranges) => {
+                let dirty: Vec<(u64, u64)> =
+                    ranges.iter().filter(|r| r.0 == *index).map(|&(_, at, len)| (at, len)).collect();
+                pages.fill_over_zero(memory.data_mut(&mut *store), &dirty)?
+            }
+            None => pages.fill(memory.data_mut(&mut *store))?,
+        }
     }
     for &(index, ty, bytes) in &parsed.globals {
         let Some(Extern::Global(global)) = export_of(store, instance, &layout.globals, index) else {

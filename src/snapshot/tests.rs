@@ -223,3 +223,27 @@ fn a_module_exporting_its_items_is_compiled_as_given() {
     let restored = super::restore(compiled, &bytes).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(call(&restored, "bump"), [2]);
 }
+
+/// A page the plugin cleared is not stored; its data segment, which instantiation writes again
+/// on restore, is cleared too: the restored memory reads zero there, as the saved one did.
+#[test]
+fn a_cleared_data_segment_stays_cleared() {
+    let wat = r#"(module
+        (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+        (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+        (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+        (memory 2) (data (i32.const 100) "xyz")
+        (func (export "clear") (result i32) (i32.store8 (i32.const 100) (i32.const 0))
+          (i32.store8 (i32.const 101) (i32.const 0)) (i32.store8 (i32.const 102) (i32.const 0)) (i32.const 0))
+        (func (export "read") (result i32) (local $o i64)
+          (local.set $o (call $alloc (i64.const 1)))
+          (call $store_u8 (local.get $o) (i32.load8_u (i32.const 101)))
+          (call $output_set (local.get $o) (i64.const 1)) (i32.const 0)))"#;
+    let compiled = compiled(wat);
+    let plugin = Plugin::new(compiled.clone()).unwrap();
+    assert_eq!(call(&plugin, "read"), [b'y']);
+    call(&plugin, "clear");
+    let bytes = save(&plugin).unwrap();
+    let restored = super::restore(compiled, &bytes).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(call(&restored, "read"), [0]);
+}
