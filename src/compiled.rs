@@ -42,6 +42,8 @@ pub struct CompiledModule {
     pub layout: Option<crate::snapshot::layout::Layout>,
     /// `snapshot::format::hash64` of the module's name and bytes (a saved state names its modules).
     pub hash: u64,
+    /// Why a state of this module cannot be saved (`Layout::unsaveable`), found at the first save.
+    pub save_refusal: Once<Option<String>>,
 }
 
 /// The engine and the compiled modules of a manifest: what compiling costs, and what
@@ -247,6 +249,7 @@ fn compile_module(engine: &Engine, name: &str, bytes: &[u8]) -> Result<CompiledM
         initial_pages,
         layout,
         hash,
+        save_refusal: Once::new(),
     })
 }
 
@@ -258,7 +261,8 @@ fn prepared(
     bytes: &[u8],
     has_start: bool,
 ) -> Option<(Module, Option<crate::snapshot::layout::Layout>)> {
-    let layout = crate::snapshot::layout::scan(bytes)?;
+    // The table scan waits for the first save where the module cache keeps the module's bytes.
+    let layout = crate::snapshot::layout::scan(bytes, config::MODULE_CACHE_ENTRIES == 0)?;
     let module = match start_hoist::rewrite(bytes, &layout.hidden_exports()) {
         Some(rewritten) => Module::new(engine, &rewritten).ok()?,
         // Nothing to add: the module as given (a start section would have been hoisted).

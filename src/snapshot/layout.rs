@@ -4,8 +4,11 @@
 //! module gets a hidden export for each other one (`hidden_exports`, added by
 //! `start_hoist::rewrite`, which copies the module: a module exporting all of its items, such as a
 //! firmware plugin linked with `--export=__stack_pointer --export-table`, is compiled as given).
-//! The code is also scanned for instructions that change a table, since a changed table cannot be
-//! saved (its entries are function references wasmi does not map back to indices).
+//! The code of a module with a table is also scanned for instructions that change a table, since a
+//! changed table cannot be saved (its entries are function references wasmi does not map back to
+//! indices). That scan decodes every function (about as long as compiling), so it runs at the first
+//! save where the build keeps the module's bytes (the module cache's key, `std` builds), and at
+//! compile time only where it does not (`no_std`).
 
 use alloc::format;
 use alloc::string::String;
@@ -41,9 +44,22 @@ pub struct Layout {
     /// length): the only bytes of a fresh instance's memories that are not zero. None when an
     /// offset is not a constant (a restore then checks every byte).
     pub data_ranges: Option<Vec<(u32, u64, u64)>>,
-    /// Why this module's instance cannot be saved, if it cannot (checked at save time only, so a
-    /// plugin that is never saved is unaffected).
-    pub unsaveable: Option<String>,
+    /// A mutable global holding a reference (which a saved state cannot hold), if any.
+    pub reference_global: Option<u32>,
+    /// Whether the code can change a table: the first such instruction, once known.
+    pub table_changer: TableScan,
+}
+
+/// What is known of the code's table instructions.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub enum TableScan {
+    /// The module defines no table: nothing to look for.
+    #[default]
+    NoTable,
+    /// Scanned: the first instruction that can change a table, or None.
+    Done(Option<&'static str>),
+    /// Not scanned yet (`scan_tables` does it from the module's bytes).
+    Deferred,
 }
 
 
@@ -67,8 +83,8 @@ impl Layout {
 }
 
 /// The layout of the module in `bytes`; None when the parser cannot read it (the engine then
-/// reports the real error).
-pub fn scan(bytes: &[u8]) -> Option<Layout> {
+/// reports the real error). `scan_code`: look for table instructions now (else `Deferred`).
+pub fn scan(bytes: &[u8], scan_code: bool) -> Option<Layout> {
     let (mut memories, mut globals, mut tables) = (Vec::new(), Vec::new(), Vec::new());
     let mut exported: Vec<(u8, u32, String)> = Vec::new();
     let mut layout = Layout::default();
@@ -138,7 +154,7 @@ pub fn scan(bytes: &[u8]) -> Option<Layout> {
                     }
                 }
             }
-            Payload::CodeSectionEntry(body) if table_changer.is_none() && !tables.is_empty() => {
+            Payload::CodeSectionEntry(body) if scan_code && table_changer.is_none() && !tables.is_empty() => {
                 table_changer = changes_a_table(&body);
             }
             _ => {}
@@ -155,14 +171,48 @@ pub fn scan(bytes: &[u8]) -> Option<Layout> {
     layout.memories = memories.into_iter().map(item(KIND_MEMORY, 'm')).collect();
     layout.globals = globals.into_iter().map(item(KIND_GLOBAL, 'g')).collect();
     layout.tables = tables.into_iter().map(item(KIND_TABLE, 't')).collect();
-    layout.unsaveable = match (refs_in_globals, table_changer) {
-        (Some(g), _) => Some(format!("global {g} is a mutable reference, which a saved state cannot hold")),
-        (None, Some(op)) => Some(format!(
-            "its code can change a table ({op}), and a changed table cannot be saved"
-        )),
-        (None, None) => None,
+    layout.reference_global = refs_in_globals;
+    layout.table_changer = match (layout.tables.is_empty(), scan_code) {
+        (true, _) => TableScan::NoTable,
+        (false, true) => TableScan::Done(table_changer),
+        (false, false) => TableScan::Deferred,
     };
     Some(layout)
+}
+
+/// The first instruction of the module in `bytes` that can change a table (a scan of its code).
+pub fn scan_tables(bytes: &[u8]) -> Option<&'static str> {
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(Payload::CodeSectionEntry(body)) => {
+                if let Some(op) = changes_a_table(&body) {
+                    return Some(op);
+                }
+            }
+            Ok(_) => {}
+            Err(_) => return Some("unreadable code"),
+        }
+    }
+    None
+}
+
+impl Layout {
+    /// Why a state of this module cannot be saved, if it cannot; `bytes` gives the module's bytes
+    /// for a deferred table scan (None: not kept by this build).
+    pub fn unsaveable(&self, bytes: impl FnOnce() -> Option<Vec<u8>>) -> Option<String> {
+        if let Some(g) = self.reference_global {
+            return Some(format!("global {g} is a mutable reference, which a saved state cannot hold"));
+        }
+        let changer = match &self.table_changer {
+            TableScan::NoTable => None,
+            TableScan::Done(op) => *op,
+            TableScan::Deferred => match bytes() {
+                Some(bytes) => scan_tables(&bytes),
+                None => Some("its code was not scanned"),
+            },
+        };
+        changer.map(|op| format!("its code can change a table ({op}), and a changed table cannot be saved"))
+    }
 }
 
 /// A data segment's offset when it is a constant (`i32.const` or `i64.const`, then `end`).

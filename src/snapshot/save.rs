@@ -27,7 +27,7 @@ pub fn save(plugin: &Plugin, inner: &mut Inner) -> Result<Vec<u8>, String> {
             compiled.modules().len()
         ));
     }
-    let module_layout = saveable_layout(compiled.main_module())?;
+    let module_layout = saveable_layout(compiled)?;
     if let Some(fd) = inner.store.data().wasi.as_ref().and_then(|w| w.opened_fd()) {
         return Err(format!("the plugin holds an open file (WASI fd {fd}): close it before saving"));
     }
@@ -59,11 +59,16 @@ pub fn save(plugin: &Plugin, inner: &mut Inner) -> Result<Vec<u8>, String> {
 }
 
 /// The main module's layout, if a state of it can be saved.
-fn saveable_layout(module: &crate::compiled::CompiledModule) -> Result<&Layout, String> {
+fn saveable_layout(compiled: &crate::compiled::Compiled) -> Result<&Layout, String> {
+    let module = compiled.main_module();
     let layout = module.layout.as_ref().ok_or_else(|| {
         "this plugin's module could not be prepared for saving (its hidden exports did not compile)".to_string()
     })?;
-    match &layout.unsaveable {
+    let bytes = || {
+        let key = compiled.code.key.as_deref()?;
+        crate::module_cache::module_bytes(key, compiled.main)
+    };
+    match module.save_refusal.call_once(|| layout.unsaveable(bytes)) {
         Some(why) => Err(format!("this plugin cannot be saved: {why}")),
         None => Ok(layout),
     }

@@ -213,7 +213,7 @@ fn a_module_exporting_its_items_is_compiled_as_given() {
           (call $store_u8 (local.get $o) (global.get $n))
           (call $output_set (local.get $o) (i64.const 1)) (i32.const 0)))"#;
     let wasm = wat::parse_str(wat).unwrap();
-    let layout = super::layout::scan(&wasm).unwrap();
+    let layout = super::layout::scan(&wasm, true).unwrap();
     assert!(layout.hidden_exports().is_empty(), "{layout:?}");
     assert!(crate::start_hoist::rewrite(&wasm, &layout.hidden_exports()).is_none());
     let compiled = compiled(wat);
@@ -246,4 +246,25 @@ fn a_cleared_data_segment_stays_cleared() {
     let bytes = save(&plugin).unwrap();
     let restored = super::restore(compiled, &bytes).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(call(&restored, "read"), [0]);
+}
+
+/// The table scan: at compile time where the build keeps no copy of the module (`no_std`), else
+/// at the first save from the module cache's copy; both find the same instruction.
+#[test]
+fn the_table_scan_now_or_deferred_finds_the_same() {
+    use super::layout::{scan, TableScan};
+    let changer = wat::parse_str(
+        r#"(module (table 1 funcref) (func $f) (elem declare func $f)
+            (func (export "grow") (drop (table.grow (ref.func $f) (i32.const 1)))))"#,
+    )
+    .unwrap();
+    let now = scan(&changer, true).unwrap();
+    assert_eq!(now.table_changer, TableScan::Done(Some("table.grow")));
+    let later = scan(&changer, false).unwrap();
+    assert_eq!(later.table_changer, TableScan::Deferred);
+    let why = later.unsaveable(|| Some(changer.clone())).unwrap();
+    assert!(why.contains("table.grow"), "{why}");
+    assert!(later.unsaveable(|| None).unwrap().contains("not scanned"));
+    let plain = wat::parse_str(r#"(module (table 1 funcref) (func (export "f")))"#).unwrap();
+    assert_eq!(scan(&plain, false).unwrap().unsaveable(|| Some(plain.clone())), None);
 }
