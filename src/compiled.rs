@@ -40,7 +40,8 @@ pub struct CompiledModule {
     /// What a saved state carries of this module's instance, reachable through the hidden exports
     /// the compiled module has; None when the module could not be given them (saving refuses).
     pub layout: Option<crate::snapshot::layout::Layout>,
-    /// `snapshot::format::hash64` of the module's name and bytes (a saved state names its modules).
+    /// `snapshot::format::module_hash` of the module's name and bytes (a saved state names its
+    /// modules).
     pub hash: u64,
     /// Why a state of this module cannot be saved (`Layout::unsaveable`), found at the first save.
     pub save_refusal: Once<Option<String>>,
@@ -221,10 +222,7 @@ fn compile_module(engine: &Engine, name: &str, bytes: &[u8]) -> Result<CompiledM
         // Upstream reads bytes that are neither wasm nor text as WAT first; keep its message.
         return Err(CreateError::Compile("input bytes aren't valid utf-8".to_string()));
     }
-    let hash = crate::snapshot::format::hash64(
-        crate::snapshot::format::hash64(crate::snapshot::format::HASH_SEED, name.as_bytes()),
-        bytes,
-    );
+    let hash = crate::snapshot::format::module_hash(name, bytes);
     let has_start = start_hoist::has_start_section(bytes);
     let (module, layout) = match prepared(engine, bytes, has_start) {
         Some(prepared) => prepared,

@@ -11,12 +11,16 @@ pub const HIDDEN_START: &str = "__extism_x_start";
 const SECTION_EXPORT: u8 = 7;
 const SECTION_START: u8 = 8;
 
-struct Section {
-    id: u8,
+pub(crate) struct Section {
+    pub id: u8,
+    /// Where the section starts (its id byte).
+    pub header: usize,
     /// Byte range of the section's payload in the module.
-    start: usize,
-    end: usize,
+    pub start: usize,
+    pub end: usize,
 }
+
+const SECTION_CUSTOM: u8 = 0;
 
 /// Rewritten bytes when the module has a start section; None when it has none (or is malformed,
 /// in which case the engine reports the real error on the original bytes).
@@ -56,7 +60,8 @@ pub fn rewrite(bytes: &[u8], extra: &[(alloc::string::String, u8, u32)]) -> Opti
     let mut export_written = false;
     for s in &sections {
         match s.id {
-            SECTION_START => continue,
+            // The engine ignores custom sections (debug info can be most of a module): not copied.
+            SECTION_START | SECTION_CUSTOM => continue,
             SECTION_EXPORT => {
                 let payload = &bytes[s.start..s.end];
                 let (count, used) = read_leb_u32(payload)?;
@@ -101,7 +106,8 @@ fn push_section(out: &mut Vec<u8>, id: u8, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
-fn sections(bytes: &[u8]) -> Option<Vec<Section>> {
+/// The sections of a module, in order; None when it is not a well-framed wasm binary.
+pub(crate) fn sections(bytes: &[u8]) -> Option<Vec<Section>> {
     if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
         return None;
     }
@@ -115,7 +121,7 @@ fn sections(bytes: &[u8]) -> Option<Vec<Section>> {
         if end > bytes.len() {
             return None;
         }
-        out.push(Section { id, start, end });
+        out.push(Section { id, header: pos, start, end });
         pos = end;
     }
     Some(out)

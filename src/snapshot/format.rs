@@ -51,6 +51,24 @@ pub fn hash64(seed: u64, bytes: &[u8]) -> u64 {
 /// The seed of `hash64` (FNV-1a's offset basis).
 pub const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 
+/// A module's hash (docs/state-format.md): its name, its 8-byte preamble, then each section but
+/// the custom ones (id and size bytes included), each a `hash64` step of its own. Custom sections
+/// (debug info, names) change nothing the engine runs. A module that is not well framed is hashed
+/// whole (it never compiles anyway).
+pub fn module_hash(name: &str, bytes: &[u8]) -> u64 {
+    let mut h = hash64(HASH_SEED, name.as_bytes());
+    match crate::start_hoist::sections(bytes) {
+        Some(sections) => {
+            h = hash64(h, &bytes[..8]);
+            for s in sections.iter().filter(|s| s.id != 0) {
+                h = hash64(h, &bytes[s.header..s.end]);
+            }
+            h
+        }
+        None => hash64(h, bytes),
+    }
+}
+
 /// Builds a saved state: `new`, records, `finish`.
 pub struct Writer {
     out: Vec<u8>,

@@ -268,3 +268,24 @@ fn the_table_scan_now_or_deferred_finds_the_same() {
     let plain = wat::parse_str(r#"(module (table 1 funcref) (func (export "f")))"#).unwrap();
     assert_eq!(scan(&plain, false).unwrap().unsaveable(|| Some(plain.clone())), None);
 }
+
+/// A module's hash ignores its custom sections (debug info): a state saved from a plugin built
+/// with debug info restores onto the same code without it, and the copy the library compiles
+/// leaves them out.
+#[test]
+fn custom_sections_do_not_change_the_modules_hash() {
+    let plain = wat::parse_str(COUNTER).unwrap();
+    let mut with_debug = plain.clone();
+    // A custom section "debug" of 1000 bytes at the end.
+    with_debug.push(0);
+    let payload_len = 1 + 5 + 1000;
+    with_debug.extend_from_slice(&[(payload_len & 0x7f) as u8 | 0x80, (payload_len >> 7) as u8]);
+    with_debug.push(5);
+    with_debug.extend_from_slice(b"debug");
+    with_debug.extend_from_slice(&[7u8; 1000]);
+    assert_eq!(format::module_hash("main", &plain), format::module_hash("main", &with_debug));
+    assert_ne!(format::module_hash("main", &plain), format::module_hash("other", &plain));
+    let layout = super::layout::scan(&with_debug, true).unwrap();
+    let rewritten = crate::start_hoist::rewrite(&with_debug, &layout.hidden_exports()).unwrap();
+    assert!(rewritten.len() < plain.len() + 200, "{} vs {}", rewritten.len(), plain.len());
+}
