@@ -41,8 +41,10 @@ pub struct CompiledModule {
     /// the compiled module has; None when the module could not be given them (saving refuses).
     pub layout: Option<crate::snapshot::layout::Layout>,
     /// `snapshot::format::module_hash` of the module's name and bytes (a saved state names its
-    /// modules).
-    pub hash: u64,
+    /// modules): made at compile time where the build keeps no copy of the bytes (`no_std`), else
+    /// at the first save or restore, from the module cache's copy (`hash_later`).
+    pub hash: Option<u64>,
+    hash_later: Once<Option<u64>>,
     /// Why a state of this module cannot be saved (`Layout::unsaveable`), found at the first save.
     pub save_refusal: Once<Option<String>>,
 }
@@ -177,14 +179,20 @@ impl Compiled {
     }
 
     /// The hash a saved state records of the modules it belongs to: every module's hash in
-    /// manifest order, then the index of the main one.
-    pub fn modules_hash(&self) -> u64 {
-        use crate::snapshot::format::{hash64, HASH_SEED};
+    /// manifest order, then the index of the main one. None when a module's bytes are not kept
+    /// (a module the cache could not key).
+    pub fn modules_hash(&self) -> Option<u64> {
+        use crate::snapshot::format::{hash64, module_hash, HASH_SEED};
         let mut h = HASH_SEED;
-        for m in self.modules() {
-            h = hash64(h, &m.hash.to_le_bytes());
+        for (i, m) in self.modules().iter().enumerate() {
+            let later = || {
+                let bytes = crate::module_cache::module_bytes(self.code.key.as_deref()?, i)?;
+                Some(module_hash(&m.name, &bytes))
+            };
+            let hash = m.hash.or_else(|| *m.hash_later.call_once(later))?;
+            h = hash64(h, &hash.to_le_bytes());
         }
-        hash64(h, &(self.main as u64).to_le_bytes())
+        Some(hash64(h, &(self.main as u64).to_le_bytes()))
     }
 }
 
@@ -222,7 +230,7 @@ fn compile_module(engine: &Engine, name: &str, bytes: &[u8]) -> Result<CompiledM
         // Upstream reads bytes that are neither wasm nor text as WAT first; keep its message.
         return Err(CreateError::Compile("input bytes aren't valid utf-8".to_string()));
     }
-    let hash = crate::snapshot::format::module_hash(name, bytes);
+    let hash = (config::MODULE_CACHE_ENTRIES == 0).then(|| crate::snapshot::format::module_hash(name, bytes));
     let has_start = start_hoist::has_start_section(bytes);
     let (module, layout) = match prepared(engine, bytes, has_start) {
         Some(prepared) => prepared,
@@ -247,6 +255,7 @@ fn compile_module(engine: &Engine, name: &str, bytes: &[u8]) -> Result<CompiledM
         initial_pages,
         layout,
         hash,
+        hash_later: Once::new(),
         save_refusal: Once::new(),
     })
 }

@@ -160,7 +160,7 @@ fn restored_store(
 ) -> Result<(Store<State>, Arc<wasmi::Linker<State>>, Option<crate::call::MainInstance>), CreateError> {
     let fail = |m: &str| CreateError::Create(m.to_string());
     let (modules_hash, parsed) = parse(bytes).map_err(fail)?;
-    if modules_hash != compiled.modules_hash() {
+    if Some(modules_hash) != compiled.modules_hash() {
         return Err(fail("the saved state belongs to other wasm modules than this compiled plugin's"));
     }
     Plugin::check_links(compiled)?;

@@ -49,7 +49,8 @@ pub fn save(plugin: &Plugin, inner: &mut Inner) -> Result<Vec<u8>, String> {
             inner.main.insert(crate::call::MainInstance::new(&inner.store, made)).instance()
         }
     };
-    let mut w = Writer::new(format::FLAG_INSTANCE, compiled.modules_hash());
+    let modules_hash = compiled.modules_hash().ok_or("this plugin's modules are not kept: no hash for the state")?;
+    let mut w = Writer::new(format::FLAG_INSTANCE, modules_hash);
     write_limits(&mut w, plugin, inner.store.data());
     write_map(&mut w, format::TAG_CONFIG, inner.store.data().config.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())))?;
     write_map(&mut w, format::TAG_VARS, inner.store.data().vars.iter())?;

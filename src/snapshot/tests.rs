@@ -289,3 +289,15 @@ fn custom_sections_do_not_change_the_modules_hash() {
     let rewritten = crate::start_hoist::rewrite(&with_debug, &layout.hidden_exports()).unwrap();
     assert!(rewritten.len() < plain.len() + 200, "{} vs {}", rewritten.len(), plain.len());
 }
+
+/// The hash made later from the module cache's copy (std builds) is the one made at compile time
+/// from the bytes as given (no_std builds): states move between the two.
+#[test]
+fn the_hash_from_the_cached_copy_is_the_hash_of_the_bytes() {
+    let wasm = wat::parse_str(COUNTER).unwrap();
+    let m = format::module_hash("main", &wasm);
+    let want = format::hash64(format::hash64(format::HASH_SEED, &m.to_le_bytes()), &0u64.to_le_bytes());
+    let compiled = compiled(COUNTER);
+    assert_eq!(compiled.main_module().hash.is_none(), crate::config::MODULE_CACHE_ENTRIES > 0);
+    assert_eq!(compiled.modules_hash(), Some(want));
+}
