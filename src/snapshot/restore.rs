@@ -186,6 +186,13 @@ fn restored_store(
 
 /// Vars and kernel memory, within the plugin's limits and memory budget.
 fn restore_state(store: &mut Store<State>, parsed: &Parsed<'_>) -> Result<(), String> {
+    if parsed.config.len() > crate::config::MAX_CONFIG_ENTRIES {
+        return Err(format!(
+            "the saved config has {} entries (this build allows {})",
+            parsed.config.len(),
+            crate::config::MAX_CONFIG_ENTRIES
+        ));
+    }
     let state = store.data_mut();
     for (k, v) in &parsed.vars {
         state.vars.set(k, v).map_err(|_| "the saved vars do not fit this plugin's memory.max_var_bytes".to_string())?;
