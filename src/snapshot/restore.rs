@@ -23,7 +23,7 @@ use crate::state::State;
 pub struct Parsed<'a> {
     pub instance: bool,
     pub config: BTreeMap<String, String>,
-    pub vars: Vec<(&'a [u8], &'a [u8])>,
+    pub vars: Entries<'a>,
     pub kernel: KernelImage,
     pub kernel_bytes: Pages<'a>,
     pub memories: Vec<(u32, Pages<'a>)>,
@@ -82,13 +82,20 @@ pub fn parse(bytes: &[u8]) -> Result<(u64, Parsed<'_>), &'static str> {
     let (image, pages) = kernel.ok_or("saved state malformed (no kernel memory record)")?;
     parsed.kernel = image;
     parsed.kernel_bytes = pages;
-    if !parsed.instance && !(parsed.memories.is_empty() && parsed.globals.is_empty() && parsed.tables.is_empty()) {
+    let instance_records = !parsed.memories.is_empty() || !parsed.globals.is_empty() || !parsed.tables.is_empty();
+    if !parsed.instance && instance_records {
         return Err("saved state malformed (instance records without an instance)");
     }
     Ok((frame.modules_hash, parsed))
 }
 
-fn read_map<'a>(r: &mut Reader<'a>) -> Result<Vec<(&'a [u8], &'a [u8])>, &'static str> {
+/// Key/value pairs of a config or vars record.
+type Entries<'a> = Vec<(&'a [u8], &'a [u8])>;
+
+/// A store in a saved state: the store, its linker and, when saved, its main instance.
+type RestoredStore = (Store<State>, Arc<wasmi::Linker<State>>, Option<crate::call::MainInstance>);
+
+fn read_map<'a>(r: &mut Reader<'a>) -> Result<Entries<'a>, &'static str> {
     let count = r.u32()?;
     let mut entries = Vec::new();
     for _ in 0..count {
@@ -157,7 +164,7 @@ fn restored_store(
     bytes: &[u8],
     id: [u8; 16],
     budget: Option<u64>,
-) -> Result<(Store<State>, Arc<wasmi::Linker<State>>, Option<crate::call::MainInstance>), CreateError> {
+) -> Result<RestoredStore, CreateError> {
     let fail = |m: &str| CreateError::Create(m.to_string());
     let (modules_hash, parsed) = parse(bytes).map_err(fail)?;
     if Some(modules_hash) != compiled.modules_hash() {
