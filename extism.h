@@ -1541,9 +1541,9 @@ bool extism_x_plugin_set_output_sink(ExtismPlugin *plugin, ExtismXOutputSinkFn s
 /* descriptor it opened (or moved or closed one of stdio and the preopens). */
 /* A restore fails, and changes nothing, on bytes that are not a state, a   */
 /* truncated or corrupted one (length and checksum), one of a newer format  */
-/* version, one saved from other wasm modules (a hash of their bytes is     */
-/* recorded), or one that does not fit the plugin's limits (max_pages,      */
-/* max_var_bytes, the memory budget).                                       */
+/* version, one saved from other wasm modules (a hash of their bytes, but   */
+/* custom sections, is recorded), or one that does not fit the plugin's     */
+/* limits (max_pages, max_var_bytes, the memory budget).                    */
 /* ------------------------------------------------------------------------ */
 
 /**
