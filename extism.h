@@ -1739,6 +1739,106 @@ bool extism_x_call_resume_http(ExtismPlugin *plugin, int32_t status, const char 
                                const char *const *header_values, size_t n_headers,
                                const uint8_t *body, size_t body_len);
 
+/* ------------------------------------------------------------------------ */
+/* Saved plugin state                                                       */
+/* ------------------------------------------------------------------------ */
+/* An idle plugin saved to bytes and brought back, on this machine or       */
+/* another (the format is little-endian and the same on every target:       */
+/* docs/state-format.md). What is saved: the main module's linear memories  */
+/* (pages that are all zero are not stored), its mutable globals, its       */
+/* tables' sizes, kernel memory (blocks, registers, bytes), vars, config,   */
+/* and that the initialisers have run (a restored plugin does not run start */
+/* code, _initialize, __wasm_call_ctors or hs_init again). Not saved: host  */
+/* functions and their user data (the compiled plugin supplies them), log   */
+/* and output sinks, the HTTP headers switch and last response, the output  */
+/* of the last call as extism_plugin_output_* report it (0 bytes until the  */
+/* next call). The limits in force are recorded in the state, but a        */
+/* restored plugin runs under its compiled plugin's (fuel limit, timeout,   */
+/* max_pages, max_var_bytes) and the memory budget of the process.          */
+/*                                                                          */
+/* A plugin cannot be saved (the error says which case) while a stepped     */
+/* call is in progress, when its manifest has more than one wasm module,    */
+/* when its code can change a table (table.set, table.grow, table.fill,     */
+/* table.copy, table.init: a table's entries are saved as they were made at */
+/* instantiation, only their count is checked), when it has a mutable       */
+/* global holding a reference, or when a WASI plugin holds a file           */
+/* descriptor it opened (or moved or closed one of stdio and the preopens). */
+/* A restore fails, and changes nothing, on bytes that are not a state, a   */
+/* truncated or corrupted one (length and checksum), one of a newer format  */
+/* version, one saved from other wasm modules (a hash of their bytes, but   */
+/* custom sections, is recorded), or one that does not fit the plugin's     */
+/* limits (max_pages, max_var_bytes, the memory budget).                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Saves an idle plugin. If it has not run its initialisers yet (no call
+ * since it was made, or its last call was `_start`), they run first, as
+ * its next call would run them: the state saved is always initialised, so
+ * saving a plugin right after creating it gives a pre-initialised state.
+ * The plugin is otherwise unchanged and can go on being called.
+ *
+ * Returns the state (`*len` bytes), owned by the caller and freed with
+ * extism_x_state_free (allocated through the heap hook where one is set,
+ * extism_x_set_allocator); NULL on error: a NULL plugin (nothing else
+ * happens), a NULL `len`, or a plugin that cannot be saved (see above),
+ * extism_plugin_error then says why ("extism_x_plugin_save: ..."). Any
+ * thread; waits for a running call (the lock).
+ */
+uint8_t *extism_x_plugin_save(ExtismPlugin *plugin, ExtismSize *len);
+
+/**
+ * Frees a state from extism_x_plugin_save (NULL: nothing). Each state is
+ * freed once, with this function only. Any thread.
+ */
+void extism_x_state_free(uint8_t *state);
+
+/**
+ * Saves an idle plugin (as extism_x_plugin_save) into a buffer the caller
+ * owns: `buf` with room for `buf_len` bytes. Returns the state's size in
+ * bytes; when that is more than `buf_len` (or `buf` is NULL) nothing is
+ * written and extism_plugin_error says how many bytes it needs (call again
+ * with a buffer that large: the size of a plugin's state changes only when
+ * the plugin does). Returns 0 on error: a NULL plugin, or a plugin that
+ * cannot be saved (extism_plugin_error says why). The state is built in
+ * the library's heap first, then copied. Any thread; waits for a running
+ * call.
+ */
+ExtismSize extism_x_plugin_save_into(ExtismPlugin *plugin, uint8_t *buf, ExtismSize buf_len);
+
+/**
+ * Creates a plugin from a compiled plugin in a saved state (`state_len`
+ * bytes at `state`, read during the call only: the caller keeps it, and
+ * may free it or restore from it again). The plugin's start code and
+ * initialisers are not run: its memories, globals, kernel memory, vars and
+ * config are the saved ones. It gets a new id, the compiled plugin's host
+ * functions and limits and the process's memory budget, as
+ * extism_plugin_new_from_compiled gives them. The compiled plugin must be
+ * made from the same wasm modules (byte for byte) as the saved plugin's;
+ * its manifest may differ otherwise.
+ *
+ * Returns NULL on error and, when `errmsg` is not NULL, sets `*errmsg` to
+ * the reason, prefixed "Unable to create Extism plugin: " (free it with
+ * extism_plugin_new_error_free): a NULL `compiled`, a NULL `state` with a
+ * nonzero length, and every refusal listed above. Any thread; the compiled
+ * plugin may be used from other threads at the same time.
+ */
+ExtismPlugin *extism_x_plugin_new_from_state(const ExtismCompiledPlugin *compiled, const uint8_t *state,
+                                             ExtismSize state_len, char **errmsg);
+
+/**
+ * Puts an idle plugin back into a saved state (a pool's reset between
+ * tenants: memories, globals, kernel memory, vars and config all become
+ * the saved ones, which extism_plugin_reset does not do). The state must
+ * come from a plugin of the same wasm modules (see
+ * extism_x_plugin_new_from_state). The plugin keeps its id, its memory
+ * budget, its log and output sinks and its HTTP headers switch. Returns
+ * false, and changes nothing, for a NULL plugin, a NULL `state` with a
+ * nonzero length, while a stepped call is in progress, or for any refusal
+ * listed above (extism_plugin_error says why, but for a NULL plugin). Any
+ * thread; waits for a running call.
+ */
+bool extism_x_plugin_restore(ExtismPlugin *plugin, const uint8_t *state, ExtismSize state_len);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif /* __cplusplus */

@@ -143,6 +143,9 @@ typedef struct {
   FN(x_rc, extism_x_call_rc);
   FN(x_stats, extism_x_plugin_last_call_stats);
   FN(x_compiled_unmetered, extism_x_compiled_plugin_new_unmetered);
+  FN(x_save, extism_x_plugin_save);
+  FN(x_state_free, extism_x_state_free);
+  FN(x_from_state, extism_x_plugin_new_from_state);
 } Lib;
 
 static void *sym(Lib *L, const char *name, bool required) {
@@ -178,6 +181,9 @@ static void lib_load(Lib *L, const char *label, const char *path) {
   OPT(x_step, "extism_x_call_step");
   OPT(x_rc, "extism_x_call_rc");
   OPT(x_stats, "extism_x_plugin_last_call_stats");
+  OPT(x_save, "extism_x_plugin_save");
+  OPT(x_state_free, "extism_x_state_free");
+  OPT(x_from_state, "extism_x_plugin_new_from_state");
   const char *(*version)(void) = sym(L, "extism_version", true);
   L->version = version();
 }
@@ -383,6 +389,99 @@ static double stats_run(Line *ln, Subject *s, void *state, long n) {
   t = now_s() - t;
   if (sink == 0 || cs.linear_memory_bytes == 0 || cs.kernel_memory_bytes == 0) die("%s: stats look empty", ln->id);
   return t;
+}
+
+/* ---- saved state (ours) ---- */
+
+/* A compiled plugin and a state saved from a plugin of it after one call of the line's function. */
+typedef struct {
+  CallState call; /* the plugin that was saved (kept for the save line) */
+  ExtismCompiledPlugin *c;
+  uint8_t *state;
+  ExtismSize state_len;
+  uint8_t lookup[8]; /* init_table's answer, which every made plugin must give */
+} StateState;
+
+/* The sizes of the states the lines saved, for the report. */
+static char g_state_sizes[512];
+
+static void *state_setup(Line *ln, Subject *s) {
+  StateState *st = calloc(1, sizeof *st);
+  Lib *L = s->lib;
+  st->c = make_compiled(L, ln->wasm, ln->wasi);
+  st->call.p = from_compiled(L, st->c);
+  call_ok(L, st->call.p, ln->func, ln->input->data, ln->input->len);
+  st->state = L->x_save(st->call.p, &st->state_len);
+  if (!st->state) die("%s: extism_x_plugin_save: %s", ln->id, L->error(st->call.p));
+  if (strcmp(ln->func, "lookup") == 0) {
+    if (L->out_len(st->call.p) != 8) die("%s: lookup output of %llu bytes", ln->id, (unsigned long long)L->out_len(st->call.p));
+    memcpy(st->lookup, L->out_data(st->call.p), 8);
+  }
+  char note[128];
+  snprintf(note, sizeof note, "%s%s (%s after a call): %llu bytes", g_state_sizes[0] ? "; " : "", ln->wasm->path,
+           ln->func, (unsigned long long)st->state_len);
+  if (!strstr(g_state_sizes, ln->wasm->path) && strlen(g_state_sizes) + strlen(note) < sizeof g_state_sizes)
+    strcat(g_state_sizes, note);
+  return st;
+}
+
+static void state_teardown(Line *ln, Subject *s, void *state) {
+  (void)ln;
+  StateState *st = state;
+  s->lib->x_state_free(st->state);
+  s->lib->plugin_free(st->call.p);
+  s->lib->compiled_free(st->c);
+  free(st);
+}
+
+/* variant 1: extism_x_plugin_save + extism_x_state_free of the plugin after its call; 0: the call. */
+static double save_run(Line *ln, Subject *s, void *state, long n) {
+  StateState *st = state;
+  Lib *L = s->lib;
+  if (s->variant == 0) return call_run(ln, s, &st->call, n);
+  double t = now_s();
+  for (long i = 0; i < n; i++) {
+    ExtismSize len = 0;
+    uint8_t *bytes = L->x_save(st->call.p, &len);
+    if (!bytes || len != st->state_len) die("%s: save gave %llu bytes", ln->id, (unsigned long long)len);
+    L->x_state_free(bytes);
+  }
+  return now_s() - t;
+}
+
+enum { FROM_BYTES, FROM_COMPILED, FROM_STATE };
+
+/* A plugin made (variant: from bytes, from compiled, from the saved state), with `call_it` its first
+ * call of the line's function, then freed; creation and call timed. */
+static double made_run(Line *ln, Subject *s, void *state, long n, bool call_it) {
+  StateState *st = state;
+  Lib *L = s->lib;
+  double total = 0;
+  for (long i = 0; i < n; i++) {
+    char *err = NULL;
+    double t = now_s();
+    ExtismPlugin *p = s->variant == FROM_BYTES      ? L->plugin_new(ln->wasm->data, ln->wasm->len, NULL, 0, ln->wasi, &err)
+                      : s->variant == FROM_COMPILED ? L->from_compiled(st->c, &err)
+                                                    : L->x_from_state(st->c, st->state, st->state_len, &err);
+    if (!p) die("%s %s: %s", ln->id, s->label, err ? err : "?");
+    if (call_it && L->call(p, ln->func, ln->input->data, ln->input->len) != 0)
+      die("%s %s: call failed: %s", ln->id, s->label, L->error(p));
+    total += now_s() - t;
+    if (call_it && strcmp(ln->func, "lookup") == 0 &&
+        (L->out_len(p) != 8 || memcmp(L->out_data(p), st->lookup, 8) != 0))
+      die("%s %s: lookup differs from the saved plugin's", ln->id, s->label);
+    if (call_it && strcmp(ln->func, "count_vowels") == 0) check_output(ln, L, p);
+    L->plugin_free(p);
+  }
+  return total;
+}
+
+static double made_run_create(Line *ln, Subject *s, void *state, long n) {
+  return made_run(ln, s, state, n, false);
+}
+
+static double made_run_first_call(Line *ln, Subject *s, void *state, long n) {
+  return made_run(ln, s, state, n, true);
 }
 
 /* ---- creation ---- */
@@ -881,7 +980,9 @@ int main(int argc, char **argv) {
   lib_load(&libs[nlibs++], "ours", ours_path);
   if (ref_path && *ref_path) lib_load(&libs[nlibs++], "upstream", ref_path);
   Lib *ours = &libs[0], *ref = nlibs > 1 ? &libs[1] : NULL;
-  if (!ours->x_begin || !ours->x_step || !ours->x_stats || !ours->x_compiled_unmetered) die("%s lacks the extism_x_* extensions", ours_path);
+  if (!ours->x_begin || !ours->x_step || !ours->x_stats || !ours->x_compiled_unmetered || !ours->x_save ||
+      !ours->x_from_state)
+    die("%s lacks the extism_x_* extensions", ours_path);
 
   Buf c1 = read_file(path_join(plugins, "c1.wasm"));
   Buf hostloop = read_file(path_join(plugins, "hostloop.wasm"));
@@ -890,6 +991,7 @@ int main(int argc, char **argv) {
   Buf kernels = read_file(path_join(build, "kernels.wasm"));
   char *kernels_raw = path_join(build, "kernels_raw.wasm");
   Buf grow = read_file(path_join(plugins, "grow_each_call.wasm"));
+  Buf init_table = read_file(path_join(build, "init_table.wasm"));
   long grow_calls = g_smoke ? 50 : 20000;
 
   size_t mib = 1u << 20;
@@ -980,6 +1082,24 @@ int main(int argc, char **argv) {
     {"stats", "extism_x_plugin_last_call_stats, vs the tiny count_vowels call itself", "Our extensions",
      call_setup, stats_run, call_teardown, &c1, false, "count_vowels", &tiny, 3, 0, 0, 0,
      {{ours, 1, "stats"}, {ours, 0, "tiny call"}}, 2, "stats/call"},
+    /* ours only: saved state (extism_x_plugin_save, extism_x_plugin_new_from_state) */
+    {"state_save", "extism_x_plugin_save + extism_x_state_free, Rust PDK plugin (c1.wasm) after a call, vs the "
+     "tiny call itself", "Our extensions", state_setup, save_run, state_teardown, &c1, false, "count_vowels", &tiny,
+     3, 0, 0, 0, {{ours, 1, "save"}, {ours, 0, "tiny call"}}, 2, "save/call"},
+    {"state_restore", "extism_x_plugin_new_from_state (c1.wasm's state after a call) vs "
+     "extism_plugin_new_from_compiled", "Our extensions", state_setup, made_run_create, state_teardown, &c1, false,
+     "count_vowels", &tiny, 3, 0, 0, 0, {{ours, FROM_STATE, "from state"}, {ours, FROM_COMPILED, "from compiled"}}, 2,
+     "state/compiled"},
+    {"state_restore_call", "from saved state + first tiny call vs new_from_compiled + first tiny call (c1.wasm)",
+     "Our extensions", state_setup, made_run_first_call, state_teardown, &c1, false, "count_vowels", &tiny, 3, 0, 0, 0,
+     {{ours, FROM_STATE, "from state"}, {ours, FROM_COMPILED, "from compiled"}}, 2, "state/compiled"},
+    {"init_state_vs_compiled", "plugin with an expensive initialiser (init_table.wasm: 1 MiB table, 4 passes): "
+     "creation + first call, from saved state vs from compiled", "Our extensions", state_setup, made_run_first_call,
+     state_teardown, &init_table, false, "lookup", &tiny, 0, 0, 0, 0,
+     {{ours, FROM_STATE, "from state"}, {ours, FROM_COMPILED, "from compiled"}}, 2, "state/compiled"},
+    {"init_state_vs_bytes", "the same: from saved state vs extism_plugin_new from bytes", "Our extensions",
+     state_setup, made_run_first_call, state_teardown, &init_table, false, "lookup", &tiny, 0, 0, 0, 0,
+     {{ours, FROM_STATE, "from state"}, {ours, FROM_BYTES, "from bytes"}}, 2, "state/bytes"},
     /* last: it installs the process-wide logger of each library for good */
     {"call_tiny_log_off", "tiny call: count_vowels (c1.wasm), logger installed at `error` (runtime lines filtered "
      "out)", "Logging off", log_off_setup, call_run, call_teardown, &c1, false, "count_vowels", &tiny, 3, 0, 0, 0, PAIR},
@@ -1010,6 +1130,7 @@ int main(int argc, char **argv) {
     want_lines++;
     if (ln->ran[0] && (ln->nsubj < 2 || ln->ran[1])) ran_lines++;
   }
+  if (g_state_sizes[0]) out("\nSaved states (extism_x_plugin_save, all-zero pages left out): %s.\n", g_state_sizes);
 
   /* ---- resident memory ---- */
   int rss_ok = 0, rss_want = 0;

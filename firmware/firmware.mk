@@ -94,8 +94,11 @@ $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 #   pdk_rust  ctests/plugins/pdk/c1 (Rust, official extism-pdk crate), as the package c1_fw of the
 #             suite's PDK workspace (c1's source with a heap inside its page), in the suite's target
 #             dir (its dependencies are built once for both); -zstack-size=16384: a 16 KiB shadow
-#             stack, so the module declares one page instead of 17 (1 MiB of stack); then wasm-opt
-#             -Oz (FW_WASM_OPT below).
+#             stack, so the module declares one page instead of 17 (1 MiB of stack); the shadow
+#             stack pointer and the table exported, so that every item a saved state carries is
+#             exported and the library compiles the module as given (else it adds exports of its
+#             own, on a copy of the module: its size in RAM for the time of the compile); then
+#             wasm-opt -Oz (FW_WASM_OPT below).
 #   pdk_as    firmware/pdk/count_vowels.ts (AssemblyScript, official @extism/as-pdk), compiled by the
 #             suite's npm install of the pinned versions; one page initially; the default runtime
 #             (incremental GC) with its GC shadow stack cut from 32 KiB to 4 KiB.
@@ -107,14 +110,24 @@ $(FW_BUILD)/plugin_big.wasm: firmware/plugin.c
 FW_PDK_DIR := ctests/plugins/pdk
 FW_PDK_TARGET := ctests/build/pdk-target
 FW_AS_DIR := ctests/build/as
-FW_RUST_PLUGIN_FLAGS := -C link-arg=-zstack-size=16384
+FW_RUST_PLUGIN_FLAGS := -C link-arg=-zstack-size=16384 -C link-arg=--export=__stack_pointer -C link-arg=--export-table
 # Binaryen's optimiser, from the suite's npm install (AssemblyScript's compiler depends on it), run on
 # the Rust plugin at -Oz: 15% less wasm, and the engine's module keeps every function body. The
 # features are the ones rustc's wasm32 code uses (binaryen assumes none unless told).
 FW_WASM_OPT := $(FW_AS_DIR)/node_modules/.bin/wasm-opt
 FW_WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals
 FW_AS_FLAGS := --optimize --initialMemory 1 --stackSize 4096
-FW_PDK_PLUGINS := $(addprefix $(FW_BUILD)/,pdk_rust.wasm pdk_as.wasm pdk_c.wasm)
+FW_PDK_PLUGINS := $(addprefix $(FW_BUILD)/,pdk_rust.wasm pdk_as.wasm pdk_c.wasm pdk_rust.state)
+
+# The Rust PDK plugin's state after one call, saved by the host build (x86-64, the host's
+# libextism.a: firmware/save-state.c) and embedded like the plugins: the images restore it
+# (pdk_plugins.c, saved_state_step) and go on as if it had never been saved.
+$(FW_BUILD)/save-state: firmware/save-state.c extism.h $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) -O1 -Wall -Wextra -Werror -I. -o $@ $< $(STATIC) -lpthread -ldl -lm
+
+$(FW_BUILD)/pdk_rust.state: $(FW_BUILD)/save-state $(FW_BUILD)/pdk_rust.wasm
+	$(FW_BUILD)/save-state $(FW_BUILD)/pdk_rust.wasm $@
 
 $(FW_BUILD)/pdk_rust.wasm: $(FW_PDK_DIR)/c1/src/lib.rs $(FW_PDK_DIR)/c1_fw/src/lib.rs $(FW_PDK_DIR)/c1_fw/Cargo.toml \
   $(FW_PDK_DIR)/Cargo.toml $(FW_PDK_DIR)/Cargo.lock $(FW_AS_DIR)/npm.stamp firmware/firmware.mk

@@ -23,6 +23,8 @@
  *      (pdk_plugins.c);
  *   9. serves a plugin's HTTP requests from a table in flash through the host's handler, at once in
  *      plain calls and from the main loop in a stepped call (http_table.c);
+ *   10. restores a state of the Rust PDK plugin saved by the host build, embedded in flash, and calls
+ *      it; saves it on the board, frees it, restores and calls again (pdk_plugins.c);
  * and exits through semihosting with 0 only if every step gave the expected result.
  * `make firmware-test` runs it under QEMU and checks the lines marked "ok"/"FAIL" and the status. */
 #include <string.h>
@@ -432,6 +434,9 @@ int main(void) {
 
   /* 9. HTTP through the host's handler, from a table in flash */
   http_table_step();
+
+  /* 10. a plugin state saved by the host build, restored on the board (pdk_plugins.c) */
+  saved_state_step();
 
   /* the end: everything freed, the figures */
   struct heap_stats end = heap_stats();

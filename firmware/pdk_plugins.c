@@ -27,6 +27,7 @@
 extern const uint8_t pdk_rust_wasm[], pdk_rust_wasm_end[];
 extern const uint8_t pdk_as_wasm[], pdk_as_wasm_end[];
 extern const uint8_t pdk_c_wasm[], pdk_c_wasm_end[];
+extern const uint8_t pdk_rust_state[], pdk_rust_state_end[];
 extern uint8_t __data_start[], __bss_end[]; /* from the linker script: .data then .bss */
 
 /* The stack this step may use, reserved out of each goal (the step checks its real peak against it:
@@ -276,4 +277,55 @@ void pdk_plugins_step(void) {
       goal_refusal(pl, statics);
     report(pl, &s, statics, ram);
   }
+}
+
+/* Step 9. The host saved the plugin after count_vowels("Hello, World!") (total 3): restored here,
+ * the next call counts on from 3 exactly as the never-saved plugin of step 8 did. Then the board
+ * saves it (total 9), frees it, restores from its own bytes and calls once more (total 15). */
+void saved_state_step(void) {
+  struct text t = {.len = 0};
+  size_t live_before = heap_stats().live;
+  size_t state_len = (size_t)(pdk_rust_state_end - pdk_rust_state);
+  char m[200];
+  add(&t, "{\"wasm\":[{\"data\":{\"ptr\":");
+  add_u64(&t, (uintptr_t)pdk_rust_wasm);
+  add(&t, ",\"len\":");
+  add_u64(&t, (uintptr_t)(pdk_rust_wasm_end - pdk_rust_wasm));
+  add(&t, "}}]}");
+  memcpy(m, t.buf, t.len + 1);
+  t.len = 0;
+  char *err = NULL;
+  ExtismCompiledPlugin *c = extism_compiled_plugin_new((const uint8_t *)m, strlen(m), NULL, 0, false, &err);
+  ExtismPlugin *p = c ? extism_x_plugin_new_from_state(c, pdk_rust_state, state_len, &err) : NULL;
+  add(&t, "saved-state: ");
+  if (p == NULL) {
+    add(&t, "restore failed: ");
+    add(&t, err ? err : "(no message)");
+    extism_plugin_new_error_free(err);
+  } else {
+    add(&t, "restored the host's state of ");
+    add_u64(&t, state_len);
+    add(&t, " bytes from flash");
+  }
+  print(&t);
+  bool ok = p != NULL &&
+            call_expect(p, "saved-state", "Tiny plugins, tiny MCU", 0,
+                        "{\"count\":6,\"total\":9,\"vowels\":\"aeiouy\"}", true);
+  check(ok, "a state saved on the host restores on the board, as if never saved");
+
+  ExtismSize n = 0;
+  uint8_t *mine = p ? extism_x_plugin_save(p, &n) : NULL;
+  extism_plugin_free(p);
+  p = mine ? extism_x_plugin_new_from_state(c, mine, n, &err) : NULL;
+  extism_x_state_free(mine);
+  add(&t, "saved-state: saved on the board (");
+  add_u64(&t, (uint64_t)n);
+  add(&t, " bytes), freed, restored");
+  print(&t);
+  ok = p != NULL && call_expect(p, "saved-state", "Tiny plugins, tiny MCU", 0,
+                                "{\"count\":6,\"total\":15,\"vowels\":\"aeiouy\"}", true);
+  check(ok, "save, free, restore and call on the board");
+  extism_plugin_free(p);
+  extism_compiled_plugin_free(c);
+  check(heap_stats().live == live_before, "saved-state: everything freed");
 }

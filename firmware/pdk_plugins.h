@@ -8,4 +8,9 @@
  * over the goal). Call with no plugin alive. */
 void pdk_plugins_step(void);
 
+/* Step 9: a state of the Rust PDK plugin saved by the host build (firmware/save-state.c, embedded in
+ * flash) restored on the board and called: it goes on as if never saved; then saved on the board,
+ * freed, restored from that and called again. Call with no plugin alive. */
+void saved_state_step(void);
+
 #endif

@@ -31,3 +31,8 @@ pdk_c_wasm_end:
 http_plugin_wasm:
     .incbin "http_plugin.wasm"
 http_plugin_wasm_end:
+    .balign 8
+    .global pdk_rust_state, pdk_rust_state_end
+pdk_rust_state:
+    .incbin "pdk_rust.state"
+pdk_rust_state_end:

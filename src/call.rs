@@ -65,12 +65,16 @@ struct CachedExport {
 }
 
 impl MainInstance {
-    fn new(store: &Store<State>, instance: Instance) -> MainInstance {
+    pub fn new(store: &Store<State>, instance: Instance) -> MainInstance {
         let memory = match instance.get_export(store, "memory") {
             Some(Extern::Memory(m)) => Some(m),
             _ => None,
         };
         MainInstance { instance, memory, last_export: None }
+    }
+
+    pub fn instance(&self) -> Instance {
+        self.instance
     }
 
     /// `name` is the export the last call ran.

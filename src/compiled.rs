@@ -37,6 +37,16 @@ pub struct CompiledModule {
     pub runs_code_on_instantiation: bool,
     /// Largest declared initial size of a memory the module exports, in pages (for `max_pages`).
     pub initial_pages: u64,
+    /// What a saved state carries of this module's instance, reachable through the hidden exports
+    /// the compiled module has; None when the module could not be given them (saving refuses).
+    pub layout: Option<crate::snapshot::layout::Layout>,
+    /// `snapshot::format::module_hash` of the module's name and bytes (a saved state names its
+    /// modules): made at compile time where the build keeps no copy of the bytes (`no_std`), else
+    /// at the first save or restore, from the module cache's copy (`hash_later`).
+    pub hash: Option<u64>,
+    hash_later: Once<Option<u64>>,
+    /// Why a state of this module cannot be saved (`Layout::unsaveable`), found at the first save.
+    pub save_refusal: Once<Option<String>>,
 }
 
 /// The engine and the compiled modules of a manifest: what compiling costs, and what
@@ -198,6 +208,23 @@ impl Compiled {
     pub fn engine(&self) -> &Engine {
         &self.code.engine
     }
+
+    /// The hash a saved state records of the modules it belongs to: every module's hash in
+    /// manifest order, then the index of the main one. None when a module's bytes are not kept
+    /// (a module the cache could not key).
+    pub fn modules_hash(&self) -> Option<u64> {
+        use crate::snapshot::format::{hash64, module_hash, HASH_SEED};
+        let mut h = HASH_SEED;
+        for (i, m) in self.modules().iter().enumerate() {
+            let later = || {
+                let bytes = crate::module_cache::module_bytes(self.code.key.as_deref()?, i)?;
+                Some(module_hash(&m.name, &bytes))
+            };
+            let hash = m.hash.or_else(|| *m.hash_later.call_once(later))?;
+            h = hash64(h, &hash.to_le_bytes());
+        }
+        Some(hash64(h, &(self.main as u64).to_le_bytes()))
+    }
 }
 
 /// The engine configuration: fixed but for metering, which is part of the module cache's key (make
@@ -235,24 +262,62 @@ fn compile_module(engine: &Engine, name: &str, bytes: &[u8]) -> Result<CompiledM
         // Upstream reads bytes that are neither wasm nor text as WAT first; keep its message.
         return Err(CreateError::Compile("input bytes aren't valid utf-8".to_string()));
     }
-    // Validate the module as given, so compile errors speak of the plugin's own bytes.
-    let module = Module::new(engine, bytes).map_err(|e| CreateError::Compile(compile_error_text(&e)))?;
-    let is_command = check_command_rules(&module)?;
+    let hash = (config::MODULE_CACHE_ENTRIES == 0).then(|| crate::snapshot::format::module_hash(name, bytes));
     let has_start = start_hoist::has_start_section(bytes);
-    let module = match has_start.then(|| start_hoist::hoist(bytes)).flatten() {
-        Some(rewritten) => Module::new(engine, &rewritten).map_err(|e| CreateError::Compile(e.to_string()))?,
-        None => module,
+    let (module, layout) = match prepared(engine, bytes, has_start) {
+        Some(prepared) => prepared,
+        None => (plain(engine, bytes, has_start)?, None),
     };
+    let is_command = check_command_rules(&module)?;
     let runs_code_on_instantiation = has_start || module.get_export("_initialize").is_some();
     let initial_pages = module
         .exports()
+        .filter(|e| !crate::snapshot::layout::is_hidden(e.name()))
         .filter_map(|e| match e.ty() {
             ExternType::Memory(m) => Some(m.minimum()),
             _ => None,
         })
         .max()
         .unwrap_or(0);
-    Ok(CompiledModule { name: name.to_string(), module, is_command, runs_code_on_instantiation, initial_pages })
+    Ok(CompiledModule {
+        name: name.to_string(),
+        module,
+        is_command,
+        runs_code_on_instantiation,
+        initial_pages,
+        layout,
+        hash,
+        hash_later: Once::new(),
+        save_refusal: Once::new(),
+    })
+}
+
+/// The module with its start function hoisted and the hidden exports a saved state reads
+/// (`snapshot::layout`), compiled in one go; None when that fails (`plain` then compiles the
+/// plugin's own bytes, so an error speaks of them).
+fn prepared(
+    engine: &Engine,
+    bytes: &[u8],
+    has_start: bool,
+) -> Option<(Module, Option<crate::snapshot::layout::Layout>)> {
+    // The table scan waits for the first save where the module cache keeps the module's bytes.
+    let layout = crate::snapshot::layout::scan(bytes, config::MODULE_CACHE_ENTRIES == 0)?;
+    let module = match start_hoist::rewrite(bytes, &layout.hidden_exports()) {
+        Some(rewritten) => Module::new(engine, &rewritten).ok()?,
+        // Nothing to add: the module as given (a start section would have been hoisted).
+        None if !has_start => Module::new(engine, bytes).ok()?,
+        None => return None,
+    };
+    Some((module, Some(layout)))
+}
+
+/// The module without hidden exports: validated as given, then with its start function hoisted.
+fn plain(engine: &Engine, bytes: &[u8], has_start: bool) -> Result<Module, CreateError> {
+    let module = Module::new(engine, bytes).map_err(|e| CreateError::Compile(compile_error_text(&e)))?;
+    match has_start.then(|| start_hoist::hoist(bytes)).flatten() {
+        Some(rewritten) => Module::new(engine, &rewritten).map_err(|e| CreateError::Compile(e.to_string())),
+        None => Ok(module),
+    }
 }
 
 /// Whether this build runs fixed-width SIMD (cargo feature `simd`).
@@ -289,7 +354,7 @@ fn check_command_rules(module: &Module) -> Result<bool, CreateError> {
     }
     const ALLOWED: &[&str] =
         &["memory", "table", "__indirect_function_table", "__data_end", "__heap_base", "__dso_handle", "__rtti_base"];
-    for export in module.exports() {
+    for export in module.exports().filter(|e| !crate::snapshot::layout::is_hidden(e.name())) {
         if !matches!(export.ty(), ExternType::Func(_)) && !ALLOWED.contains(&export.name()) {
             return Err(CreateError::Compile(format!("command export '{}' is not a function", export.name())));
         }

@@ -80,6 +80,16 @@ pub fn instantiate_module(
     Ok(instance)
 }
 
+/// Instantiates the main module without running its start function or initialisers: a restored
+/// plugin's memories and globals are then overwritten with the saved ones.
+pub fn instantiate_main_unstarted(
+    compiled: &Compiled,
+    store: &mut Store<State>,
+    linker: &Linker<State>,
+) -> Result<Instance, Failure> {
+    instantiate_unstarted(compiled, store, linker, &compiled.main_module().module)
+}
+
 /// Instantiates `module` without running its (hoisted) start function.
 fn instantiate_unstarted(
     compiled: &Compiled,

@@ -32,6 +32,7 @@ pub mod plugin;
 pub mod run;
 #[cfg(feature = "small-json")]
 pub mod small_json;
+pub mod snapshot;
 pub mod start_hoist;
 pub mod state;
 pub mod step;

@@ -110,6 +110,50 @@ impl<'a> Key<'a> {
     }
 }
 
+/// Module `index`'s bytes rebuilt from a key's flat encoding (`Key::to_bytes`): its preamble and
+/// sections without the custom ones, a module the engine reads as the original. None when `key`
+/// is not such an encoding or has no module `index`.
+pub fn module_bytes(key: &[u8], index: usize) -> Option<Vec<u8>> {
+    let mut r = FlatReader { rest: key };
+    r.take(1)?; // metering
+    let modules = r.len()?;
+    for m in 0..modules {
+        let name = r.len()?;
+        r.take(name)?;
+        let ranges = r.len()?;
+        let mut module = (m == index).then(Vec::new);
+        for _ in 0..ranges {
+            let n = r.len()?;
+            let range = r.take(n)?;
+            if let Some(module) = module.as_mut() {
+                module.extend_from_slice(range);
+            }
+        }
+        if module.is_some() {
+            return module;
+        }
+    }
+    None
+}
+
+/// Reads the encoding `Key::walk` writes.
+struct FlatReader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> FlatReader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, tail) = self.rest.split_at_checked(n)?;
+        self.rest = tail;
+        Some(head)
+    }
+    fn len(&mut self) -> Option<usize> {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(self.take(8)?);
+        usize::try_from(u64::from_le_bytes(b)).ok()
+    }
+}
+
 /// The live code compiled from modules with this key, if any.
 pub fn lookup(key: &Key<'_>) -> Option<Arc<Code>> {
     find(&CACHE.lock(), key)

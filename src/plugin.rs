@@ -81,7 +81,7 @@ impl Plugin {
     pub fn new(compiled: Arc<Compiled>) -> Result<Plugin, CreateError> {
         let pages = compiled.manifest.memory.max_pages;
         log::line(Level::Debug, log::TARGET_PLUGIN, format_args!("Available pages: {pages:?}"));
-        compiled.links.call_once(|| check_links(&compiled)).clone().map_err(CreateError::Create)?;
+        Plugin::check_links(&compiled)?;
         let id = id::new_uuid_v4();
         let config = compiled.manifest.config.clone();
         let budget = crate::budget::process_budget();
@@ -92,13 +92,24 @@ impl Plugin {
             crate::instantiate::instantiate_main(&compiled, &mut store, &linker, true, None)
                 .map_err(|e| CreateError::Create(e.message))?;
         }
-        let (mut store, linker) = new_store(&compiled, config, id, budget).map_err(CreateError::Create)?;
+        let (store, linker) = new_store(&compiled, config, id, budget).map_err(CreateError::Create)?;
+        Ok(Plugin::assemble(compiled, id, store, linker, None))
+    }
+
+    /// A plugin around a store made for it (`main`: its main instance, when already made).
+    pub(crate) fn assemble(
+        compiled: Arc<Compiled>,
+        id: [u8; 16],
+        mut store: Store<State>,
+        linker: Arc<Linker<State>>,
+        main: Option<crate::call::MainInstance>,
+    ) -> Plugin {
         let cancel = Arc::new(CancelHandle { requested: AtomicBool::new(false), honoured: compiled.metered });
         store.data_mut().cancel = Some(cancel.clone());
         let inner = Inner {
             store,
             linker,
-            main: None,
+            main,
             needs_rebuild: false,
             error: LastError::None,
             error_text: Vec::new(),
@@ -109,13 +120,18 @@ impl Plugin {
         };
         log::line(Level::Debug, log::TARGET_PLUGIN, format_args!("{} created", log::Uuid(&id)));
         crate::trim::plugin_created();
-        Ok(Plugin {
+        Plugin {
             compiled,
             id,
             cancel,
             dumps: crate::dump::DumpPaths::from_env(),
             inner: Lock::new(inner),
-        })
+        }
+    }
+
+    /// Checks once per compiled plugin that every module's imports can be satisfied.
+    pub(crate) fn check_links(compiled: &Compiled) -> Result<(), CreateError> {
+        compiled.links.call_once(|| check_links(compiled)).clone().map_err(CreateError::Create)
     }
 
     pub fn lock(&self) -> Guard<'_, Inner> {

@@ -11,36 +11,62 @@ pub const HIDDEN_START: &str = "__extism_x_start";
 const SECTION_EXPORT: u8 = 7;
 const SECTION_START: u8 = 8;
 
-struct Section {
-    id: u8,
+pub(crate) struct Section {
+    pub id: u8,
+    /// Where the section starts (its id byte).
+    pub header: usize,
     /// Byte range of the section's payload in the module.
-    start: usize,
-    end: usize,
+    pub start: usize,
+    pub end: usize,
 }
+
+const SECTION_CUSTOM: u8 = 0;
 
 /// Rewritten bytes when the module has a start section; None when it has none (or is malformed,
 /// in which case the engine reports the real error on the original bytes).
 pub fn hoist(bytes: &[u8]) -> Option<Vec<u8>> {
+    rewrite(bytes, &[])
+}
+
+/// Rewritten bytes with the start function hoisted (if any) and `extra` exports (name, kind,
+/// index) added: the hidden exports `snapshot::layout` asks for. None when there is nothing to
+/// change, or the module is malformed.
+pub fn rewrite(bytes: &[u8], extra: &[(alloc::string::String, u8, u32)]) -> Option<Vec<u8>> {
     let sections = sections(bytes)?;
-    let start = sections.iter().find(|s| s.id == SECTION_START)?;
-    let (func_index, _) = read_leb_u32(&bytes[start.start..start.end])?;
+    let start = sections.iter().find(|s| s.id == SECTION_START);
+    if start.is_none() && extra.is_empty() {
+        return None;
+    }
     let mut entry = Vec::new();
-    write_leb_u32(&mut entry, HIDDEN_START.len() as u32);
-    entry.extend_from_slice(HIDDEN_START.as_bytes());
-    entry.push(0x00); // export kind: function
-    write_leb_u32(&mut entry, func_index);
+    let mut added = 0u32;
+    if let Some(start) = start {
+        let (func_index, _) = read_leb_u32(&bytes[start.start..start.end])?;
+        write_leb_u32(&mut entry, HIDDEN_START.len() as u32);
+        entry.extend_from_slice(HIDDEN_START.as_bytes());
+        entry.push(0x00); // export kind: function
+        write_leb_u32(&mut entry, func_index);
+        added += 1;
+    }
+    for (name, kind, index) in extra {
+        write_leb_u32(&mut entry, u32::try_from(name.len()).ok()?);
+        entry.extend_from_slice(name.as_bytes());
+        entry.push(*kind);
+        write_leb_u32(&mut entry, *index);
+        added += 1;
+    }
 
     let mut out = Vec::with_capacity(bytes.len() + entry.len() + 8);
     out.extend_from_slice(&bytes[..8]);
     let mut export_written = false;
     for s in &sections {
         match s.id {
-            SECTION_START => continue,
+            // The engine ignores custom sections (debug info can be most of a module): not copied.
+            SECTION_START | SECTION_CUSTOM => continue,
             SECTION_EXPORT => {
                 let payload = &bytes[s.start..s.end];
                 let (count, used) = read_leb_u32(payload)?;
                 let mut body = Vec::with_capacity(payload.len() + entry.len() + 5);
-                write_leb_u32(&mut body, count.checked_add(1)?);
+                write_leb_u32(&mut body, count.checked_add(added)?);
                 body.extend_from_slice(&payload[used..]);
                 body.extend_from_slice(&entry);
                 push_section(&mut out, SECTION_EXPORT, &body);
@@ -49,7 +75,7 @@ pub fn hoist(bytes: &[u8]) -> Option<Vec<u8>> {
             id => {
                 // A module without exports gets its export section just before where start was.
                 if !export_written && is_after_exports(id) {
-                    push_new_export_section(&mut out, &entry);
+                    push_new_export_section(&mut out, added, &entry);
                     export_written = true;
                 }
                 push_section(&mut out, id, &bytes[s.start..s.end]);
@@ -57,7 +83,7 @@ pub fn hoist(bytes: &[u8]) -> Option<Vec<u8>> {
         }
     }
     if !export_written {
-        push_new_export_section(&mut out, &entry);
+        push_new_export_section(&mut out, added, &entry);
     }
     Some(out)
 }
@@ -67,9 +93,9 @@ fn is_after_exports(id: u8) -> bool {
     matches!(id, 8..=12)
 }
 
-fn push_new_export_section(out: &mut Vec<u8>, entry: &[u8]) {
-    let mut body = Vec::with_capacity(entry.len() + 1);
-    write_leb_u32(&mut body, 1);
+fn push_new_export_section(out: &mut Vec<u8>, count: u32, entry: &[u8]) {
+    let mut body = Vec::with_capacity(entry.len() + 5);
+    write_leb_u32(&mut body, count);
     body.extend_from_slice(entry);
     push_section(out, SECTION_EXPORT, &body);
 }
@@ -80,7 +106,8 @@ fn push_section(out: &mut Vec<u8>, id: u8, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
-fn sections(bytes: &[u8]) -> Option<Vec<Section>> {
+/// The sections of a module, in order; None when it is not a well-framed wasm binary.
+pub(crate) fn sections(bytes: &[u8]) -> Option<Vec<Section>> {
     if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
         return None;
     }
@@ -94,7 +121,7 @@ fn sections(bytes: &[u8]) -> Option<Vec<Section>> {
         if end > bytes.len() {
             return None;
         }
-        out.push(Section { id, start, end });
+        out.push(Section { id, header: pos, start, end });
         pos = end;
     }
     Some(out)

@@ -390,6 +390,16 @@ impl Vars {
         }
     }
 
+    /// Every var, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))
+    }
+
+    /// `memory.max_var_bytes`.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
     /// What the vars cost (upstream's accounting: key, value and a fixed overhead per entry).
     pub fn bytes(&self) -> u64 {
         self.bytes

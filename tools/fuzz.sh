@@ -3,7 +3,7 @@
 # one summary line per target (executions, seconds, corpus size, result). Used by `make fuzz`.
 #
 #   FUZZ_SECONDS=60        seconds per target
-#   FUZZ_TARGETS="..."     which targets (default: all six)
+#   FUZZ_TARGETS="..."     which targets (default: all seven)
 #
 # Inputs that libFuzzer finds new go to fuzz/corpus/<target>/ (not committed); the committed seeds
 # are in fuzz/seeds/<target>/. A crash leaves its input in fuzz/artifacts/<target>/ and makes the
@@ -11,7 +11,7 @@
 set -u
 cd "$(dirname "$0")/../fuzz" || exit 1
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"manifest plugin_create plugin_smith plugin_budget kernel_ops call_echo"}
+TARGETS=${FUZZ_TARGETS:-"manifest plugin_create plugin_smith plugin_budget kernel_ops call_echo state_restore"}
 # Small call stack limits (config.rs): plugin_budget's bound on a plugin's heap includes one call's
 # stack (extism_x_call_stack_bytes), which these keep near 240 KiB instead of 3.75 MiB.
 export EXTISM_MAX_VALUE_STACK_BYTES=65536 EXTISM_MAX_RECURSION_DEPTH=1024
@@ -27,6 +27,7 @@ for t in $TARGETS; do
   case $t in
     manifest | plugin_create) extra="-dict=dict/manifest.dict" ;;
     call_echo) extra="-max_len=16384" ;;
+    state_restore) extra="-max_len=300000" ;;
     plugin_smith | plugin_budget) extra="-max_len=8192" ;;
     *) extra="" ;;
   esac

@@ -102,6 +102,11 @@ impl BlockIndex {
         self.blocks.insert(at, block);
     }
 
+    /// Every block, in address order.
+    pub fn all(&self) -> &[Block] {
+        &self.blocks
+    }
+
     #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = &Block> {
         self.blocks.iter()

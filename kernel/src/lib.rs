@@ -8,7 +8,7 @@
 //!
 //! Files: `arena` (the storage trait), `layout` (upstream's offsets), `blocks` (the side index),
 //! `kernel` (the value and its limits), `allocator` (alloc/free/length/reset), `access` (plugin
-//! loads and stores), `registers` (input/output/error), `host` (runtime-side helpers).
+//! loads and stores), `registers` (input/output/error), `host` (runtime-side helpers), `image` (the state as plain values, to save and restore).
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -19,6 +19,7 @@ mod allocator;
 mod arena;
 mod blocks;
 mod host;
+mod image;
 mod kernel;
 mod layout;
 mod registers;
@@ -27,6 +28,7 @@ mod registers;
 mod tests;
 
 pub use arena::Arena;
+pub use image::{BlockImage, ImageError, KernelImage};
 pub use kernel::{Kernel, OutOfBounds};
 pub use layout::{
     BLOCKS_START, FIRST_BLOCK, HEADER_SIZE, INITIAL_LENGTH, LOW_LIMIT, MAX_PAGES, PAGE_SIZE,

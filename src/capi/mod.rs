@@ -9,6 +9,7 @@ pub mod http;
 pub mod log;
 pub mod plugin;
 pub mod sinks;
+pub mod snapshot;
 pub mod step;
 pub mod types;
 

@@ -83,6 +83,8 @@ impl Filestat {
 
 pub struct WasiState {
     fds: Vec<Option<Entry>>,
+    /// Descriptors made at creation (stdio and the preopened directories).
+    preopened: usize,
     /// `EXTISM_ENABLE_WASI_OUTPUT` was set when the plugin was made: fd 1 and 2 reach the host's
     /// stdout and stderr (else they are swallowed).
     pub output: bool,
@@ -126,7 +128,16 @@ impl WasiState {
             };
             fds.push(Some(Entry::Dir(Dir::preopen(host, guest, read_only)?)));
         }
-        Ok(WasiState { fds, output, output_sink: None, interrupt: Interrupt::default() })
+        let preopened = fds.len();
+        Ok(WasiState { fds, preopened, output, output_sink: None, interrupt: Interrupt::default() })
+    }
+
+    /// A descriptor the plugin opened (or moved, or a standard one it closed): one a saved state
+    /// cannot carry. None when the table is as it was made.
+    pub fn opened_fd(&self) -> Option<u32> {
+        let moved = self.fds.iter().take(self.preopened).position(|e| e.is_none());
+        let opened = self.fds.iter().skip(self.preopened).position(|e| e.is_some()).map(|i| i + self.preopened);
+        moved.or(opened).map(|fd| fd as u32)
     }
 
     pub fn get(&mut self, fd: u32) -> Result<&mut Entry, Errno> {

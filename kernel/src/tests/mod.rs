@@ -5,6 +5,7 @@ mod bounds;
 mod checklist;
 mod garbage;
 mod growing;
+mod image;
 mod golden;
 #[rustfmt::skip]
 mod golden_data;

@@ -1,0 +1,178 @@
+//! Saving an idle plugin: its main instance's memories (all-zero pages left out), mutable globals
+//! and table sizes, kernel memory, vars, config and the limits in force, in the format of
+//! `format`. A plugin that has not run its initialisers yet runs them first, as its next call
+//! would: the state saved is always an initialised one.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use wasmi::{Extern, Instance, Store, Val};
+
+use super::format::{self, Writer};
+use super::layout::Layout;
+use crate::plugin::{Inner, Plugin};
+use crate::state::State;
+
+/// The plugin's state as bytes, or why it cannot be saved (the plugin is left as it was, but for
+/// initialisers that ran).
+pub fn save(plugin: &Plugin, inner: &mut Inner) -> Result<Vec<u8>, String> {
+    let compiled = &*plugin.compiled;
+    if inner.stepped.is_some() {
+        return Err("the plugin is not idle: a call started with extism_x_call_begin has not ended".into());
+    }
+    if compiled.modules().len() != 1 {
+        return Err(format!(
+            "a plugin of {} modules cannot be saved (only a manifest with one wasm module can)",
+            compiled.modules().len()
+        ));
+    }
+    let module_layout = saveable_layout(compiled)?;
+    if let Some(fd) = inner.store.data().wasi.as_ref().and_then(|w| w.opened_fd()) {
+        return Err(format!("the plugin holds an open file (WASI fd {fd}): close it before saving"));
+    }
+    if inner.needs_rebuild {
+        // The last call was `_start`: the next call starts from scratch, and so does the state.
+        plugin.rebuild(inner)?;
+    }
+    let instance = match &inner.main {
+        Some(main) => main.instance(),
+        None => {
+            let made = crate::instantiate::instantiate_main(
+                compiled,
+                &mut inner.store,
+                &inner.linker,
+                false,
+                Some(&plugin.cancel),
+            )
+            .map_err(|f| format!("initialising the plugin before saving it failed: {}", f.message))?;
+            inner.main.insert(crate::call::MainInstance::new(&inner.store, made)).instance()
+        }
+    };
+    let modules_hash = compiled.modules_hash().ok_or("this plugin's modules are not kept: no hash for the state")?;
+    let mut w = Writer::new(format::FLAG_INSTANCE, modules_hash);
+    write_limits(&mut w, plugin, inner.store.data());
+    write_map(&mut w, format::TAG_CONFIG, inner.store.data().config.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())))?;
+    write_map(&mut w, format::TAG_VARS, inner.store.data().vars.iter())?;
+    write_kernel(&mut w, inner.store.data());
+    write_instance(&mut w, &inner.store, instance, module_layout)?;
+    Ok(w.finish())
+}
+
+/// The main module's layout, if a state of it can be saved.
+fn saveable_layout(compiled: &crate::compiled::Compiled) -> Result<&Layout, String> {
+    let module = compiled.main_module();
+    let layout = module.layout.as_ref().ok_or_else(|| {
+        "this plugin's module could not be prepared for saving (its hidden exports did not compile)".to_string()
+    })?;
+    let bytes = || {
+        let key = compiled.code.key.as_deref()?;
+        crate::module_cache::module_bytes(key, compiled.main)
+    };
+    match module.save_refusal.call_once(|| layout.unsaveable(bytes)) {
+        Some(why) => Err(format!("this plugin cannot be saved: {why}")),
+        None => Ok(layout),
+    }
+}
+
+/// The limits in force when saved (a restore uses its compiled plugin's; these are a record).
+fn write_limits(w: &mut Writer, plugin: &Plugin, state: &State) {
+    let manifest = &plugin.compiled.manifest;
+    w.begin(format::TAG_LIMITS);
+    w.u64(plugin.compiled.fuel_limit.unwrap_or(u64::MAX));
+    w.u64(manifest.timeout_ms.unwrap_or(u64::MAX));
+    w.u64(manifest.memory.max_pages.map_or(u64::MAX, u64::from));
+    w.u64(state.vars.max_bytes());
+    w.u64(state.budget.limit.unwrap_or(u64::MAX));
+}
+
+fn write_map<'a>(w: &mut Writer, tag: u32, entries: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> Result<(), String> {
+    w.begin(tag);
+    let entries: Vec<_> = entries.collect();
+    w.u32(entries.len() as u32);
+    for (k, v) in entries {
+        w.string(k)?;
+        w.string(v)?;
+    }
+    Ok(())
+}
+
+fn write_kernel(w: &mut Writer, state: &State) {
+    let image = state.kernel.image();
+    w.begin(format::TAG_KERNEL);
+    w.u64(image.committed);
+    w.u64(image.length);
+    w.u64(image.position);
+    for r in image.registers {
+        w.u64(r);
+    }
+    w.u8(u8::from(image.grow_failed));
+    w.u32(image.blocks.len() as u32);
+    for b in &image.blocks {
+        w.u32(b.data);
+        w.u32(b.size);
+        w.u32(b.used);
+        w.u8(u8::from(b.free));
+    }
+    w.pages(state.kernel.committed_memory());
+}
+
+/// Global value types in a saved state.
+pub const GLOBAL_I32: u8 = 0;
+pub const GLOBAL_I64: u8 = 1;
+pub const GLOBAL_F32: u8 = 2;
+pub const GLOBAL_F64: u8 = 3;
+pub const GLOBAL_V128: u8 = 4;
+
+fn write_instance(w: &mut Writer, store: &Store<State>, instance: Instance, layout: &Layout) -> Result<(), String> {
+    for item in &layout.memories {
+        let index = item.index;
+        let Some(Extern::Memory(memory)) = instance.get_export(store, &item.export) else {
+            return Err(format!("memory {index} is not reachable"));
+        };
+        w.begin(format::TAG_MEMORY);
+        w.u32(index);
+        w.pages(memory.data(store));
+    }
+    for item in &layout.globals {
+        let index = item.index;
+        let Some(Extern::Global(global)) = instance.get_export(store, &item.export) else {
+            return Err(format!("global {index} is not reachable"));
+        };
+        w.begin(format::TAG_GLOBAL);
+        w.u32(index);
+        match global.get(store) {
+            Val::I32(v) => {
+                w.u8(GLOBAL_I32);
+                w.bytes(&(v as u32 as u64).to_le_bytes());
+            }
+            Val::I64(v) => {
+                w.u8(GLOBAL_I64);
+                w.bytes(&v.to_le_bytes());
+            }
+            Val::F32(v) => {
+                w.u8(GLOBAL_F32);
+                w.bytes(&u64::from(v.to_bits()).to_le_bytes());
+            }
+            Val::F64(v) => {
+                w.u8(GLOBAL_F64);
+                w.bytes(&v.to_bits().to_le_bytes());
+            }
+            Val::V128(v) => {
+                w.u8(GLOBAL_V128);
+                w.bytes(&v.as_u128().to_le_bytes());
+            }
+            _ => return Err(format!("global {index} holds a reference, which a saved state cannot hold")),
+        }
+    }
+    for item in &layout.tables {
+        let index = item.index;
+        let Some(Extern::Table(table)) = instance.get_export(store, &item.export) else {
+            return Err(format!("table {index} is not reachable"));
+        };
+        w.begin(format::TAG_TABLE);
+        w.u32(index);
+        w.u64(table.size(store));
+    }
+    Ok(())
+}
