@@ -215,6 +215,19 @@ impl Layout {
     }
 }
 
+/// False when `code` cannot hold an instruction that changes a table, read from its bytes alone
+/// (decoding costs about as much as compiling): every such instruction puts its opcode into the
+/// body as written, `table.set` the byte 0x26, `table.init`, `copy`, `grow` and `fill` the prefix
+/// 0xfc and then a LEB128 sub-opcode whose first byte carries 12, 14, 15 or 17 in its low seven
+/// bits (also when over-long). The same bytes inside immediates only send the body to the decode.
+fn may_change_a_table(code: &[u8]) -> bool {
+    code.iter().enumerate().any(|(i, &b)| match b {
+        0x26 => true,
+        0xfc => code.get(i + 1).is_some_and(|&sub| matches!(sub & 0x7f, 12 | 14 | 15 | 17)),
+        _ => false,
+    })
+}
+
 /// A data segment's offset when it is a constant (`i32.const` or `i64.const`, then `end`).
 fn constant_offset(expr: &wasmparser::ConstExpr<'_>) -> Option<u64> {
     let mut reader = expr.get_operators_reader();
@@ -229,6 +242,9 @@ fn constant_offset(expr: &wasmparser::ConstExpr<'_>) -> Option<u64> {
 /// The first instruction in `body` that can change a table's size or entries (an unreadable body
 /// counts as one: what it holds is unknown).
 fn changes_a_table(body: &wasmparser::FunctionBody<'_>) -> Option<&'static str> {
+    if !may_change_a_table(body.as_bytes()) {
+        return None;
+    }
     let Ok(mut reader) = body.get_operators_reader() else { return Some("unreadable code") };
     while !reader.eof() {
         match reader.read() {

@@ -301,3 +301,29 @@ fn the_hash_from_the_cached_copy_is_the_hash_of_the_bytes() {
     assert_eq!(compiled.main_module().hash.is_none(), crate::config::MODULE_CACHE_ENTRIES > 0);
     assert_eq!(compiled.modules_hash(), Some(want));
 }
+
+/// The byte pre-check of the table scan lets every table-changing instruction through to the
+/// decode, and a body whose immediates hold the same bytes is decoded and found harmless.
+#[test]
+fn the_table_scan_finds_every_changer_and_no_false_one() {
+    use super::layout::{scan, TableScan};
+    let cases = [
+        ("(table.set (i32.const 0) (ref.null func))", "table.set"),
+        ("(drop (table.grow (ref.null func) (i32.const 1)))", "table.grow"),
+        ("(table.fill (i32.const 0) (ref.null func) (i32.const 1))", "table.fill"),
+        ("(table.copy (i32.const 0) (i32.const 0) (i32.const 1))", "table.copy"),
+        ("(table.init $e (i32.const 0) (i32.const 0) (i32.const 1))", "table.init"),
+        // immediates holding 0x26 (38) and 0xfc 0x0c (1660 as LEB128): decoded, nothing found
+        ("(drop (i32.const 38)) (drop (i64.const 1660))", ""),
+        ("", ""),
+    ];
+    for (body, want) in cases {
+        let wat = alloc::format!(
+            "(module (table 1 funcref) (func $f) (elem $e func $f) (func (export \"f\") {body}))"
+        );
+        let wasm = wat::parse_str(&wat).unwrap();
+        let found = scan(&wasm, true).unwrap().table_changer;
+        let want = TableScan::Done((!want.is_empty()).then_some(want));
+        assert_eq!(found, want, "{body}");
+    }
+}
