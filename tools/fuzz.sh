@@ -17,6 +17,11 @@ TARGETS=${FUZZ_TARGETS:-"manifest plugin_create plugin_smith plugin_budget kerne
 export EXTISM_MAX_VALUE_STACK_BYTES=65536 EXTISM_MAX_RECURSION_DEPTH=1024
 CARGO_FUZZ="cargo +nightly fuzz"
 
+# The tools, installed on first use (kept out of tools/setup.sh: make test needs neither, and a
+# fresh machine's CI would spend minutes building them).
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal || exit 1
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2 || exit 1
+
 $CARGO_FUZZ build -O || exit 1
 mkdir -p logs
 summary=logs/summary.txt

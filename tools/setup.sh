@@ -20,9 +20,7 @@ $SUDO apt-get install -y -qq --no-install-recommends gcc-arm-none-eabi libnewlib
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc >/dev/null
 rustup target add thumbv7em-none-eabihf riscv32imac-unknown-none-elf
 command -v cbindgen >/dev/null || cargo install --locked cbindgen --version 0.29.4
-# make fuzz (tools/fuzz.sh, not part of make test): cargo fuzz on nightly Rust.
-rustup toolchain install nightly --profile minimal >/dev/null || echo "setup: no nightly Rust; make fuzz will not run"
-command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2 || echo "setup: cargo-fuzz not installed; make fuzz will not run"
+# make fuzz (not part of make test) installs its own tools on first use: tools/fuzz.sh.
 # make test-linux32 (tools/linux32.mk): the std library for 32-bit Linux, i686 run natively through the
 # cross sysroot's loader, armv7 under qemu-arm.
 $SUDO apt-get install -y -qq --no-install-recommends gcc-i686-linux-gnu libc6-dev-i386-cross \
