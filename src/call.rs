@@ -354,13 +354,27 @@ fn log_failure(state: &State, name: &str, result: &CallResult) {
     }
 }
 
-/// `log_failure` past its tests: reads the text (out of line, off the call's path).
+/// `log_failure` past its tests: reads the text (out of line, off the call's path). As upstream, a
+/// plugin's recorded error that is empty (or not a block) is no failure to log, and one that is not
+/// UTF-8 is logged as the decoding error.
 #[inline(never)]
 fn log_error(state: &State, name: &str, result: &CallResult) {
-    if let Some(text) = error_text(state, &result.error) {
-        let text = String::from_utf8_lossy(text);
-        plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} encountered an error: {text}");
+    let Some(bytes) = error_text(state, &result.error) else { return };
+    if matches!(result.error, LastError::Recorded(_)) {
+        match core::str::from_utf8(bytes) {
+            Ok("") => {}
+            Ok(text) => plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} encountered an error: {text}"),
+            Err(e) => plugin_log!(
+                state,
+                Level::Error,
+                TARGET_PLUGIN,
+                "call to {name} encountered an error: unable to load error message from memory: {e}"
+            ),
+        }
+        return;
     }
+    let text = String::from_utf8_lossy(bytes);
+    plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} encountered an error: {text}");
 }
 
 /// Upstream's lines at the start of a call (DEBUG and TRACE, logged when DEBUG is on), the first
@@ -397,8 +411,12 @@ fn log_call_end(state: &State, name: &str, result: &CallResult, end: End) {
     }
     let recorded = state.kernel.error_get();
     if recorded != 0 && registers_read && !timed_out && state.log_on(Level::Error) {
-        let text = String::from_utf8_lossy(state.kernel.block(recorded).unwrap_or(&[]));
-        plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} returned with error message: {text}");
+        // Only a non-empty UTF-8 message is "returned" (upstream; see log_error for the others).
+        if let Ok(text) = core::str::from_utf8(state.kernel.block(recorded).unwrap_or(&[])) {
+            if !text.is_empty() {
+                plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} returned with error message: {text}");
+            }
+        }
     }
     if timed_out {
         if cancelled {
