@@ -1,0 +1,202 @@
+/* Differences between upstream's library and ours found by the differential fuzzer (make fuzz-diff,
+ * fuzz/diff/, fuzz/README.md), each fixed in ours and kept here, on both libraries; and the upstream
+ * crashes it found, as TEST_NOT_UPSTREAM (ctests/REFERENCE-NOTES.md).
+ *
+ * Upstream's extism_plugin_error gives only "error while executing at wasm backtrace: ..." for an
+ * error raised in an import, so the cause is read where both libraries write it: the ERROR line
+ * `call to run encountered an error: ...` of a custom logger (each test runs in its own process,
+ * so each installs its own). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+static char *log_text; /* everything drained since the last drain() */
+
+static void keep(const char *text, ExtismSize len) {
+  size_t have = log_text ? strlen(log_text) : 0;
+  char *grown = realloc(log_text, have + len + 1);
+  if (grown == NULL)
+    return;
+  memcpy(grown + have, text, len);
+  grown[have + len] = 0;
+  log_text = grown;
+}
+
+static const char *drain(void) {
+  free(log_text);
+  log_text = NULL;
+  extism_log_drain(keep);
+  return log_text ? log_text : "";
+}
+
+/* A plugin whose `run` makes a block holding the two bytes ff 41 (not UTF-8) in $bad and "k1" in
+ * $key, then runs BODY (which leaves the i32 result). */
+#define PLUGIN(body)                                                                               \
+  "(module"                                                                                        \
+  " (import \"extism:host/env\" \"alloc\" (func $alloc (param i64) (result i64)))"                 \
+  " (import \"extism:host/env\" \"store_u8\" (func $store_u8 (param i64 i32)))"                    \
+  " (import \"extism:host/env\" \"error_set\" (func $error_set (param i64)))"                      \
+  " (import \"extism:host/env\" \"config_get\" (func $config_get (param i64) (result i64)))"       \
+  " (import \"extism:host/env\" \"var_get\" (func $var_get (param i64) (result i64)))"             \
+  " (import \"extism:host/env\" \"var_set\" (func $var_set (param i64 i64)))"                      \
+  " (memory (export \"memory\") 1)"                                                                \
+  " (func (export \"run\") (result i32) (local $bad i64) (local $key i64)"                         \
+  "  (local.set $bad (call $alloc (i64.const 2)))"                                                 \
+  "  (call $store_u8 (local.get $bad) (i32.const 255))"                                            \
+  "  (call $store_u8 (i64.add (local.get $bad) (i64.const 1)) (i32.const 65))"                     \
+  "  (local.set $key (call $alloc (i64.const 2)))"                                                 \
+  "  (call $store_u8 (local.get $key) (i32.const 107))"                                            \
+  "  (call $store_u8 (i64.add (local.get $key) (i64.const 1)) (i32.const 49))"                     \
+  body "))"
+
+/* Runs `run` of PLUGIN(body) with the logger on; returns the rc, the log in *log. */
+static int32_t run_logged(const char *wat, const char **log) {
+  char *err = NULL;
+  ExtismPlugin *p = extism_plugin_new((const uint8_t *)wat, strlen(wat), NULL, 0, false, &err);
+  if (p == NULL) {
+    harness_note("create: %s", err ? err : "(null)");
+    extism_plugin_new_error_free(err);
+    *log = "";
+    return -1000;
+  }
+  drain();
+  int32_t rc = extism_plugin_call(p, "run", NULL, 0);
+  *log = drain();
+  extism_plugin_free(p);
+  return rc;
+}
+
+/* Found: ours named the handles `key` and `value` and printed a negative handle as i64. */
+TEST(diff_invalid_handle_names_as_upstream) {
+  const char *log;
+  REQUIRE(extism_log_custom("extism::plugin=error"));
+  CHECK_EQ_INT(run_logged(PLUGIN("(drop (call $config_get (i64.const 12345))) (i32.const 0)"), &log), -1);
+  CHECK_CONTAINS(log, "invalid handle offset for config key: 12345");
+  CHECK_EQ_INT(run_logged(PLUGIN("(drop (call $config_get (i64.const -1))) (i32.const 0)"), &log), -1);
+  CHECK_CONTAINS(log, "invalid handle offset for config key: 18446744073709551615");
+  CHECK_EQ_INT(run_logged(PLUGIN("(drop (call $var_get (i64.const 12345))) (i32.const 0)"), &log), -1);
+  CHECK_CONTAINS(log, "invalid handle offset for var key: 12345");
+  CHECK_EQ_INT(run_logged(PLUGIN("(call $var_set (i64.const 12345) (local.get $key)) (i32.const 0)"), &log), -1);
+  CHECK_CONTAINS(log, "invalid handle offset for var key: 12345");
+  CHECK_EQ_INT(run_logged(PLUGIN("(call $var_set (local.get $key) (i64.const 12345)) (i32.const 0)"), &log), -1);
+  CHECK_CONTAINS(log, "invalid handle offset for var value: 12345");
+}
+
+/* Found: ours looked a key that is not UTF-8 up as missing (config, var_get) or stored it (var_set);
+ * upstream reads keys as strings and fails the call with the decoding error. */
+TEST(diff_non_utf8_keys_fail_the_call) {
+  static const char *bodies[] = {
+      "(drop (call $config_get (local.get $bad))) (i32.const 0)",
+      "(drop (call $var_get (local.get $bad))) (i32.const 0)",
+      "(call $var_set (local.get $bad) (local.get $key)) (i32.const 0)",
+  };
+  REQUIRE(extism_log_custom("extism::plugin=error"));
+  for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+    char wat[4096];
+    const char *log;
+    snprintf(wat, sizeof wat, PLUGIN("%s"), bodies[i]);
+    harness_note("body %s", bodies[i]);
+    CHECK_EQ_INT(run_logged(wat, &log), -1);
+    CHECK_CONTAINS(log, "invalid utf-8 sequence of 1 bytes from index 0");
+  }
+  /* a UTF-8 key still works */
+  const char *log;
+  CHECK_EQ_INT(run_logged(PLUGIN("(drop (call $config_get (local.get $key))) (i32.const 0)"), &log), 0);
+  CHECK(strstr(log, "encountered an error") == NULL);
+}
+
+/* Found: an error the plugin recorded that is empty (error_set on an offset that starts no block)
+ * is no failure to log, and one that is not UTF-8 is logged as the decoding error, without the
+ * "returned with error message" line. The rc and extism_plugin_error are the plugin's, as before. */
+TEST(diff_recorded_error_log_lines) {
+  const char *log;
+  REQUIRE(extism_log_custom("extism::plugin=error"));
+  CHECK_EQ_INT(run_logged(PLUGIN("(call $error_set (i64.add (local.get $bad) (i64.const 1))) (i32.const 3)"), &log), 3);
+  CHECK(strstr(log, "returned with error message") == NULL);
+  CHECK(strstr(log, "encountered an error") == NULL);
+  CHECK_EQ_INT(run_logged(PLUGIN("(call $error_set (local.get $bad)) (i32.const 7)"), &log), 7);
+  CHECK(strstr(log, "returned with error message") == NULL);
+  CHECK_CONTAINS(log, "call to run encountered an error: unable to load error message from memory: "
+                      "invalid utf-8 sequence of 1 bytes from index 0");
+  /* a UTF-8 message: both lines */
+  CHECK_EQ_INT(run_logged(PLUGIN("(call $error_set (local.get $key)) (i32.const 1)"), &log), 1);
+  CHECK_CONTAINS(log, "call to run returned with error message: k1");
+  CHECK_CONTAINS(log, "call to run encountered an error: k1");
+}
+
+/* Found by the fuzzer (upstream crashed): a call refused with `oom` before the plugin was
+ * instantiated (`max_pages` below the module's declared memory), then extism_plugin_output_data:
+ * upstream segfaults; ours gives a readable empty output. */
+TEST_NOT_UPSTREAM(diff_output_data_after_oom_call, "segfaults in extism_plugin_output_data") {
+  char *m = manifest_for("echo", ",\"memory\":{\"max_pages\":0}");
+  char *err = NULL;
+  ExtismPlugin *p = extism_plugin_new((const uint8_t *)m, strlen(m), NULL, 0, false, &err);
+  free(m);
+  extism_plugin_new_error_free(err);
+  REQUIRE_NOT_NULL(p);
+  CHECK_EQ_INT(extism_plugin_call(p, "echo", (const uint8_t *)"hi", 2), -1);
+  CHECK_STR(extism_plugin_error(p), "oom");
+  CHECK_EQ_U64(extism_plugin_output_length(p), 0);
+  (void)extism_plugin_output_data(p); /* must not crash; any pointer is fine for 0 bytes */
+  extism_plugin_free(p);
+}
+
+/* Found: an update that does not parse left the error NULL in ours; upstream changes nothing, so
+ * the last call's error is still there (a successful update clears it, as before). */
+TEST(diff_failed_config_keeps_the_error) {
+  static const char *refused[] = {"not json", "[]", "", "{\"a\":1}"};
+  ExtismPlugin *p = load_plugin("echo", false);
+  REQUIRE_NOT_NULL(p);
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    harness_note("config %s", refused[i]);
+    CHECK_EQ_INT(extism_plugin_call(p, "missing", NULL, 0), -1);
+    CHECK_STR(extism_plugin_error(p), "Function not found: missing");
+    CHECK(!extism_plugin_config(p, (const uint8_t *)refused[i], strlen(refused[i])));
+    CHECK_STR(extism_plugin_error(p), "Function not found: missing");
+  }
+  CHECK(extism_plugin_config(p, (const uint8_t *)"{\"a\":\"b\"}", 9));
+  CHECK_NULL(extism_plugin_error(p));
+  extism_plugin_free(p);
+}
+
+/* Found: freeing a compiled plugin freed its host functions' user data in the order of ours'
+ * linker (by namespace and name); upstream frees it in the order the functions were given. */
+static int freed[8], n_freed;
+static void note_free(void *data) {
+  if (n_freed < 8)
+    freed[n_freed++] = (int)(intptr_t)data;
+}
+static void nothing(ExtismCurrentPlugin *p, const ExtismVal *in, ExtismSize n_in, ExtismVal *out,
+                    ExtismSize n_out, void *data) {
+  (void)p, (void)in, (void)n_in, (void)out, (void)n_out, (void)data;
+}
+
+TEST(diff_user_data_freed_in_order) {
+  static const char *names[] = {"b", "a", "c"};
+  static const char *namespaces[] = {"extism:host/user", "zzz", "aaa"};
+  const ExtismFunction *fns[3];
+  ExtismFunction *owned[3];
+  for (int i = 0; i < 3; i++) {
+    owned[i] = extism_function_new(names[i], NULL, 0, NULL, 0, nothing, (void *)(intptr_t)(i + 1), note_free);
+    REQUIRE_NOT_NULL(owned[i]);
+    extism_function_set_namespace(owned[i], namespaces[i]);
+    fns[i] = owned[i];
+  }
+  size_t len = 0;
+  uint8_t *wasm = plugin_bytes("echo", &len);
+  REQUIRE_NOT_NULL(wasm);
+  char *err = NULL;
+  ExtismCompiledPlugin *c = extism_compiled_plugin_new(wasm, len, fns, 3, false, &err);
+  extism_plugin_new_error_free(err);
+  free(wasm);
+  REQUIRE_NOT_NULL(c);
+  extism_compiled_plugin_free(c);
+  CHECK_EQ_INT(n_freed, 3);
+  for (int i = 0; i < n_freed; i++)
+    CHECK_EQ_INT(freed[i], i + 1);
+  for (int i = 0; i < 3; i++)
+    extism_function_free(owned[i]);
+}
