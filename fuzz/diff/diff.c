@@ -82,6 +82,11 @@ static int run_case(const Target *t, int ti, const Options *o, uint64_t i, const
   Rng r = case_rng(o->seed, ti, i);
   Case *c = t->gen(&r, tmpdir);
   Transcript tu = {0}, to = {0};
+  if (o->verbose && f != NULL) { /* a replay: the case first, in case a library crashes on it */
+    fprintf(f, "=== %s case %llu (seed %llu)\n%s", t->name, (unsigned long long)i, (unsigned long long)o->seed,
+            t->describe(c));
+    fflush(f);
+  }
   if (progress_fd >= 0) say(progress_fd, "U %llu\n", (unsigned long long)i);
   t->exec(c, up, &tu);
   if (progress_fd >= 0) say(progress_fd, "O %llu\n", (unsigned long long)i);
@@ -92,7 +97,7 @@ static int run_case(const Target *t, int ti, const Options *o, uint64_t i, const
   if ((differ || o->verbose) && f != NULL) {
     fprintf(f, "=== %s case %llu (seed %llu): %s\n%s--- upstream:\n%s--- ours:\n%s", t->name,
             (unsigned long long)i, (unsigned long long)o->seed, differ ? "DIFFERENCE" : "same",
-            t->describe(c), a, b);
+            o->verbose ? "" : t->describe(c), a, b);
     fprintf(f, "--- upstream's errors:\n%s--- our errors:\n%s\n", buf_str(&tu.raw), buf_str(&to.raw));
     fflush(f);
   }

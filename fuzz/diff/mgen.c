@@ -142,7 +142,13 @@ static Val *manifest(Rng *r, const Buf *wasm, const char *wasm_path) {
     put(p, rng_pct(r, 50) ? "/tmp" : "ro:/tmp", maybe_odd(r, str("/data"), 20));
     put(m, "allowed_paths", maybe_odd(r, p, 20));
   }
-  if (rng_pct(r, 30)) put(m, "timeout_ms", maybe_odd(r, num(rng_pct(r, 50) ? 1000 : 0), 50));
+  if (rng_pct(r, 30)) {
+    /* timeout_ms 0 is racy upstream (a call may time out at once or run: REFERENCE-NOTES.md) */
+    Val *t = maybe_odd(r, num(rng_pct(r, 50) ? 1000 : 60000), 50);
+    if (t->kind == V_INT && t->i == 0) t->i = 1000;
+    if (t->kind == V_RAW && (strcmp(t->s, "-0") == 0 || strcmp(t->s, "0.0") == 0)) snprintf(t->s, sizeof t->s, "1000.0");
+    put(m, "timeout_ms", t);
+  }
   if (rng_pct(r, 5)) put(m, rng_pct(r, 50) ? "extra" : "Wasm", odd(r));
   return m;
 }

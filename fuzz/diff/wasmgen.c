@@ -47,6 +47,9 @@ typedef struct {
   const GenOptions *o;
   Buf code, *list;
   int slots;
+  /* Size of the block each handle holds, as far as the straight-line code shows (alloc or string,
+   * not freed since), else -1: stores stay inside such blocks (see store_target). */
+  int64_t known[NH];
 } Gen;
 
 /* Constant offsets. None between 64 KiB and 1 MiB: upstream's kernel memory starts at 16 pages and
@@ -78,8 +81,9 @@ static void memarg(Gen *g) {
   buf_u8(&g->code, 0);
 }
 
-/* An i64 offset argument: a handle plus a small delta, a handle, or an edge constant. */
-static void off_expr(Gen *g) {
+/* An i64 offset argument: a handle plus a small delta, a handle, or an edge constant. Returns the
+ * handle it is based on, or -1 for a constant. */
+static int off_expr(Gen *g) {
   uint32_t k = rng_below(g->r, 10);
   int h = (int)rng_below(g->r, NH);
   if (k < 4) {
@@ -88,14 +92,16 @@ static void off_expr(Gen *g) {
     i64c(g, d);
     buf_u8(&g->code, OP_I64ADD);
     buf_printf(g->list, " h%d%+lld", h, (long long)d);
+    return h;
   } else if (k < 7) {
     int64_t v = EDGES[rng_below(g->r, COUNT(EDGES))];
     i64c(g, v);
     buf_printf(g->list, " %lld", (long long)v);
-  } else {
-    lget(g, h);
-    buf_printf(g->list, " h%d", h);
+    return -1;
   }
+  lget(g, h);
+  buf_printf(g->list, " h%d", h);
+  return h;
 }
 
 static int64_t any_size(Gen *g) {
@@ -126,6 +132,7 @@ static void make_string(Gen *g, int h, const char *s, size_t n) {
   call(g, K_ALLOC);
   buf_u8(&g->code, OP_LSET);
   buf_uleb(&g->code, (uint64_t)h);
+  g->known[h] = (int64_t)n;
   for (size_t i = 0; i < n; i++) {
     lget(g, h);
     i64c(g, (int64_t)i);
@@ -158,16 +165,17 @@ static void text_string(Gen *g, int h, const char *prefix) {
 }
 
 /* A handle argument for config_get, var_get/var_set and the logs: usually a fresh string, sometimes any offset. */
-static void string_or_off(Gen *g, const char *what) {
+static int string_or_off(Gen *g, const char *what) {
   if (rng_pct(g->r, 80)) {
     int h = (int)rng_below(g->r, NH);
     if (what[0] == 'k') key_string(g, h);
     else text_string(g, h, what);
     lget(g, h);
     buf_printf(g->list, " h%d", h);
-  } else {
-    off_expr(g);
+    return h;
   }
+  off_expr(g);
+  return -1;
 }
 
 static void host_call(Gen *g) {
@@ -219,6 +227,36 @@ static void host_call(Gen *g) {
   }
 }
 
+/* A store's target: inside a block of known size, or where both kernels ignore it (below 64, past
+ * 4 GiB). A store anywhere else may land on a block header: upstream's allocator then follows the
+ * corrupted header and ours does not (its own state is authoritative, kernel/src/layout.rs), a
+ * known difference that would drown everything else. */
+static void store_target(Gen *g, int width) {
+  int cand[NH], n = 0;
+  for (int h = 0; h < NH; h++)
+    if (g->known[h] >= width) cand[n++] = h;
+  if (n == 0 || rng_pct(g->r, 10)) {
+    static const int64_t IGNORED[] = {0, 1, 8, 63 - 7, 1LL << 32, INT64_MAX};
+    int64_t v = IGNORED[rng_below(g->r, COUNT(IGNORED))];
+    i64c(g, v);
+    buf_printf(g->list, " %lld", (long long)v);
+    return;
+  }
+  int h = cand[rng_below(g->r, (uint32_t)n)];
+  int64_t d = (int64_t)rng_below(g->r, (uint32_t)(g->known[h] - width + 1));
+  lget(g, h);
+  i64c(g, d);
+  buf_u8(&g->code, OP_I64ADD);
+  buf_printf(g->list, " h%d+%lld", h, (long long)d);
+}
+
+/* A block was released (freed, consumed by an import, wiped) through handle h, or through a
+ * constant or a handle plus a delta (-1): which block is then unknown, so every size is forgotten. */
+static void released(Gen *g, int h) {
+  for (int i = 0; i < NH; i++)
+    if (h < 0 || i == h) g->known[i] = -1;
+}
+
 /* One operation. */
 static void gen_op(Gen *g) {
   Rng *r = g->r;
@@ -234,10 +272,11 @@ static void gen_op(Gen *g) {
     buf_u8(&g->code, OP_LTEE);
     buf_uleb(&g->code, (uint64_t)h);
     close_slot(g, open, 0);
+    g->known[h] = n;
     buf_printf(g->list, "  h%d = alloc %lld\n", h, (long long)n);
     return;
   }
-  case 3: buf_printf(g->list, "  free"); off_expr(g); call(g, K_FREE); break;
+  case 3: buf_printf(g->list, "  free"); off_expr(g); released(g, -1); call(g, K_FREE); break;
   case 4: case 5: /* length / length_unsafe (the latter of real handles only: garbage elsewhere) */
     open = open_slot(g);
     if (k == 4) {
@@ -260,7 +299,7 @@ static void gen_op(Gen *g) {
     break;
   case 8: case 9: {
     buf_printf(g->list, "  %s", k == 8 ? "store_u8" : "store_u64");
-    off_expr(g);
+    store_target(g, k == 8 ? 1 : 8);
     uint64_t v = rng_next(r);
     if (k == 8) i32c(g, (int32_t)(v & 0x1ff));
     else i64c(g, (int64_t)v);
@@ -316,6 +355,7 @@ static void gen_op(Gen *g) {
       buf_u8(&g->code, OP_LTEE);
       buf_uleb(&g->code, (uint64_t)h);
       buf_printf(g->list, "  h%d = error_get", h);
+      g->known[h] = -1;
     } else {
       buf_printf(g->list, "  memory_bytes");
     }
@@ -327,7 +367,8 @@ static void gen_op(Gen *g) {
     int dst = (int)rng_below(r, NH);
     open = open_slot(g);
     buf_printf(g->list, "  h%d = %s", dst, f == K_CONFIG_GET ? "config_get" : "var_get");
-    string_or_off(g, "key");
+    released(g, string_or_off(g, "key"));
+    g->known[dst] = -1;
     call(g, f);
     buf_u8(&g->code, OP_LTEE);
     buf_uleb(&g->code, (uint64_t)dst);
@@ -336,12 +377,12 @@ static void gen_op(Gen *g) {
   }
   case 21:
     buf_printf(g->list, "  var_set");
-    string_or_off(g, "key");
+    released(g, string_or_off(g, "key"));
     if (rng_pct(r, 15)) {
       i64c(g, 0);
       buf_printf(g->list, " 0");
     } else {
-      string_or_off(g, "value");
+      released(g, string_or_off(g, "value"));
     }
     call(g, K_VAR_SET);
     break;
@@ -349,7 +390,7 @@ static void gen_op(Gen *g) {
     static const int LOGS[] = {K_LOG_INFO, K_LOG_WARN, K_LOG_ERROR, K_LOG_DEBUG, K_LOG_TRACE};
     int which = (int)rng_below(r, 5);
     buf_printf(g->list, "  log#%d", which);
-    string_or_off(g, "msg");
+    released(g, string_or_off(g, "msg"));
     call(g, LOGS[which]);
     break;
   }
@@ -368,6 +409,7 @@ static void gen_op(Gen *g) {
     if (rng_pct(r, 30)) {
       buf_printf(g->list, "  reset");
       call(g, K_RESET);
+      released(g, -1);
     } else {
       buf_printf(g->list, "  input_set");
       off_expr(g);
@@ -416,6 +458,7 @@ void gen_host_sig(Rng *r, HostSig *s) {
 
 void gen_plugin(Rng *r, const GenOptions *o, Buf *wasm, Buf *listing) {
   Gen g = {.r = r, .o = o, .list = listing};
+  released(&g, -1);
   int nops = 1 + (int)rng_below(r, (uint32_t)(o->max_ops > 0 ? o->max_ops : 1));
   for (int i = 0; i < nops; i++) gen_op(&g);
   /* Usually publish every slot as the output: the kernel's answers become comparable bytes. */
