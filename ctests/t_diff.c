@@ -200,3 +200,29 @@ TEST(diff_user_data_freed_in_order) {
   for (int i = 0; i < 3; i++)
     extism_function_free(owned[i]);
 }
+
+/* Found: with `max_var_bytes` 0, upstream's var_set refuses before it reads either handle (a delete
+ * too); ours read the handles first, so a bad handle or a delete gave another answer. */
+TEST(diff_var_set_disabled_before_handles) {
+  static const char *bodies[] = {
+      "(call $var_set (i64.const 12345) (local.get $key)) (i32.const 0)",
+      "(call $var_set (local.get $key) (i64.const 0)) (i32.const 0)",
+      "(call $var_set (local.get $key) (i64.const 12345)) (i32.const 0)",
+      "(call $var_set (local.get $bad) (local.get $key)) (i32.const 0)",
+  };
+  REQUIRE(extism_log_custom("extism::plugin=error"));
+  for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+    char wat[4096], *manifest, *b64;
+    snprintf(wat, sizeof wat, PLUGIN("%s"), bodies[i]);
+    b64 = base64_encode((const uint8_t *)wat, strlen(wat));
+    manifest = malloc(strlen(b64) + 128);
+    REQUIRE_NOT_NULL(manifest);
+    sprintf(manifest, "{\"wasm\":[{\"data\":\"%s\"}],\"memory\":{\"max_var_bytes\":0}}", b64);
+    free(b64);
+    const char *log;
+    harness_note("body %s", bodies[i]);
+    CHECK_EQ_INT(run_logged(manifest, &log), -1);
+    CHECK_CONTAINS(log, "Vars are disabled by this host");
+    free(manifest);
+  }
+}

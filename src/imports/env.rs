@@ -305,6 +305,10 @@ fn var_get(c: &mut Ctx<'_>, key: i64) -> Res<i64> {
 }
 
 fn var_set(c: &mut Ctx<'_>, key: i64, value: i64) -> Res<()> {
+    // Upstream refuses before it reads either handle (a delete too).
+    if c.data().vars.disabled() {
+        return Err(fail(c, "Vars are disabled by this host".into()));
+    }
     let name = key_text(c, key, "var key")?.into_bytes();
     if value == 0 {
         c.data_mut().vars.remove(&name);
