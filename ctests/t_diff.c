@@ -226,3 +226,20 @@ TEST(diff_var_set_disabled_before_handles) {
     free(manifest);
   }
 }
+
+/* Found: a call refused with `oom` because the declared memory is over `max_pages` returns before
+ * upstream's logging (no ERROR line); ours logged `call to echo encountered an error: oom`. */
+TEST(diff_oom_before_instantiation_not_logged) {
+  char *m = manifest_for("echo", ",\"memory\":{\"max_pages\":0}");
+  char *err = NULL;
+  REQUIRE(extism_log_custom("extism::plugin=error"));
+  ExtismPlugin *p = extism_plugin_new((const uint8_t *)m, strlen(m), NULL, 0, false, &err);
+  free(m);
+  extism_plugin_new_error_free(err);
+  REQUIRE_NOT_NULL(p);
+  drain();
+  CHECK_EQ_INT(extism_plugin_call(p, "echo", (const uint8_t *)"hi", 2), -1);
+  CHECK_STR(extism_plugin_error(p), "oom");
+  CHECK(strstr(drain(), "encountered an error") == NULL);
+  extism_plugin_free(p);
+}

@@ -19,13 +19,14 @@ use crate::state::{plugin_log, State, Stop};
 pub struct CallResult {
     pub rc: i32,
     pub error: LastError,
-    /// The export does not exist (a failure upstream does not log).
-    pub not_found: bool,
+    /// A failure upstream returns before its logging: a missing export, a declared memory over
+    /// `max_pages`.
+    pub unlogged: bool,
 }
 
 impl CallResult {
     fn new(rc: i32, error: LastError) -> CallResult {
-        CallResult { rc, error, not_found: false }
+        CallResult { rc, error, unlogged: false }
     }
 
     fn fail(rc: i32, message: impl Into<String>) -> CallResult {
@@ -87,7 +88,7 @@ impl MainInstance {
         let hidden = name == crate::start_hoist::HIDDEN_START;
         let Some(func) = main_export(store, self.instance, name).filter(|_| !hidden) else {
             let mut result = CallResult::fail(config::RC_ERROR, format!("Function not found: {name}"));
-            result.not_found = true;
+            result.unlogged = true;
             return Err(result);
         };
         let ty = func.ty(store);
@@ -117,10 +118,10 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
     }
 }
 
-/// A call that failed before running any of the export: log it (a missing export is not logged:
-/// upstream returns before its logging does), record what it cost (nothing).
+/// A call that failed before running any of the export: log it (unless upstream returns before its
+/// logging does, `unlogged`), record what it cost (nothing).
 pub fn end_early(inner: &mut Inner, name: &str, result: CallResult) -> CallResult {
-    if !result.not_found {
+    if !result.unlogged {
         log_failure(inner.store.data(), name, &result);
     }
     inner.stats = CallStats::default();
@@ -269,7 +270,8 @@ fn write_dumps(plugin: &Plugin, inner: &Inner, main: Instance, result: &CallResu
 /// With `memory.max_pages`, the main module's declared memory must fit, or every call is `oom`.
 fn check_initial_memory(compiled: &Compiled) -> Option<CallResult> {
     let max = compiled.manifest.memory.max_pages?;
-    (compiled.main_module().initial_pages > u64::from(max)).then(|| CallResult::fail(config::RC_ERROR, "oom"))
+    (compiled.main_module().initial_pages > u64::from(max))
+        .then(|| CallResult { unlogged: true, ..CallResult::fail(config::RC_ERROR, "oom") })
 }
 
 /// Maps how the export ended onto upstream's rc table (spec §3).
