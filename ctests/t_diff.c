@@ -42,6 +42,7 @@ static const char *drain(void) {
   " (import \"extism:host/env\" \"config_get\" (func $config_get (param i64) (result i64)))"       \
   " (import \"extism:host/env\" \"var_get\" (func $var_get (param i64) (result i64)))"             \
   " (import \"extism:host/env\" \"var_set\" (func $var_set (param i64 i64)))"                      \
+  " (import \"extism:host/env\" \"log_error\" (func $log_error (param i64)))"                       \
   " (memory (export \"memory\") 1)"                                                                \
   " (func (export \"run\") (result i32) (local $bad i64) (local $key i64)"                         \
   "  (local.set $bad (call $alloc (i64.const 2)))"                                                 \
@@ -242,4 +243,28 @@ TEST(diff_oom_before_instantiation_not_logged) {
   CHECK_STR(extism_plugin_error(p), "oom");
   CHECK(strstr(drain(), "encountered an error") == NULL);
   extism_plugin_free(p);
+}
+
+/* Found: an error the plugin recorded that is empty (error_set on an offset that starts no block)
+ * decides nothing upstream: a trap still gives rc 134 and an import's error is still logged; only
+ * extism_plugin_error reads the register, an empty text. Ours let it turn the failure into rc -1
+ * and hide it. */
+TEST(diff_empty_recorded_error_decides_nothing) {
+#define EMPTY_ERROR "(call $error_set (i64.add (local.get $bad) (i64.const 1)))"
+  const char *log;
+  REQUIRE(extism_log_custom("extism::plugin=error"));
+  ExtismPlugin *p = extism_plugin_new((const uint8_t *)PLUGIN(EMPTY_ERROR " unreachable"),
+                                      strlen(PLUGIN(EMPTY_ERROR " unreachable")), NULL, 0, false, NULL);
+  REQUIRE_NOT_NULL(p);
+  drain();
+  CHECK_EQ_INT(extism_plugin_call(p, "run", NULL, 0), 134);
+  CHECK_STR(extism_plugin_error(p), "");
+  log = drain();
+  CHECK_CONTAINS(log, "call to run encountered an error");
+  CHECK_CONTAINS(log, "unreachable");
+  extism_plugin_free(p);
+  CHECK_EQ_INT(run_logged(PLUGIN(EMPTY_ERROR " (call $log_error (i64.const 118)) (i32.const 0)"), &log), -1);
+  CHECK_CONTAINS(log, "invalid handle offset for log message: 118");
+  CHECK_EQ_INT(run_logged(PLUGIN(EMPTY_ERROR " (i32.const 3)"), &log), 3);
+  CHECK(strstr(log, "encountered an error") == NULL);
 }

@@ -220,6 +220,14 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, name: &str, started: Started, 
     let cancelled = timed_out && plugin.cancel.is_requested();
     let ended = End { returned, registers_read: read_output, timed_out, cancelled, verbose };
     log_call_end(inner.store.data(), name, &result, ended);
+    // An empty recorded error decided nothing above (upstream: the rc and the log are the call's
+    // own), but extism_plugin_error still reads the error register: an empty text.
+    let kernel = &inner.store.data().kernel;
+    let off = kernel.error_get();
+    let mut result = result;
+    if off != 0 && read_output && !timed_out && kernel.block(off).is_none_or(<[u8]>::is_empty) {
+        result.error = LastError::Recorded(off);
+    }
     inner.store.data_mut().host_context = 0;
     inner.stats = stats_of(inner, memory, &run, began_ns);
     if verbose {
@@ -276,8 +284,10 @@ fn check_initial_memory(compiled: &Compiled) -> Option<CallResult> {
 
 /// Maps how the export ended onto upstream's rc table (spec §3).
 fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> CallResult {
+    // Only a non-empty recorded error counts here (upstream); `finish` deals with an empty one.
     let recorded = match store.data().kernel.error_get() {
         0 => None,
+        off if store.data().kernel.block(off).is_none_or(<[u8]>::is_empty) => None,
         off => Some(LastError::Recorded(off)),
     };
     // A memory that grew past `max_pages` fails the call whatever the wasm did with the refusal.
