@@ -268,3 +268,22 @@ TEST(diff_empty_recorded_error_decides_nothing) {
   CHECK_EQ_INT(run_logged(PLUGIN(EMPTY_ERROR " (i32.const 3)"), &log), 3);
   CHECK(strstr(log, "encountered an error") == NULL);
 }
+
+/* Found: upstream's log formatter escapes the characters of a message that could steer a terminal
+ * (BEL, BS, FF, ESC, DEL as \x07 and so on, C1 controls as \u{85}); ours wrote them raw. Other
+ * control characters stay raw in both. */
+TEST(diff_log_control_characters_escaped) {
+  REQUIRE(extism_log_custom("extism::pdk=error"));
+  const char *log;
+  CHECK_EQ_INT(run_logged(PLUGIN("(local.set $bad (call $alloc (i64.const 6)))"
+                                 "(call $store_u8 (local.get $bad) (i32.const 7))"
+                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 1)) (i32.const 27))"
+                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 2)) (i32.const 1))"
+                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 3)) (i32.const 0xc2))"
+                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 4)) (i32.const 0x85))"
+                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 5)) (i32.const 65))"
+                                 "(call $log_error (local.get $bad)) (i32.const 0)"),
+                          &log),
+               0);
+  CHECK_CONTAINS(log, "extism::pdk: \\x07\\x1b\x01\\u{85}A");
+}
