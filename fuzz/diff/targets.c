@@ -61,6 +61,7 @@ static void drain_line(const char *data, ExtismSize size) {
     buf_printf(&g_t->cmp, "  log %.5s %.*s\n", lvl, (int)(line_end(msg, end) - msg), msg);
     return;
   }
+  if (memmem(data, size, "\\0", 2) != NULL) return; /* a NUL byte: see above */
   const char *m = memmem(data, size, "returned with error message: ", 29);
   if (m != NULL) {
     m += 29;
