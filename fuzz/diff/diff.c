@@ -33,6 +33,7 @@ typedef struct {
   const char *ours, *upstream, *logdir;
   uint64_t seed;
   double seconds;
+  uint64_t max_cases; /* per target (0: no limit): a smoke run of a fixed set of cases */
   int enabled[N_TARGETS];
   int verbose;
 } Options;
@@ -123,7 +124,9 @@ static void child(const Options *o, int ti, uint64_t first, double deadline, con
   char path[512];
   snprintf(path, sizeof path, "%s/diff-%s.log", o->logdir, TARGETS[ti]->name);
   FILE *f = fopen(path, "a");
-  for (uint64_t i = first; i < first + CASES_PER_CHILD && now() < deadline; i++) {
+  uint64_t last = first + CASES_PER_CHILD;
+  if (o->max_cases && last > o->max_cases) last = o->max_cases;
+  for (uint64_t i = first; i < last && now() < deadline; i++) {
     char sig[128];
     if (run_case(TARGETS[ti], ti, o, i, &up, &ours, tmpdir, fd, f, sig, sizeof sig))
       say(fd, "D %llu %s\n", (unsigned long long)i, sig);
@@ -175,7 +178,7 @@ static void run_target(const Options *o, int ti, const char *tmpdir, Stats *s) {
   double deadline = now() + o->seconds;
   uint64_t next = 0;
   int printed = 0;
-  while (now() < deadline) {
+  while (now() < deadline && (o->max_cases == 0 || next < o->max_cases)) {
     int p[2];
     if (pipe(p) != 0) {
       perror("pipe");
@@ -262,8 +265,8 @@ static void run_target(const Options *o, int ti, const char *tmpdir, Stats *s) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: fuzz-diff --ours LIB --upstream LIB [--seconds N] [--seed S] [--targets manifest,plugin,api]\n"
-          "                 [--logdir DIR] [--case TARGET:INDEX]\n");
+          "usage: fuzz-diff --ours LIB --upstream LIB [--seconds N] [--cases N] [--seed S]\n"
+          "                 [--targets manifest,plugin,api] [--logdir DIR] [--case TARGET:INDEX]\n");
   exit(2);
 }
 
@@ -277,6 +280,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--upstream") == 0) o.upstream = v;
     else if (strcmp(a, "--seconds") == 0) o.seconds = atof(v);
     else if (strcmp(a, "--seed") == 0) o.seed = strtoull(v, NULL, 0);
+    else if (strcmp(a, "--cases") == 0) o.max_cases = strtoull(v, NULL, 0);
     else if (strcmp(a, "--logdir") == 0) o.logdir = v;
     else if (strcmp(a, "--case") == 0) replay = v;
     else if (strcmp(a, "--targets") == 0) {
