@@ -287,3 +287,37 @@ TEST(diff_log_control_characters_escaped) {
                0);
   CHECK_CONTAINS(log, "extism::pdk: \\x07\\x1b\x01\\u{85}A");
 }
+
+/* Recorded, not followed: a plugin store over a block header (here byte 71, the size field of the
+ * first block) steers upstream's allocator, whose `length` then walks the blocks by the overwritten
+ * size and answers 0 for the next block; ours keeps its own block table (kernel/src/layout.rs), so
+ * the bytes change and the blocks do not. make fuzz-diff keeps its stores inside blocks for this. */
+TEST_NOT_UPSTREAM(diff_store_over_header_leaves_blocks_alone,
+                  "a store over a block header steers its allocator: length of the next block is 0") {
+  static const char wat[] =
+      "(module"
+      " (import \"extism:host/env\" \"alloc\" (func $alloc (param i64) (result i64)))"
+      " (import \"extism:host/env\" \"length\" (func $length (param i64) (result i64)))"
+      " (import \"extism:host/env\" \"store_u8\" (func $store_u8 (param i64 i32)))"
+      " (import \"extism:host/env\" \"store_u64\" (func $store_u64 (param i64 i64)))"
+      " (import \"extism:host/env\" \"output_set\" (func $output_set (param i64 i64)))"
+      " (memory (export \"memory\") 1)"
+      " (func (export \"run\") (result i32) (local $a i64) (local $b i64) (local $o i64)"
+      "  (local.set $a (call $alloc (i64.const 9)))"
+      "  (call $store_u8 (i64.sub (local.get $a) (i64.const 6)) (i32.const 68))"
+      "  (local.set $b (call $alloc (i64.const 5)))"
+      "  (local.set $o (call $alloc (i64.const 24)))"
+      "  (call $store_u64 (local.get $o) (local.get $a))"
+      "  (call $store_u64 (i64.add (local.get $o) (i64.const 8)) (local.get $b))"
+      "  (call $store_u64 (i64.add (local.get $o) (i64.const 16)) (call $length (local.get $b)))"
+      "  (call $output_set (local.get $o) (i64.const 24))"
+      "  (i32.const 0)))";
+  ExtismPlugin *p = extism_plugin_new((const uint8_t *)wat, strlen(wat), NULL, 0, false, NULL);
+  REQUIRE_NOT_NULL(p);
+  CHECK_EQ_INT(extism_plugin_call(p, "run", NULL, 0), 0);
+  REQUIRE(extism_plugin_output_length(p) == 24);
+  CHECK_EQ_U64(output_u64(p, 0), 77); /* the first block, as upstream */
+  CHECK_EQ_U64(output_u64(p, 1), 98); /* the next one, as upstream */
+  CHECK_EQ_U64(output_u64(p, 2), 5);  /* its length (upstream: 0) */
+  extism_plugin_free(p);
+}
