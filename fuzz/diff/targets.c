@@ -157,6 +157,8 @@ static const char *STEP_NAMES[] = {"new", "compile", "free_compiled", "call", "r
 #define MAX_STEPS 16
 typedef struct {
   int op, slot, from_compiled;
+  int wasi;   /* with_wasi for new and compile (the plugins import no WASI) */
+  int fuel;   /* new with a fuel limit far above what any generated call takes */
   char name[16];
   char json[160];
   size_t json_len;
@@ -229,7 +231,8 @@ static const char *describe(const Case *cc) {
   for (int i = 0; i < c->n_steps; i++) {
     const Step *s = &c->steps[i];
     buf_printf(&c->desc, "step %s slot %d", STEP_NAMES[s->op], s->slot);
-    if (s->op == S_NEW) buf_printf(&c->desc, " from_compiled=%d", s->from_compiled);
+    if (s->op == S_NEW) buf_printf(&c->desc, " from_compiled=%d fuel=%d", s->from_compiled, s->fuel);
+    if (s->op == S_NEW || s->op == S_COMPILE) buf_printf(&c->desc, " wasi=%d", s->wasi);
     if (s->op == S_CALL || s->op == S_EXISTS) buf_printf(&c->desc, " \"%s\"", s->name);
     if (s->op == S_CALL) {
       buf_printf(&c->desc, " input ");
@@ -336,7 +339,9 @@ static void exec_steps(const Case *c, const Lib *L, Transcript *t) {
         *p = compiled ? L->plugin_new_from_compiled(compiled, &err) : NULL;
         if (compiled == NULL) buf_printf(&t->cmp, " no compiled plugin");
       } else {
-        *p = L->plugin_new(src, src_len, (const ExtismFunction **)fns, (ExtismSize)c->n_host, false, &err);
+        *p = s->fuel ? L->plugin_new_with_fuel_limit(src, src_len, (const ExtismFunction **)fns,
+                                                    (ExtismSize)c->n_host, s->wasi, 1000000000, &err)
+                     : L->plugin_new(src, src_len, (const ExtismFunction **)fns, (ExtismSize)c->n_host, s->wasi, &err);
       }
       buf_printf(&t->cmp, " %s", *p ? "ok" : "refused");
       if (*p == NULL) record_error("err", err);
@@ -344,7 +349,7 @@ static void exec_steps(const Case *c, const Lib *L, Transcript *t) {
       break;
     case S_COMPILE:
       if (compiled) L->compiled_plugin_free(compiled);
-      compiled = L->compiled_plugin_new(src, src_len, (const ExtismFunction **)fns, (ExtismSize)c->n_host, false, &err);
+      compiled = L->compiled_plugin_new(src, src_len, (const ExtismFunction **)fns, (ExtismSize)c->n_host, s->wasi, &err);
       buf_printf(&t->cmp, " %s", compiled ? "ok" : "refused");
       if (compiled == NULL) record_error("err", err);
       if (err) L->plugin_new_error_free(err);
@@ -457,6 +462,8 @@ static Case *gen_api_case(Rng *r, const char *tmpdir) {
                               S_CALL, S_RESET, S_CONFIG, S_CONFIG, S_CANCEL, S_EXISTS, S_FREE};
     *s = (Step){.op = OPS[rng_below(r, sizeof OPS / sizeof *OPS)], .slot = (int)rng_below(r, 2)};
     s->from_compiled = rng_pct(r, 50);
+    s->wasi = rng_pct(r, 20);
+    s->fuel = rng_pct(r, 20);
     static const char *NAMES[] = {"run", "run", "run", "missing", "", "memory", "h0"};
     snprintf(s->name, sizeof s->name, "%s", NAMES[rng_below(r, 7)]);
     if (s->op == S_CALL) random_input(r, s);
