@@ -64,8 +64,9 @@ static void say(int fd, const char *fmt, ...) {
 /* The first line where the transcripts differ, numbers replaced by '#': groups repeats of one
  * difference. */
 static void signature(const char *a, const char *b, char *out, size_t cap) {
+  const char *start = a;
   while (*a && *a == *b) a++, b++;
-  while (a > (const char *)0 && a[-1] != '\n' && a[-1] != 0) a--; /* start of the line */
+  while (a > start && a[-1] != '\n') a--; /* start of the line */
   size_t n = 0;
   for (; *a && *a != '\n' && n + 1 < cap; a++) {
     if (*a >= '0' && *a <= '9') {
