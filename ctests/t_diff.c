@@ -5,7 +5,7 @@
  * Upstream's extism_plugin_error gives only "error while executing at wasm backtrace: ..." for an
  * error raised in an import, so the cause is read where both libraries write it: the ERROR line
  * `call to run encountered an error: ...` of a custom logger (each test runs in its own process,
- * so each installs its own). */
+ * so each installs its own). Plugin: plugins/diffs.wat (and echo.wat). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,39 +32,26 @@ static const char *drain(void) {
   return log_text ? log_text : "";
 }
 
-/* A plugin whose `run` makes a block holding the two bytes ff 41 (not UTF-8) in $bad and "k1" in
- * $key, then runs BODY (which leaves the i32 result). */
-#define PLUGIN(body)                                                                               \
-  "(module"                                                                                        \
-  " (import \"extism:host/env\" \"alloc\" (func $alloc (param i64) (result i64)))"                 \
-  " (import \"extism:host/env\" \"store_u8\" (func $store_u8 (param i64 i32)))"                    \
-  " (import \"extism:host/env\" \"error_set\" (func $error_set (param i64)))"                      \
-  " (import \"extism:host/env\" \"config_get\" (func $config_get (param i64) (result i64)))"       \
-  " (import \"extism:host/env\" \"var_get\" (func $var_get (param i64) (result i64)))"             \
-  " (import \"extism:host/env\" \"var_set\" (func $var_set (param i64 i64)))"                      \
-  " (import \"extism:host/env\" \"log_error\" (func $log_error (param i64)))"                       \
-  " (memory (export \"memory\") 1)"                                                                \
-  " (func (export \"run\") (result i32) (local $bad i64) (local $key i64)"                         \
-  "  (local.set $bad (call $alloc (i64.const 2)))"                                                 \
-  "  (call $store_u8 (local.get $bad) (i32.const 255))"                                            \
-  "  (call $store_u8 (i64.add (local.get $bad) (i64.const 1)) (i32.const 65))"                     \
-  "  (local.set $key (call $alloc (i64.const 2)))"                                                 \
-  "  (call $store_u8 (local.get $key) (i32.const 107))"                                            \
-  "  (call $store_u8 (i64.add (local.get $key) (i64.const 1)) (i32.const 49))"                     \
-  body "))"
-
-/* Runs `run` of PLUGIN(body) with the logger on; returns the rc, the log in *log. */
-static int32_t run_logged(const char *wat, const char **log) {
+/* Calls export `fn` of plugins/diffs.wat, on a fresh plugin made from a manifest with `extra`
+ * (manifest_for), with the logger on. Returns the rc; *log: what was logged during the call;
+ * *error (when not NULL): a copy of extism_plugin_error, or NULL. */
+static int32_t call_diffs(const char *extra, const char *fn, const char **log, char **error) {
+  char *m = manifest_for("diffs", extra);
   char *err = NULL;
-  ExtismPlugin *p = extism_plugin_new((const uint8_t *)wat, strlen(wat), NULL, 0, false, &err);
+  ExtismPlugin *p = extism_plugin_new((const uint8_t *)m, strlen(m), NULL, 0, false, &err);
+  free(m);
+  *log = "";
   if (p == NULL) {
     harness_note("create: %s", err ? err : "(null)");
     extism_plugin_new_error_free(err);
-    *log = "";
     return -1000;
   }
   drain();
-  int32_t rc = extism_plugin_call(p, "run", NULL, 0);
+  int32_t rc = extism_plugin_call(p, fn, NULL, 0);
+  if (error != NULL) {
+    const char *e = extism_plugin_error(p);
+    *error = e ? strdup(e) : NULL;
+  }
   *log = drain();
   extism_plugin_free(p);
   return rc;
@@ -74,38 +61,31 @@ static int32_t run_logged(const char *wat, const char **log) {
 TEST(diff_invalid_handle_names_as_upstream) {
   const char *log;
   REQUIRE(extism_log_custom("extism::plugin=error"));
-  CHECK_EQ_INT(run_logged(PLUGIN("(drop (call $config_get (i64.const 12345))) (i32.const 0)"), &log), -1);
+  CHECK_EQ_INT(call_diffs("", "config_12345", &log, NULL), -1);
   CHECK_CONTAINS(log, "invalid handle offset for config key: 12345");
-  CHECK_EQ_INT(run_logged(PLUGIN("(drop (call $config_get (i64.const -1))) (i32.const 0)"), &log), -1);
+  CHECK_EQ_INT(call_diffs("", "config_neg1", &log, NULL), -1);
   CHECK_CONTAINS(log, "invalid handle offset for config key: 18446744073709551615");
-  CHECK_EQ_INT(run_logged(PLUGIN("(drop (call $var_get (i64.const 12345))) (i32.const 0)"), &log), -1);
+  CHECK_EQ_INT(call_diffs("", "var_get_12345", &log, NULL), -1);
   CHECK_CONTAINS(log, "invalid handle offset for var key: 12345");
-  CHECK_EQ_INT(run_logged(PLUGIN("(call $var_set (i64.const 12345) (local.get $key)) (i32.const 0)"), &log), -1);
+  CHECK_EQ_INT(call_diffs("", "var_set_key_12345", &log, NULL), -1);
   CHECK_CONTAINS(log, "invalid handle offset for var key: 12345");
-  CHECK_EQ_INT(run_logged(PLUGIN("(call $var_set (local.get $key) (i64.const 12345)) (i32.const 0)"), &log), -1);
+  CHECK_EQ_INT(call_diffs("", "var_set_value_12345", &log, NULL), -1);
   CHECK_CONTAINS(log, "invalid handle offset for var value: 12345");
 }
 
 /* Found: ours looked a key that is not UTF-8 up as missing (config, var_get) or stored it (var_set);
  * upstream reads keys as strings and fails the call with the decoding error. */
 TEST(diff_non_utf8_keys_fail_the_call) {
-  static const char *bodies[] = {
-      "(drop (call $config_get (local.get $bad))) (i32.const 0)",
-      "(drop (call $var_get (local.get $bad))) (i32.const 0)",
-      "(call $var_set (local.get $bad) (local.get $key)) (i32.const 0)",
-  };
+  static const char *exports[] = {"config_bad_key", "var_get_bad_key", "var_set_bad_key"};
+  const char *log;
   REQUIRE(extism_log_custom("extism::plugin=error"));
-  for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
-    char wat[4096];
-    const char *log;
-    snprintf(wat, sizeof wat, PLUGIN("%s"), bodies[i]);
-    harness_note("body %s", bodies[i]);
-    CHECK_EQ_INT(run_logged(wat, &log), -1);
+  for (size_t i = 0; i < sizeof exports / sizeof *exports; i++) {
+    harness_note("export %s", exports[i]);
+    CHECK_EQ_INT(call_diffs("", exports[i], &log, NULL), -1);
     CHECK_CONTAINS(log, "invalid utf-8 sequence of 1 bytes from index 0");
   }
   /* a UTF-8 key still works */
-  const char *log;
-  CHECK_EQ_INT(run_logged(PLUGIN("(drop (call $config_get (local.get $key))) (i32.const 0)"), &log), 0);
+  CHECK_EQ_INT(call_diffs("", "config_good_key", &log, NULL), 0);
   CHECK(strstr(log, "encountered an error") == NULL);
 }
 
@@ -115,17 +95,17 @@ TEST(diff_non_utf8_keys_fail_the_call) {
 TEST(diff_recorded_error_log_lines) {
   const char *log;
   REQUIRE(extism_log_custom("extism::plugin=error"));
-  CHECK_EQ_INT(run_logged(PLUGIN("(call $error_set (i64.add (local.get $bad) (i64.const 1))) (i32.const 3)"), &log), 3);
+  CHECK_EQ_INT(call_diffs("", "error_empty_rc3", &log, NULL), 3);
   CHECK(strstr(log, "returned with error message") == NULL);
   CHECK(strstr(log, "encountered an error") == NULL);
-  CHECK_EQ_INT(run_logged(PLUGIN("(call $error_set (local.get $bad)) (i32.const 7)"), &log), 7);
+  CHECK_EQ_INT(call_diffs("", "error_bad_rc7", &log, NULL), 7);
   CHECK(strstr(log, "returned with error message") == NULL);
-  CHECK_CONTAINS(log, "call to run encountered an error: unable to load error message from memory: "
+  CHECK_CONTAINS(log, "call to error_bad_rc7 encountered an error: unable to load error message from memory: "
                       "invalid utf-8 sequence of 1 bytes from index 0");
   /* a UTF-8 message: both lines */
-  CHECK_EQ_INT(run_logged(PLUGIN("(call $error_set (local.get $key)) (i32.const 1)"), &log), 1);
-  CHECK_CONTAINS(log, "call to run returned with error message: k1");
-  CHECK_CONTAINS(log, "call to run encountered an error: k1");
+  CHECK_EQ_INT(call_diffs("", "error_key_rc1", &log, NULL), 1);
+  CHECK_CONTAINS(log, "call to error_key_rc1 returned with error message: k1");
+  CHECK_CONTAINS(log, "call to error_key_rc1 encountered an error: k1");
 }
 
 /* Found by the fuzzer (upstream crashed): a call refused with `oom` before the plugin was
@@ -205,26 +185,13 @@ TEST(diff_user_data_freed_in_order) {
 /* Found: with `max_var_bytes` 0, upstream's var_set refuses before it reads either handle (a delete
  * too); ours read the handles first, so a bad handle or a delete gave another answer. */
 TEST(diff_var_set_disabled_before_handles) {
-  static const char *bodies[] = {
-      "(call $var_set (i64.const 12345) (local.get $key)) (i32.const 0)",
-      "(call $var_set (local.get $key) (i64.const 0)) (i32.const 0)",
-      "(call $var_set (local.get $key) (i64.const 12345)) (i32.const 0)",
-      "(call $var_set (local.get $bad) (local.get $key)) (i32.const 0)",
-  };
+  static const char *exports[] = {"var_set_key_12345", "var_set_delete", "var_set_value_12345", "var_set_bad_key"};
+  const char *log;
   REQUIRE(extism_log_custom("extism::plugin=error"));
-  for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
-    char wat[4096], *manifest, *b64;
-    snprintf(wat, sizeof wat, PLUGIN("%s"), bodies[i]);
-    b64 = base64_encode((const uint8_t *)wat, strlen(wat));
-    manifest = malloc(strlen(b64) + 128);
-    REQUIRE_NOT_NULL(manifest);
-    sprintf(manifest, "{\"wasm\":[{\"data\":\"%s\"}],\"memory\":{\"max_var_bytes\":0}}", b64);
-    free(b64);
-    const char *log;
-    harness_note("body %s", bodies[i]);
-    CHECK_EQ_INT(run_logged(manifest, &log), -1);
+  for (size_t i = 0; i < sizeof exports / sizeof *exports; i++) {
+    harness_note("export %s", exports[i]);
+    CHECK_EQ_INT(call_diffs(",\"memory\":{\"max_var_bytes\":0}", exports[i], &log, NULL), -1);
     CHECK_CONTAINS(log, "Vars are disabled by this host");
-    free(manifest);
   }
 }
 
@@ -250,41 +217,31 @@ TEST(diff_oom_before_instantiation_not_logged) {
  * extism_plugin_error reads the register, an empty text. Ours let it turn the failure into rc -1
  * and hide it. */
 TEST(diff_empty_recorded_error_decides_nothing) {
-#define EMPTY_ERROR "(call $error_set (i64.add (local.get $bad) (i64.const 1)))"
   const char *log;
+  char *error = NULL;
   REQUIRE(extism_log_custom("extism::plugin=error"));
-  ExtismPlugin *p = extism_plugin_new((const uint8_t *)PLUGIN(EMPTY_ERROR " unreachable"),
-                                      strlen(PLUGIN(EMPTY_ERROR " unreachable")), NULL, 0, false, NULL);
-  REQUIRE_NOT_NULL(p);
-  drain();
-  CHECK_EQ_INT(extism_plugin_call(p, "run", NULL, 0), 134);
-  CHECK_STR(extism_plugin_error(p), "");
-  log = drain();
-  CHECK_CONTAINS(log, "call to run encountered an error");
+  CHECK_EQ_INT(call_diffs("", "error_empty_trap", &log, &error), 134);
+  CHECK_STR(error, "");
+  CHECK_CONTAINS(log, "call to error_empty_trap encountered an error");
   CHECK_CONTAINS(log, "unreachable");
-  extism_plugin_free(p);
-  CHECK_EQ_INT(run_logged(PLUGIN(EMPTY_ERROR " (call $log_error (i64.const 118)) (i32.const 0)"), &log), -1);
+  free(error);
+  CHECK_EQ_INT(call_diffs("", "error_empty_log_bad", &log, &error), -1);
+  CHECK_STR(error, "");
   CHECK_CONTAINS(log, "invalid handle offset for log message: 118");
-  CHECK_EQ_INT(run_logged(PLUGIN(EMPTY_ERROR " (i32.const 3)"), &log), 3);
+  free(error);
+  CHECK_EQ_INT(call_diffs("", "error_empty_rc3", &log, &error), 3);
+  CHECK_STR(error, "");
   CHECK(strstr(log, "encountered an error") == NULL);
+  free(error);
 }
 
 /* Found: upstream's log formatter escapes the characters of a message that could steer a terminal
  * (BEL, BS, FF, ESC, DEL as \x07 and so on, C1 controls as \u{85}); ours wrote them raw. Other
  * control characters stay raw in both. */
 TEST(diff_log_control_characters_escaped) {
-  REQUIRE(extism_log_custom("extism::pdk=error"));
   const char *log;
-  CHECK_EQ_INT(run_logged(PLUGIN("(local.set $bad (call $alloc (i64.const 6)))"
-                                 "(call $store_u8 (local.get $bad) (i32.const 7))"
-                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 1)) (i32.const 27))"
-                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 2)) (i32.const 1))"
-                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 3)) (i32.const 0xc2))"
-                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 4)) (i32.const 0x85))"
-                                 "(call $store_u8 (i64.add (local.get $bad) (i64.const 5)) (i32.const 65))"
-                                 "(call $log_error (local.get $bad)) (i32.const 0)"),
-                          &log),
-               0);
+  REQUIRE(extism_log_custom("extism::pdk=error"));
+  CHECK_EQ_INT(call_diffs("", "log_controls", &log, NULL), 0);
   CHECK_CONTAINS(log, "extism::pdk: \\x07\\x1b\x01\\u{85}A");
 }
 
@@ -294,27 +251,9 @@ TEST(diff_log_control_characters_escaped) {
  * the bytes change and the blocks do not. make fuzz-diff keeps its stores inside blocks for this. */
 TEST_NOT_UPSTREAM(diff_store_over_header_leaves_blocks_alone,
                   "a store over a block header steers its allocator: length of the next block is 0") {
-  static const char wat[] =
-      "(module"
-      " (import \"extism:host/env\" \"alloc\" (func $alloc (param i64) (result i64)))"
-      " (import \"extism:host/env\" \"length\" (func $length (param i64) (result i64)))"
-      " (import \"extism:host/env\" \"store_u8\" (func $store_u8 (param i64 i32)))"
-      " (import \"extism:host/env\" \"store_u64\" (func $store_u64 (param i64 i64)))"
-      " (import \"extism:host/env\" \"output_set\" (func $output_set (param i64 i64)))"
-      " (memory (export \"memory\") 1)"
-      " (func (export \"run\") (result i32) (local $a i64) (local $b i64) (local $o i64)"
-      "  (local.set $a (call $alloc (i64.const 9)))"
-      "  (call $store_u8 (i64.sub (local.get $a) (i64.const 6)) (i32.const 68))"
-      "  (local.set $b (call $alloc (i64.const 5)))"
-      "  (local.set $o (call $alloc (i64.const 24)))"
-      "  (call $store_u64 (local.get $o) (local.get $a))"
-      "  (call $store_u64 (i64.add (local.get $o) (i64.const 8)) (local.get $b))"
-      "  (call $store_u64 (i64.add (local.get $o) (i64.const 16)) (call $length (local.get $b)))"
-      "  (call $output_set (local.get $o) (i64.const 24))"
-      "  (i32.const 0)))";
-  ExtismPlugin *p = extism_plugin_new((const uint8_t *)wat, strlen(wat), NULL, 0, false, NULL);
+  ExtismPlugin *p = load_plugin("diffs", false);
   REQUIRE_NOT_NULL(p);
-  CHECK_EQ_INT(extism_plugin_call(p, "run", NULL, 0), 0);
+  CHECK_EQ_INT(extism_plugin_call(p, "header_store", NULL, 0), 0);
   REQUIRE(extism_plugin_output_length(p) == 24);
   CHECK_EQ_U64(output_u64(p, 0), 77); /* the first block, as upstream */
   CHECK_EQ_U64(output_u64(p, 1), 98); /* the next one, as upstream */
