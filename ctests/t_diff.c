@@ -260,3 +260,36 @@ TEST_NOT_UPSTREAM(diff_store_over_header_leaves_blocks_alone,
   CHECK_EQ_U64(output_u64(p, 2), 5);  /* its length (upstream: 0) */
   extism_plugin_free(p);
 }
+
+/* Found: an `_initialize` export of another type than () -> () was skipped; upstream refuses the
+ * plugin with its engine's type check (parameters counted first, then results). */
+TEST(diff_initialize_of_another_type_refused) {
+  size_t len = 0;
+  uint8_t *wasm = plugin_bytes("init_typed", &len);
+  REQUIRE_NOT_NULL(wasm);
+  char *err = create_error(wasm, len, false);
+  CHECK_STR(err, "Unable to compile Extism plugin: expected 0 types, found 1");
+  free(err);
+  err = NULL;
+  ExtismCompiledPlugin *c = extism_compiled_plugin_new(wasm, len, NULL, 0, false, &err);
+  extism_plugin_new_error_free(err);
+  free(wasm);
+  REQUIRE_NOT_NULL(c);
+  err = NULL;
+  CHECK_NULL(extism_plugin_new_from_compiled(c, &err));
+  CHECK_STR(err, "Unable to create Extism plugin: expected 0 types, found 1");
+  extism_plugin_new_error_free(err);
+  extism_compiled_plugin_free(c);
+}
+
+/* Found: an `hs_init` export of another type than (i32, i32) -> () was skipped; upstream creates
+ * the plugin, fails the call that instantiates it, and runs the next ones. */
+TEST(diff_hs_init_of_another_type_fails_the_first_call) {
+  ExtismPlugin *p = load_plugin("hs_init_typed", false);
+  REQUIRE_NOT_NULL(p);
+  CHECK_EQ_INT(extism_plugin_call(p, "run", NULL, 0), -1);
+  CHECK_STR(extism_plugin_error(p), "failed to initialize Haskell using hs_init");
+  CHECK_EQ_INT(extism_plugin_call(p, "run", NULL, 0), 0);
+  CHECK_NULL(extism_plugin_error(p));
+  extism_plugin_free(p);
+}

@@ -183,7 +183,12 @@ pub fn begin(
         None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
             Ok(m) => inner.main.insert(MainInstance::new(&inner.store, m)),
             Err(f) if f.out_of_fuel => return Err(CallResult::fail(config::RC_ERROR, "plugin ran out of fuel")),
-            Err(f) => return Err(CallResult::fail(f.rc, f.message)),
+            Err(f) => {
+                if let Some(m) = f.instance {
+                    inner.main = Some(MainInstance::new(&inner.store, m));
+                }
+                return Err(CallResult::fail(f.rc, f.message));
+            }
         },
     };
     let state = inner.store.data_mut();
