@@ -28,6 +28,8 @@ int lib_open(Lib *lib, const char *label, const char *path) {
   SYM(plugin_new_error_free, "extism_plugin_new_error_free");
   SYM(plugin_free, "extism_plugin_free");
   SYM(plugin_call, "extism_plugin_call");
+  SYM(plugin_call_with_host_context, "extism_plugin_call_with_host_context");
+  SYM(current_plugin_host_context, "extism_current_plugin_host_context");
   SYM(plugin_output_length, "extism_plugin_output_length");
   SYM(plugin_output_data, "extism_plugin_output_data");
   SYM(plugin_error, "extism_plugin_error");

@@ -14,6 +14,8 @@ typedef struct {
   __typeof__(&extism_plugin_new_error_free) plugin_new_error_free;
   __typeof__(&extism_plugin_free) plugin_free;
   __typeof__(&extism_plugin_call) plugin_call;
+  __typeof__(&extism_plugin_call_with_host_context) plugin_call_with_host_context;
+  __typeof__(&extism_current_plugin_host_context) current_plugin_host_context;
   __typeof__(&extism_plugin_output_length) plugin_output_length;
   __typeof__(&extism_plugin_output_data) plugin_output_data;
   __typeof__(&extism_plugin_error) plugin_error;

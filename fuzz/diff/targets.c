@@ -11,6 +11,8 @@
 
 /* The transcript being written (host callbacks, free_user_data and the log drain write into it). */
 static Transcript *g_t;
+/* What calls with a host context pass (host functions check they get it). */
+static int g_host_context;
 
 void error_class(const char *e, Buf *out) {
   if (e == NULL) {
@@ -119,6 +121,8 @@ static void host_cb(ExtismCurrentPlugin *cp, const ExtismVal *in, ExtismSize nin
     }
   }
   buf_printf(&g_t->cmp, " ) n_out=%llu", (unsigned long long)nout);
+  void *ctx = hd->lib->current_plugin_host_context(cp);
+  buf_printf(&g_t->cmp, " context=%s", ctx == NULL ? "null" : ctx == &g_host_context ? "ours" : "other");
   for (ExtismSize j = 0; j < nout && j < 2; j++) {
     buf_printf(&g_t->cmp, " preset%d=%d", (int)j, (int)out[j].t);
     uint64_t v = s * (j + 3) + j;
@@ -158,6 +162,7 @@ static const char *STEP_NAMES[] = {"new", "compile", "free_compiled", "call", "r
 typedef struct {
   int op, slot, from_compiled;
   int wasi;   /* with_wasi for new and compile (the plugins import no WASI) */
+  int context; /* call with extism_plugin_call_with_host_context */
   int fuel;   /* new with a fuel limit far above what any generated call takes */
   char name[16];
   char json[160];
@@ -235,7 +240,7 @@ static const char *describe(const Case *cc) {
     if (s->op == S_NEW || s->op == S_COMPILE) buf_printf(&c->desc, " wasi=%d", s->wasi);
     if (s->op == S_CALL || s->op == S_EXISTS) buf_printf(&c->desc, " \"%s\"", s->name);
     if (s->op == S_CALL) {
-      buf_printf(&c->desc, " input ");
+      buf_printf(&c->desc, " context=%d input ", s->context);
       record_bytes(&c->desc, s->input, s->input_len);
     }
     if (s->op == S_CONFIG) buf_printf(&c->desc, " %.*s", (int)s->json_len, s->json);
@@ -368,7 +373,12 @@ static void exec_steps(const Case *c, const Lib *L, Transcript *t) {
         break;
       }
       switch (s->op) {
-      case S_CALL: record_call(L, *p, L->plugin_call(*p, s->name, s->input, s->input_len), s->slot); break;
+      case S_CALL:
+        record_call(L, *p,
+                    s->context ? L->plugin_call_with_host_context(*p, s->name, s->input, s->input_len, &g_host_context)
+                               : L->plugin_call(*p, s->name, s->input, s->input_len),
+                    s->slot);
+        break;
       case S_RESET: buf_printf(&t->cmp, " %d", L->plugin_reset(*p)); break;
       case S_CONFIG:
         buf_printf(&t->cmp, " %d", L->plugin_config(*p, (const uint8_t *)s->json, s->json_len));
@@ -444,6 +454,8 @@ static Case *gen_api_case(Rng *r, const char *tmpdir) {
   (void)tmpdir;
   Case *c = case_new();
   GenOptions o = {.n_host = (int)rng_below(r, GEN_MAX_HOST + 1), .max_ops = 16};
+  static const char *ALIASES[] = {"_start", "_initialize", "main"};
+  if (rng_pct(r, 25)) o.alias = ALIASES[rng_below(r, 3)];
   c->n_host = o.n_host;
   for (int i = 0; i < o.n_host; i++) {
     gen_host_sig(r, &o.host[i]);
@@ -464,8 +476,9 @@ static Case *gen_api_case(Rng *r, const char *tmpdir) {
     s->from_compiled = rng_pct(r, 50);
     s->wasi = rng_pct(r, 20);
     s->fuel = rng_pct(r, 20);
-    static const char *NAMES[] = {"run", "run", "run", "missing", "", "memory", "h0"};
-    snprintf(s->name, sizeof s->name, "%s", NAMES[rng_below(r, 7)]);
+    s->context = rng_pct(r, 30);
+    static const char *NAMES[] = {"run", "run", "run", "missing", "", "memory", "h0", "_start", "_initialize"};
+    snprintf(s->name, sizeof s->name, "%s", NAMES[rng_below(r, 9)]);
     if (s->op == S_CALL) random_input(r, s);
     if (s->op == S_CONFIG) {
       Buf j = {0};

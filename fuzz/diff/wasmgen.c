@@ -528,10 +528,16 @@ void gen_plugin(Rng *r, const GenOptions *o, Buf *wasm, Buf *listing) {
   buf_u8(&s, 0);
   buf_uleb(&s, 1);
   section(&mod, 5, &s);
-  buf_uleb(&s, 2); /* exports: run, memory */
+  buf_uleb(&s, o->alias ? 3 : 2); /* exports: run, memory, maybe run again under the alias */
   name(&s, "run");
   buf_u8(&s, 0);
   buf_uleb(&s, N_KERNEL + (uint64_t)o->n_host);
+  if (o->alias) {
+    name(&s, o->alias);
+    buf_u8(&s, 0);
+    buf_uleb(&s, N_KERNEL + (uint64_t)o->n_host);
+    buf_printf(listing, "  (run is also exported as %s)\n", o->alias);
+  }
   name(&s, "memory");
   buf_u8(&s, 2);
   buf_uleb(&s, 0);

@@ -20,6 +20,7 @@ typedef struct {
   int n_host;                 /* imports h0..h<n-1> from extism:host/user */
   HostSig host[GEN_MAX_HOST]; /* their types as the plugin imports them */
   int max_ops;                /* operations in `run` (1..max_ops) */
+  const char *alias;          /* NULL, or a second name `run` is exported under */
 } GenOptions;
 
 /* The module into *wasm, a readable listing of its operations into *listing. */
