@@ -49,14 +49,16 @@ static void val_free(Val *v) {
 static Val *odd(Rng *r) {
   static const long long INTS[] = {0, 1, -1, 2, 3, 16, 65535, 65536, 4294967295LL, 4294967296LL,
                                    9223372036854775807LL, (-9223372036854775807LL - 1)};
+  /* the last five are TOML's own (a date, inf, nan, hex, digit groups): junk in JSON */
   static const char *RAW[] = {"18446744073709551615", "18446744073709551616", "1e30", "-0", "1.5",
-                              "0.0", "100000000000000000000000"};
+                              "0.0", "100000000000000000000000", "1979-05-27T07:32:00Z", "inf", "nan",
+                              "0x10", "1_000"};
   static const char *STRS[] = {"", "x", "1", "true", "null", "\\u00e9t\\u00e9", "a\\nb", "\\ud800"};
   switch (rng_below(r, 8)) {
   case 0: return val(V_NULL);
   case 1: { Val *v = val(V_BOOL); v->i = rng_below(r, 2); return v; }
   case 2: case 3: return num(INTS[rng_below(r, sizeof INTS / sizeof *INTS)]);
-  case 4: { Val *v = val(V_RAW); snprintf(v->s, sizeof v->s, "%s", RAW[rng_below(r, 7)]); return v; }
+  case 4: { Val *v = val(V_RAW); snprintf(v->s, sizeof v->s, "%s", RAW[rng_below(r, sizeof RAW / sizeof *RAW)]); return v; }
   case 5: { Val *v = val(V_STR); snprintf(v->s, sizeof v->s, "%s", STRS[rng_below(r, 8)]); return v; }
   case 6: return val(V_ARR);
   default: return val(V_OBJ);
