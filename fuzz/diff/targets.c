@@ -92,7 +92,7 @@ void targets_init_logging(const Lib *lib) { lib->log_custom("extism::pdk=trace,e
 
 typedef struct {
   int index;
-  int mode; /* 1: the first i64 result is a fresh kernel block holding "host!" */
+  int mode; /* 1: the first i64 result is a fresh kernel block holding "host!"; 2: frees its first argument's block */
   HostSig sig;
   const Lib *lib;
 } HostData;
@@ -114,13 +114,22 @@ static void host_cb(ExtismCurrentPlugin *cp, const ExtismVal *in, ExtismSize nin
   for (ExtismSize i = 0; i < nin; i++) {
     switch (in[i].t) {
     case ExtismValType_I32: s = s * 31 + (uint32_t)in[i].v.i32; buf_printf(&g_t->cmp, " i32 %d", in[i].v.i32); break;
-    case ExtismValType_I64: s = s * 31 + (uint64_t)in[i].v.i64; buf_printf(&g_t->cmp, " i64 %lld", (long long)in[i].v.i64); break;
+    case ExtismValType_I64:
+      s = s * 31 + (uint64_t)in[i].v.i64;
+      buf_printf(&g_t->cmp, " i64 %lld (length %llu)", (long long)in[i].v.i64,
+                 (unsigned long long)hd->lib->current_plugin_memory_length(cp, (ExtismMemoryHandle)in[i].v.i64));
+      break;
     case ExtismValType_F32: s = s * 31 + (uint64_t)(int64_t)in[i].v.f32; buf_printf(&g_t->cmp, " f32 %g", in[i].v.f32); break;
     case ExtismValType_F64: s = s * 31 + (uint64_t)(int64_t)in[i].v.f64; buf_printf(&g_t->cmp, " f64 %g", in[i].v.f64); break;
     default: buf_printf(&g_t->cmp, " type%d", (int)in[i].t);
     }
   }
   buf_printf(&g_t->cmp, " ) n_out=%llu", (unsigned long long)nout);
+  if (hd->mode == 2 && nin > 0 && in[0].t == ExtismValType_I64) { /* frees what its first argument names */
+    ExtismMemoryHandle h = (ExtismMemoryHandle)in[0].v.i64;
+    hd->lib->current_plugin_memory_free(cp, h);
+    buf_printf(&g_t->cmp, " freed, length now %llu", (unsigned long long)hd->lib->current_plugin_memory_length(cp, h));
+  }
   void *ctx = hd->lib->current_plugin_host_context(cp);
   buf_printf(&g_t->cmp, " context=%s", ctx == NULL ? "null" : ctx == &g_host_context ? "ours" : "other");
   for (ExtismSize j = 0; j < nout && j < 2; j++) {
@@ -461,7 +470,7 @@ static Case *gen_api_case(Rng *r, const char *tmpdir) {
     gen_host_sig(r, &o.host[i]);
     c->decl[i] = o.host[i];
     if (rng_pct(r, 8)) gen_host_sig(r, &c->decl[i]); /* declared with another type than imported */
-    c->host_mode[i] = rng_pct(r, 30);
+    c->host_mode[i] = rng_pct(r, 30) ? 1 : rng_pct(r, 20) ? 2 : 0;
     c->host_ns[i] = rng_pct(r, 80) ? 0 : (rng_pct(r, 70) ? 1 : 2);
   }
   gen_plugin(r, &o, &c->wasm, &c->listing);

@@ -186,7 +186,16 @@ static void host_call(Gen *g) {
     int64_t v = (int64_t)(rng_next(g->r) % 2001) - 1000;
     switch (s->params[p]) {
     case WT_I32: i32c(g, (int32_t)v); buf_printf(g->list, " i32 %lld", (long long)v); break;
-    case WT_I64: i64c(g, v * 1000003); buf_printf(g->list, " i64 %lld", (long long)v * 1000003); break;
+    case WT_I64:
+      if (rng_pct(g->r, 50)) { /* a handle: the host function looks at its block */
+        int h = (int)rng_below(g->r, NH);
+        lget(g, h);
+        buf_printf(g->list, " i64 h%d", h);
+      } else {
+        i64c(g, v * 1000003);
+        buf_printf(g->list, " i64 %lld", (long long)v * 1000003);
+      }
+      break;
     case WT_F32: {
       float f = (float)v / 4.0f;
       buf_u8(&g->code, OP_F32C);
