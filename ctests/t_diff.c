@@ -293,3 +293,17 @@ TEST(diff_hs_init_of_another_type_fails_the_first_call) {
   CHECK_NULL(extism_plugin_error(p));
   extism_plugin_free(p);
 }
+
+/* Found: a call of a `_start` the plugin does not export made the next call rebuild the plugin
+ * (its vars gone); upstream rebuilds only after a `_start` that exists. */
+TEST(diff_missing_start_does_not_rebuild) {
+  ExtismPlugin *p = load_plugin("diffs", false);
+  REQUIRE_NOT_NULL(p);
+  CHECK_EQ_INT(extism_plugin_call(p, "count", NULL, 0), 0);
+  CHECK_OUTPUT(p, "\x01");
+  CHECK_EQ_INT(extism_plugin_call(p, "_start", NULL, 0), -1);
+  CHECK_STR(extism_plugin_error(p), "Function not found: _start");
+  CHECK_EQ_INT(extism_plugin_call(p, "count", NULL, 0), 0);
+  CHECK_OUTPUT(p, "\x02");
+  extism_plugin_free(p);
+}

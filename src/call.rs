@@ -158,7 +158,7 @@ pub fn begin(
             return Err(CallResult::fail(config::RC_ERROR, e));
         }
     }
-    inner.needs_rebuild = name == "_start";
+    inner.needs_rebuild = false;
     {
         let state = inner.store.data_mut();
         state.stop = None;
@@ -203,6 +203,8 @@ pub fn begin(
         plugin_log!(state, Level::Trace, TARGET_CURRENT_PLUGIN, "memory_alloc({offset}) = {length}");
     }
     let (func, returns) = main.export(&inner.store, name)?;
+    // A `_start` that ran makes the next call rebuild the plugin (upstream); a missing one does not.
+    inner.needs_rebuild = name == "_start";
     let run = Run::new(func, returns, compiled.fuel_limit, compiled.manifest.timeout_ms);
     Ok(Started { run, main: main.instance, name: String::new(), began_ns, memory: main.memory, verbose })
 }

@@ -15,6 +15,7 @@
 ;;   log_controls                  log_error of the bytes 07 1b 01 c2 85 41 (BEL, ESC, SOH, U+0085, A)
 ;;   header_store                  store_u8 over the first block's size field (byte 71), then a
 ;;                                 5-byte block; output: the two offsets and that block's length
+;;   count                         adds 1 to the var "c" (one byte) and outputs it
 (module
   (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
   (import "extism:host/env" "length" (func $length (param i64) (result i64)))
@@ -26,6 +27,7 @@
   (import "extism:host/env" "var_get" (func $var_get (param i64) (result i64)))
   (import "extism:host/env" "var_set" (func $var_set (param i64 i64)))
   (import "extism:host/env" "log_error" (func $log_error (param i64)))
+  (import "extism:host/env" "load_u8" (func $load_u8 (param i64) (result i32)))
   (memory (export "memory") 1)
 
   ;; a fresh block holding the bytes a, b
@@ -62,6 +64,21 @@
     (call $store_u8 (i64.add (local.get $h) (i64.const 4)) (i32.const 0x85))
     (call $store_u8 (i64.add (local.get $h) (i64.const 5)) (i32.const 0x41))
     (call $log_error (local.get $h))
+    (i32.const 0))
+  (func $c (result i64) (local $k i64)
+    (local.set $k (call $alloc (i64.const 1)))
+    (call $store_u8 (local.get $k) (i32.const 99))
+    (local.get $k))
+  (func (export "count") (result i32) (local $v i64) (local $n i32) (local $b i64)
+    (local.set $v (call $var_get (call $c)))
+    (if (i64.ne (local.get $v) (i64.const 0)) (then (local.set $n (call $load_u8 (local.get $v)))))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (local.set $b (call $alloc (i64.const 1)))
+    (call $store_u8 (local.get $b) (local.get $n))
+    (call $var_set (call $c) (local.get $b))
+    (local.set $b (call $alloc (i64.const 1)))
+    (call $store_u8 (local.get $b) (local.get $n))
+    (call $output_set (local.get $b) (i64.const 1))
     (i32.const 0))
   (func (export "header_store") (result i32) (local $a i64) (local $b i64) (local $o i64)
     (local.set $a (call $alloc (i64.const 9)))
