@@ -176,8 +176,8 @@ fuzz-diff: $(SHARED) $(FUZZ_DIFF)
 	$(FUZZ_DIFF) --ours $(SHARED) --upstream "$$(tools/reference-libextism.sh)" --seconds $(FUZZ_SECONDS) \
 	  --seed $(FUZZ_SEED) --logdir fuzz/logs
 
-# Part of make test (about 7 s): the first 1000 cases of each target with seed 1, a fixed set that
-# holds cases of every difference fixed so far (399 differences on the library before those fixes);
+# Part of make test (about 7 s): the first 1000 cases of each target with seed 1, a fixed set (it
+# shows 399 differences on the library before the fixes it found; ctests/t_diff.c keeps each fix);
 # fails on any difference, or a crash or hang of ours. One case is also replayed alone (--case).
 fuzz-diff-smoke: $(SHARED) $(FUZZ_DIFF)
 	@mkdir -p fuzz/logs/smoke
