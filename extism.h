@@ -723,9 +723,9 @@ const char *extism_error(ExtismPlugin *plugin);
  * the call only and need no NUL terminator.
  *
  * Returns true on success (and clears the plugin's error text). Returns false
- * without changing anything for anything else: invalid JSON, a value that is
- * not a string or null, a non-object, trailing bytes (a NUL included), or a
- * NULL plugin. The configuration survives calls, extism_plugin_reset and
+ * without changing anything (the error text of the last call included, as
+ * upstream) for anything else: invalid JSON, a value that is not a string or
+ * null, a non-object, trailing bytes (a NUL included), or a NULL plugin. The configuration survives calls, extism_plugin_reset and
  * "_start" rebuilds. Waits for a running call of the plugin to finish.
  */
 bool extism_plugin_config(ExtismPlugin *plugin, const uint8_t *json, ExtismSize json_size);

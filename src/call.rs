@@ -19,13 +19,14 @@ use crate::state::{plugin_log, State, Stop};
 pub struct CallResult {
     pub rc: i32,
     pub error: LastError,
-    /// The export does not exist (a failure upstream does not log).
-    pub not_found: bool,
+    /// A failure upstream returns before its logging: a missing export, a declared memory over
+    /// `max_pages`.
+    pub unlogged: bool,
 }
 
 impl CallResult {
     fn new(rc: i32, error: LastError) -> CallResult {
-        CallResult { rc, error, not_found: false }
+        CallResult { rc, error, unlogged: false }
     }
 
     fn fail(rc: i32, message: impl Into<String>) -> CallResult {
@@ -91,7 +92,7 @@ impl MainInstance {
         let hidden = name == crate::start_hoist::HIDDEN_START;
         let Some(func) = main_export(store, self.instance, name).filter(|_| !hidden) else {
             let mut result = CallResult::fail(config::RC_ERROR, format!("Function not found: {name}"));
-            result.not_found = true;
+            result.unlogged = true;
             return Err(result);
         };
         let ty = func.ty(store);
@@ -121,10 +122,10 @@ pub fn call(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_c
     }
 }
 
-/// A call that failed before running any of the export: log it (a missing export is not logged:
-/// upstream returns before its logging does), record what it cost (nothing).
+/// A call that failed before running any of the export: log it (unless upstream returns before its
+/// logging does, `unlogged`), record what it cost (nothing).
 pub fn end_early(inner: &mut Inner, name: &str, result: CallResult) -> CallResult {
-    if !result.not_found {
+    if !result.unlogged {
         log_failure(inner.store.data(), name, &result);
     }
     inner.stats = CallStats::default();
@@ -161,7 +162,7 @@ pub fn begin(
             return Err(CallResult::fail(config::RC_ERROR, e));
         }
     }
-    inner.needs_rebuild = name == "_start";
+    inner.needs_rebuild = false;
     {
         let state = inner.store.data_mut();
         state.stop = None;
@@ -188,7 +189,12 @@ pub fn begin(
         None => match instantiate_main(compiled, &mut inner.store, &inner.linker, false, Some(&plugin.cancel)) {
             Ok(m) => inner.main.insert(MainInstance::new(&inner.store, m)),
             Err(f) if f.out_of_fuel => return Err(CallResult::fail(config::RC_ERROR, "plugin ran out of fuel")),
-            Err(f) => return Err(CallResult::fail(f.rc, f.message)),
+            Err(f) => {
+                if let Some(m) = f.instance {
+                    inner.main = Some(MainInstance::new(&inner.store, m));
+                }
+                return Err(CallResult::fail(f.rc, f.message));
+            }
         },
     };
     let state = inner.store.data_mut();
@@ -203,6 +209,8 @@ pub fn begin(
         plugin_log!(state, Level::Trace, TARGET_CURRENT_PLUGIN, "memory_alloc({offset}) = {length}");
     }
     let (func, returns) = main.export(&inner.store, name)?;
+    // A `_start` that ran makes the next call rebuild the plugin (upstream); a missing one does not.
+    inner.needs_rebuild = name == "_start";
     let run = Run::new(func, returns, compiled.fuel_limit, compiled.manifest.timeout_ms, compiled.metered);
     Ok(Started { run, main: main.instance, name: String::new(), began_ns, memory: main.memory, verbose })
 }
@@ -225,6 +233,14 @@ pub fn finish(plugin: &Plugin, inner: &mut Inner, name: &str, started: Started, 
     let cancelled = timed_out && plugin.cancel.is_requested();
     let ended = End { returned, registers_read: read_output, timed_out, cancelled, verbose };
     log_call_end(inner.store.data(), name, &result, ended);
+    // An empty recorded error decided nothing above (upstream: the rc and the log are the call's
+    // own), but extism_plugin_error still reads the error register: an empty text.
+    let kernel = &inner.store.data().kernel;
+    let off = kernel.error_get();
+    let mut result = result;
+    if off != 0 && read_output && !timed_out && kernel.block(off).is_none_or(<[u8]>::is_empty) {
+        result.error = LastError::Recorded(off);
+    }
     inner.store.data_mut().host_context = 0;
     inner.stats = stats_of(inner, memory, &run, began_ns);
     if verbose {
@@ -275,13 +291,16 @@ fn write_dumps(plugin: &Plugin, inner: &Inner, main: Instance, result: &CallResu
 /// With `memory.max_pages`, the main module's declared memory must fit, or every call is `oom`.
 fn check_initial_memory(compiled: &Compiled) -> Option<CallResult> {
     let max = compiled.manifest.memory.max_pages?;
-    (compiled.main_module().initial_pages > u64::from(max)).then(|| CallResult::fail(config::RC_ERROR, "oom"))
+    (compiled.main_module().initial_pages > u64::from(max))
+        .then(|| CallResult { unlogged: true, ..CallResult::fail(config::RC_ERROR, "oom") })
 }
 
 /// Maps how the export ended onto upstream's rc table (spec §3).
 fn finish_call(store: &mut Store<State>, outcome: Outcome, results: &[Val]) -> CallResult {
+    // Only a non-empty recorded error counts here (upstream); `finish` deals with an empty one.
     let recorded = match store.data().kernel.error_get() {
         0 => None,
+        off if store.data().kernel.block(off).is_none_or(<[u8]>::is_empty) => None,
         off => Some(LastError::Recorded(off)),
     };
     // A memory that grew past `max_pages` fails the call whatever the wasm did with the refusal.
@@ -360,13 +379,27 @@ fn log_failure(state: &State, name: &str, result: &CallResult) {
     }
 }
 
-/// `log_failure` past its tests: reads the text (out of line, off the call's path).
+/// `log_failure` past its tests: reads the text (out of line, off the call's path). As upstream, a
+/// plugin's recorded error that is empty (or not a block) is no failure to log, and one that is not
+/// UTF-8 is logged as the decoding error.
 #[inline(never)]
 fn log_error(state: &State, name: &str, result: &CallResult) {
-    if let Some(text) = error_text(state, &result.error) {
-        let text = String::from_utf8_lossy(text);
-        plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} encountered an error: {text}");
+    let Some(bytes) = error_text(state, &result.error) else { return };
+    if matches!(result.error, LastError::Recorded(_)) {
+        match core::str::from_utf8(bytes) {
+            Ok("") => {}
+            Ok(text) => plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} encountered an error: {text}"),
+            Err(e) => plugin_log!(
+                state,
+                Level::Error,
+                TARGET_PLUGIN,
+                "call to {name} encountered an error: unable to load error message from memory: {e}"
+            ),
+        }
+        return;
     }
+    let text = String::from_utf8_lossy(bytes);
+    plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} encountered an error: {text}");
 }
 
 /// Upstream's lines at the start of a call (DEBUG and TRACE, logged when DEBUG is on), the first
@@ -403,8 +436,12 @@ fn log_call_end(state: &State, name: &str, result: &CallResult, end: End) {
     }
     let recorded = state.kernel.error_get();
     if recorded != 0 && registers_read && !timed_out && state.log_on(Level::Error) {
-        let text = String::from_utf8_lossy(state.kernel.block(recorded).unwrap_or(&[]));
-        plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} returned with error message: {text}");
+        // Only a non-empty UTF-8 message is "returned" (upstream; see log_error for the others).
+        if let Ok(text) = core::str::from_utf8(state.kernel.block(recorded).unwrap_or(&[])) {
+            if !text.is_empty() {
+                plugin_log!(state, Level::Error, TARGET_PLUGIN, "call to {name} returned with error message: {text}");
+            }
+        }
     }
     if timed_out {
         if cancelled {

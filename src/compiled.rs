@@ -121,14 +121,16 @@ pub struct Compiled {
     pub code: Arc<Code>,
     pub main: usize,
     pub manifest: Manifest,
+    /// The runtime imports and host functions; a store of several modules clones it and adds their
+    /// instances, a store of the main module alone shares it. Declared before `functions`, so it
+    /// drops first and the host functions' user data is freed in the order they were given, as
+    /// upstream (the linker keeps them sorted by namespace and name).
+    pub linker: Arc<Linker<State>>,
     pub functions: Vec<Arc<HostFunction>>,
     pub with_wasi: bool,
     pub fuel_limit: Option<u64>,
     /// Fuel is counted (see `Metering`); false: no fuel limit, timeout, cancel or stepped call.
     pub metered: bool,
-    /// The runtime imports and host functions; a store of several modules clones it and adds their
-    /// instances, a store of the main module alone shares it.
-    pub linker: Arc<Linker<State>>,
     /// Whether every module's imports can be satisfied (with upstream's message if not): checked by
     /// the first plugin made from this, then remembered (it depends on nothing else).
     pub links: Once<Result<(), String>>,

@@ -23,14 +23,16 @@ pub struct Failure {
     pub message: String,
     /// Start code or an initialiser used up the fuel limit (a call reports it as upstream does).
     pub out_of_fuel: bool,
+    /// The instance was made and stays: only this call fails (upstream's `hs_init` of another type).
+    pub instance: Option<Instance>,
 }
 
 impl Failure {
     fn new(rc: i32, message: impl Into<String>) -> Failure {
-        Failure { rc, message: message.into(), out_of_fuel: false }
+        Failure { rc, message: message.into(), out_of_fuel: false, instance: None }
     }
     fn out_of_fuel(message: impl Into<String>) -> Failure {
-        Failure { rc: config::RC_ERROR, message: message.into(), out_of_fuel: true }
+        Failure { rc: config::RC_ERROR, message: message.into(), out_of_fuel: true, instance: None }
     }
 }
 
@@ -141,6 +143,12 @@ pub fn run_initializer(
     let Some(func) = main_export(store, instance, name) else { return Ok(()) };
     let ty = func.ty(&*store);
     if !ty.params().is_empty() || !ty.results().is_empty() {
+        // Upstream calls `_initialize` as a `() -> ()` function and fails creation on any other
+        // type with its engine's check (the parameters counted first, then the results).
+        if name == "_initialize" {
+            let found = if ty.params().is_empty() { ty.results().len() } else { ty.params().len() };
+            return Err(Failure::new(config::RC_ERROR, format!("expected 0 types, found {found}")));
+        }
         return Ok(());
     }
     let outcome = run_to_end(store, func, &init_limits(compiled, cancel));
@@ -186,13 +194,17 @@ pub fn instantiate_main(
     if let Some(hs_init) = main_export(store, instance, "hs_init") {
         run_initializer(compiled, store, instance, "_initialize", cancel)?;
         let ty = hs_init.ty(&*store);
-        if ty.params() == [ValType::I32, ValType::I32] && ty.results().is_empty() {
-            // hs_init(argc, argv) takes arguments, so it is run directly rather than sliced.
-            store.set_fuel(compiled.fuel_limit.unwrap_or(config::INIT_FUEL)).ok();
-            hs_init
-                .call(&mut *store, &[Val::I32(0), Val::I32(0)], &mut [])
-                .map_err(|e| Failure::new(config::RC_TRAP, trap_text(&e)))?;
+        // Upstream fails the call that instantiates a plugin whose `hs_init` has another type, and
+        // keeps the instance: the next calls run.
+        if ty.params() != [ValType::I32, ValType::I32] || !ty.results().is_empty() {
+            let message = "failed to initialize Haskell using hs_init";
+            return Err(Failure { instance: Some(instance), ..Failure::new(config::RC_ERROR, message) });
         }
+        // hs_init(argc, argv) takes arguments, so it is run directly rather than sliced.
+        store.set_fuel(compiled.fuel_limit.unwrap_or(config::INIT_FUEL)).ok();
+        hs_init
+            .call(&mut *store, &[Val::I32(0), Val::I32(0)], &mut [])
+            .map_err(|e| Failure::new(config::RC_TRAP, trap_text(&e)))?;
     } else if main_export(store, instance, "__wasm_call_ctors").is_some() {
         run_initializer(compiled, store, instance, "__wasm_call_ctors", cancel)?;
     } else {

@@ -384,6 +384,11 @@ impl Vars {
         self.entries.get(key).map(|v| v.as_slice())
     }
 
+    /// `max_var_bytes` 0: every `var_set` is refused, deletes included.
+    pub fn disabled(&self) -> bool {
+        self.max_bytes == 0
+    }
+
     pub fn remove(&mut self, key: &[u8]) {
         if let Some(old) = self.entries.remove(key) {
             self.bytes -= entry_cost(key, &old);

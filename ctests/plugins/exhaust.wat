@@ -95,7 +95,9 @@
       (call $store_u64 (local.get $k) (local.get $n))
       (local.set $v (call $alloc (i64.const 1024)))
       (call $var_set (local.get $k) (local.get $v))
-      (local.set $n (i64.add (local.get $n) (i64.const 1)))
+      ;; the next key: a base-128 counter, every byte ASCII (keys must be UTF-8, as upstream)
+      (local.set $n (i64.and (i64.add (i64.or (local.get $n) (i64.const 0x8080808080808080)) (i64.const 1))
+                             (i64.const 0x7f7f7f7f7f7f7f7f)))
       (br $l))
     (i32.const 0))
 

@@ -44,7 +44,8 @@ EXPORT("var_many") i32 var_many(void) {
   u64 n = x_input_load_u64(0), i, k;
   for (i = 0; i < n; i++) {
     k = x_alloc(8);
-    x_store_u64(k, i);
+    /* the index in base 128: every byte ASCII, since keys must be UTF-8 (upstream) */
+    x_store_u64(k, (i & 0x7f) | (i >> 7 & 0x7f) << 8 | (i >> 14 & 0x7f) << 16 | (i >> 21 & 0x7f) << 24);
     x_var_set(k, kstr("v"));
   }
   return 0;

@@ -232,10 +232,11 @@ pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *
     if inner.stepped.is_some() {
         return false;
     }
-    inner.clear_runtime_error();
     // SAFETY: header contract.
     let Some(bytes) = (unsafe { c_bytes(json, json_size) }) else { return false };
+    // As upstream: an update that does not parse changes nothing, not even the last error.
     let Ok(update) = crate::json::config_update(bytes) else { return false };
+    inner.clear_runtime_error();
     let config = &mut inner.store.data_mut().config;
     // Our capacity (upstream has none): a merge that would leave more entries fails whole.
     let added = update.iter().filter(|(k, v)| v.is_some() && !config.contains_key(*k)).count();

@@ -58,13 +58,25 @@ fn fail(c: &mut Ctx<'_>, message: String) -> Error {
 }
 
 /// Resolves a handle given to a runtime import: 0 is empty, anything else must start a block.
+/// `what` names the handle as upstream does in this error (`config key`, `var value`, ...).
 fn block_bytes(c: &mut Ctx<'_>, handle: i64, what: &str) -> Result<Vec<u8>, Error> {
     if handle == 0 {
         return Ok(Vec::new());
     }
     match c.data().kernel.block(handle as u64) {
         Some(bytes) => Ok(bytes.to_vec()),
-        None => Err(fail(c, format!("invalid handle offset for {what}: {handle}"))),
+        // Upstream prints the handle as the u64 it reads it as.
+        None => Err(fail(c, format!("invalid handle offset for {what}: {}", handle as u64))),
+    }
+}
+
+/// A config or var key: upstream reads keys as strings, so a key that is not UTF-8 fails the call
+/// with the decoding error (`invalid utf-8 sequence of 1 bytes from index 0`).
+fn key_text(c: &mut Ctx<'_>, handle: i64, what: &str) -> Result<String, Error> {
+    let bytes = block_bytes(c, handle, what)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => Err(fail(c, e.utf8_error().to_string())),
     }
 }
 
@@ -279,31 +291,31 @@ fn log_error(c: &mut Ctx<'_>, msg: i64) -> Res<()> {
 }
 
 fn config_get(c: &mut Ctx<'_>, key: i64) -> Res<i64> {
-    let name = block_bytes(c, key, "key")?;
+    let name = key_text(c, key, "config key")?;
     c.data_mut().kernel.free(key as u64);
-    let value = core::str::from_utf8(&name)
-        .ok()
-        .and_then(|k| c.data().config.get(k))
-        .map(|v| v.as_bytes().to_vec())
-        .unwrap_or_default();
+    let value = c.data().config.get(&name).map(|v| v.as_bytes().to_vec()).unwrap_or_default();
     new_block(c, &value)
 }
 
 fn var_get(c: &mut Ctx<'_>, key: i64) -> Res<i64> {
-    let name = block_bytes(c, key, "key")?;
+    let name = key_text(c, key, "var key")?.into_bytes();
     c.data_mut().kernel.free(key as u64);
     let value = c.data().vars.get(&name).map(|v| v.to_vec()).unwrap_or_default();
     new_block(c, &value)
 }
 
 fn var_set(c: &mut Ctx<'_>, key: i64, value: i64) -> Res<()> {
-    let name = block_bytes(c, key, "key")?;
+    // Upstream refuses before it reads either handle (a delete too).
+    if c.data().vars.disabled() {
+        return Err(fail(c, "Vars are disabled by this host".into()));
+    }
+    let name = key_text(c, key, "var key")?.into_bytes();
     if value == 0 {
         c.data_mut().vars.remove(&name);
         c.data_mut().kernel.free(key as u64);
         return Ok(());
     }
-    let bytes = block_bytes(c, value, "value")?;
+    let bytes = block_bytes(c, value, "var value")?;
     let added = c.data().vars.added_bytes(&name, &bytes);
     if !c.data_mut().budget_allows(added) {
         let message = c.data().oom_text();

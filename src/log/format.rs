@@ -57,8 +57,31 @@ pub(super) struct Style {
 struct Bounded<'a> {
     out: &'a mut Vec<u8>,
     limit: usize,
+    /// Writing the message: control characters escaped as upstream's formatter does.
+    message: bool,
     escape_nul: bool,
     truncated: bool,
+}
+
+/// How upstream's log formatter (tracing-subscriber 0.3.20 and later) writes a message character
+/// that could steer a terminal: BEL, BS, FF, ESC and DEL as `\x07`, C1 controls as `\u{85}`;
+/// other characters, tab and newline included, as they are. A NUL is `\0` where asked.
+fn escaped(ch: char, escape_nul: bool, buf: &mut [u8; 8]) -> Option<&str> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let code = ch as u32;
+    let text: &[u8] = match ch {
+        '\0' if escape_nul => b"\\0",
+        '\x07' | '\x08' | '\x0c' | '\x1b' | '\x7f' => {
+            *buf = [b'\\', b'x', HEX[(code >> 4) as usize], HEX[(code & 15) as usize], 0, 0, 0, 0];
+            &buf[..4]
+        }
+        '\u{80}'..='\u{9f}' => {
+            *buf = [b'\\', b'u', b'{', HEX[(code >> 4) as usize], HEX[(code & 15) as usize], b'}', 0, 0];
+            &buf[..6]
+        }
+        _ => return None,
+    };
+    core::str::from_utf8(text).ok()
 }
 
 impl Bounded<'_> {
@@ -82,18 +105,20 @@ impl Bounded<'_> {
 
 impl fmt::Write for Bounded<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        if !self.escape_nul {
+        if !self.message {
             self.push(s);
             return Ok(());
         }
-        let mut pieces = s.split('\0');
-        if let Some(first) = pieces.next() {
-            self.push(first);
+        let mut start = 0;
+        let mut buf = [0u8; 8];
+        for (i, ch) in s.char_indices() {
+            if let Some(e) = escaped(ch, self.escape_nul, &mut buf) {
+                self.push(&s[start..i]);
+                self.push(e);
+                start = i + ch.len_utf8();
+            }
         }
-        for piece in pieces {
-            self.push("\\0");
-            self.push(piece);
-        }
+        self.push(&s[start..]);
         Ok(())
     }
 }
@@ -110,7 +135,7 @@ pub(super) fn format_line(
 ) {
     out.clear();
     // Writing into a Vec cannot fail; a failing Display impl only shortens its own text.
-    let mut w = Bounded { out, limit: usize::MAX, escape_nul: false, truncated: false };
+    let mut w = Bounded { out, limit: usize::MAX, message: false, escape_nul: false, truncated: false };
     let (dim, end, italic, colour) =
         if style.ansi { ("\x1b[2m", "\x1b[0m", "\x1b[3m", level.colour()) } else { ("", "", "", "") };
     if let Some(ns) = time_ns {
@@ -123,10 +148,12 @@ pub(super) fn format_line(
         w.limit = max.saturating_sub(SUFFIX_ROOM + "...\n".len()).max(w.out.len());
     }
     w.escape_nul = style.escape_nul;
+    w.message = true;
     let _ = write!(w, "{message}");
     let truncated = w.truncated;
     w.limit = usize::MAX;
     w.truncated = false;
+    w.message = false;
     w.escape_nul = false;
     if truncated {
         w.push("...");

@@ -255,6 +255,24 @@ fn line_shapes() {
     );
 }
 
+/// Upstream's formatter (tracing-subscriber 0.3.20+) escapes the characters that could steer a
+/// terminal, as measured on its library with every control character in a plugin's message
+/// (make fuzz-diff found the difference): BEL, BS, FF, ESC, DEL and C1 controls; the rest stay raw.
+#[test]
+fn message_control_characters_escaped_as_upstream() {
+    let message: String = (1u8..32).map(char::from).chain(['\x7f', '\u{85}', '\u{9b}', 'A']).collect();
+    let want = "\x01\x02\x03\x04\x05\x06\\x07\\x08\t\n\x0b\\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\
+                \x17\x18\x19\x1a\\x1b\x1c\x1d\x1e\x1f\\x7f\\u{85}\\u{9b}A";
+    for style in [PLAIN, Style { escape_nul: true, ..PLAIN }, Style { ansi: true, ..PLAIN }] {
+        let l = line(style, None, Level::Info, TARGET_PDK, &message, None);
+        let sep = if style.ansi { "\x1b[0m\x1b[2m:\x1b[0m " } else { ": " };
+        assert!(l.ends_with(&alloc::format!("extism::pdk{sep}{want}\n")), "{l:?}");
+    }
+    // the target and the plugin field are not messages
+    let l = line(PLAIN, None, Level::Info, TARGET_PDK, "\x1b", Some(&ID));
+    assert_eq!(l, " INFO extism::pdk: \\x1b plugin=\"1e1f0001-0203-0405-0607-08090a0b0cff\"\n");
+}
+
 #[test]
 fn timestamps() {
     let s = |secs: u64| alloc::format!("{}", Timestamp(secs * 1_000_000_000));
