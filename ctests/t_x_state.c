@@ -66,7 +66,9 @@ TEST_NOT_UPSTREAM(x_state_pdk_plugin_goes_on, OURS) {
   ExtismPlugin *r = extism_x_plugin_new_from_state(c, state, len, NULL);
   CHECK_NOT_NULL(r);
   CHECK_EQ_INT(call_str(r, "count_vowels", "Hello, World!"), 0);
-  CHECK_CONTAINS(output_str(r), "\"total\":8");
+  char *out = output_str(r);
+  CHECK_CONTAINS(out, "\"total\":8");
+  free(out);
   extism_plugin_free(r);
   extism_x_state_free(state);
   extism_x_state_free(NULL);
