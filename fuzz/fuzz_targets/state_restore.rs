@@ -19,7 +19,7 @@ use extism::capi::compiled::*;
 use extism::capi::plugin::*;
 use extism::capi::snapshot::*;
 use extism::capi::types::{ExtismCompiledPlugin, ExtismPlugin};
-use extism::snapshot::format::{hash64, CHECKSUM_BYTES, HASH_SEED, HEADER_BYTES};
+use extism::snapshot::format::{checksum, CHECKSUM_BYTES, HEADER_BYTES};
 use extism_fuzz::{base64, read_all, take_create_error};
 use libfuzzer_sys::fuzz_target;
 
@@ -78,7 +78,7 @@ fn fix_frame(state: &mut [u8]) {
     let len = state.len() as u64;
     state[24..32].copy_from_slice(&len.to_le_bytes());
     let body = state.len() - CHECKSUM_BYTES;
-    let sum = hash64(HASH_SEED, &state[..body]);
+    let sum = checksum(&state[..body]);
     state[body..].copy_from_slice(&sum.to_le_bytes());
 }
 

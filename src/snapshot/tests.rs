@@ -169,7 +169,7 @@ fn other_modules_and_future_versions_are_refused() {
     let mut newer = bytes.clone();
     newer[8..12].copy_from_slice(&2u32.to_le_bytes());
     let body = newer.len() - 8;
-    let sum = format::hash64(format::HASH_SEED, &newer[..body]);
+    let sum = format::checksum(&newer[..body]);
     newer[body..].copy_from_slice(&sum.to_le_bytes());
     assert!(restore_error(&compiled_a, &newer).contains("newer format version"));
 }
@@ -326,4 +326,17 @@ fn the_table_scan_finds_every_changer_and_no_false_one() {
         let want = TableScan::Done((!want.is_empty()).then_some(want));
         assert_eq!(found, want, "{body}");
     }
+}
+
+/// The checksum changes when any byte changes, in the lanes and in the tail alike.
+#[test]
+fn the_checksum_sees_every_byte() {
+    let bytes: Vec<u8> = (0..103u32).map(|i| (i * 7) as u8).collect();
+    let sum = format::checksum(&bytes);
+    for i in 0..bytes.len() {
+        let mut changed = bytes.clone();
+        changed[i] ^= 0x10;
+        assert_ne!(format::checksum(&changed), sum, "byte {i}");
+    }
+    assert_ne!(format::checksum(&bytes[..96]), format::checksum(&bytes[..97]));
 }
