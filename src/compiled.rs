@@ -105,7 +105,11 @@ impl Code {
         let build = || -> Result<Arc<Linker<State>>, String> {
             let mut linker = Linker::new(&self.engine);
             linker.allow_shadowing(true);
-            imports::define_all(&mut linker, functions, with_wasi).map_err(|e| e.to_string())?;
+            // Only what the modules import: a name they do not import is never looked up.
+            let imported = |module: &str, name: &str| {
+                self.modules.iter().any(|m| m.module.imports().any(|i| i.module() == module && i.name() == name))
+            };
+            imports::define_all(&mut linker, functions, with_wasi, Some(&imported)).map_err(|e| e.to_string())?;
             Ok(Arc::new(linker))
         };
         let linker = match functions.is_empty() {

@@ -6,7 +6,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use wasmi::{Caller, Error, Linker, TrapCode, WasmRet, WasmTy};
+use wasmi::{Caller, Error, TrapCode, WasmRet, WasmTy};
 
 use crate::log::{self, Level};
 use crate::state::{State, Stop, VarError};
@@ -102,7 +102,7 @@ fn alloc(c: &mut Ctx<'_>, n: i64) -> Result<i64, Error> {
     Ok(off as i64)
 }
 
-pub fn define(linker: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(linker: &mut super::Definer<'_>) -> Result<(), Error> {
     define_all(linker)
 }
 
@@ -111,18 +111,18 @@ pub fn define(linker: &mut Linker<State>) -> Result<(), Error> {
 // per import: 2.8 KiB less flash on the Cortex-M4 (docs/firmware-images.md), one indirect call more.
 type Res<R> = Result<R, Error>;
 
-fn def0<R: WasmRet + 'static>(l: &mut Linker<State>, name: &str, f: fn(&mut Ctx<'_>) -> R) -> Res<()> {
+fn def0<R: WasmRet + 'static>(l: &mut super::Definer<'_>, name: &str, f: fn(&mut Ctx<'_>) -> R) -> Res<()> {
     l.func_wrap(MODULE, name, move |mut c: Ctx| f(&mut c))?;
     Ok(())
 }
 
-fn def1<A: WasmTy + 'static, R: WasmRet + 'static>(l: &mut Linker<State>, name: &str, f: fn(&mut Ctx<'_>, A) -> R) -> Res<()> {
+fn def1<A: WasmTy + 'static, R: WasmRet + 'static>(l: &mut super::Definer<'_>, name: &str, f: fn(&mut Ctx<'_>, A) -> R) -> Res<()> {
     l.func_wrap(MODULE, name, move |mut c: Ctx, a: A| f(&mut c, a))?;
     Ok(())
 }
 
 fn def2<A: WasmTy + 'static, B: WasmTy + 'static, R: WasmRet + 'static>(
-    l: &mut Linker<State>,
+    l: &mut super::Definer<'_>,
     name: &str,
     f: fn(&mut Ctx<'_>, A, B) -> R,
 ) -> Res<()> {
@@ -169,7 +169,7 @@ const I64_TO_NONE: Imports<F1<()>> = &[
 const I64_I64_TO_NONE: Imports<F2<()>> =
     &[("store_u64", store_u64), ("input_set", input_set), ("output_set", output_set), ("var_set", var_set)];
 
-fn define_all(l: &mut Linker<State>) -> Result<(), Error> {
+fn define_all(l: &mut super::Definer<'_>) -> Result<(), Error> {
     for &(name, f) in NONE_TO_I64 {
         def0(l, name, f)?;
     }
@@ -404,7 +404,7 @@ mod tests {
     fn link(imports: &str) -> Result<(), wasmi::Error> {
         let engine = Engine::default();
         let mut linker = Linker::new(&engine);
-        define(&mut linker)?;
+        define(&mut crate::imports::Definer::new(&mut linker, None))?;
         let kernel = extism_kernel::Kernel::new(ArenaBuf::reserve(1 << 16).unwrap());
         let store = Store::new(&engine, State::new(kernel, Default::default(), None, 0, [0; 16]));
         let module = Module::new(&engine, wat::parse_str(format!("(module {imports})")).unwrap())?;

@@ -1,11 +1,10 @@
 //! Arguments and environment: a plugin has neither (as upstream), so both lists are empty.
 
-use wasmi::{Error, Linker};
+use wasmi::Error;
 
 use super::define_fn;
-use crate::state::State;
 
-pub fn define(l: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(l: &mut crate::imports::Definer<'_>) -> Result<(), Error> {
     define_fn!(l, "args_get", |_g, _w, _argv: u32, _buf: u32| { Ok(()) });
     define_fn!(l, "environ_get", |_g, _w, _environ: u32, _buf: u32| { Ok(()) });
     define_fn!(l, "args_sizes_get", |g, _w, count: u32, size: u32| {

@@ -2,12 +2,11 @@
 //! the OS under `std`. Without a source the functions answer ENOSYS. Process and
 //! thread CPU clocks are not offered (EBADF, as upstream); other ids are invalid (the call fails).
 
-use wasmi::{Error, Linker};
+use wasmi::Error;
 
 use super::define_fn;
 use super::errno::{err, Abort, WasiResult, EBADF, ENOSYS, INVALID_VALUE};
 use crate::hooks;
-use crate::state::State;
 
 pub const REALTIME: u32 = 0;
 pub const MONOTONIC: u32 = 1;
@@ -30,7 +29,7 @@ pub fn now(clock: u32) -> WasiResult<u64> {
     t.ok_or(Abort::Errno(ENOSYS))
 }
 
-pub fn define(l: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(l: &mut crate::imports::Definer<'_>) -> Result<(), Error> {
     define_fn!(l, "clock_res_get", |g, _w, clock: u32, out: u32| {
         now(clock)?;
         g.set_u64(out, 1)

@@ -1,13 +1,12 @@
 //! The `fd_*` functions: stdio, open files and directories through the fd table.
 
-use wasmi::{Error, Linker};
+use wasmi::Error;
 
 use super::define_fn;
 use super::errno::*;
 use super::fd::{Entry, Filestat, Times, WasiState, FILETYPE_DIRECTORY};
 use super::memory::{self, Guest};
 use super::{clock, stdio};
-use crate::state::State;
 
 /// Every right of preview 1 (bits 0-29); rights are not enforced beyond read-only preopens.
 const RIGHTS_ALL: u64 = (1 << 30) - 1;
@@ -144,7 +143,7 @@ fn readdir(g: &mut Guest<'_>, w: &mut WasiState, fd: u32, buf: u32, len: u32, co
     Ok(used as u32)
 }
 
-pub fn define(l: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(l: &mut crate::imports::Definer<'_>) -> Result<(), Error> {
     define_fn!(l, "fd_write", |g, w, fd: u32, iovs: u32, n: u32, out: u32| {
         let written = fd_write(g, w, fd, iovs, n)?;
         g.set_u32(out, written)

@@ -51,11 +51,11 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use wasmi::{Error, FuncType, Linker, ValType};
+use wasmi::{Error, FuncType, ValType};
 
-use crate::state::State;
 #[cfg(feature = "wasi")]
 use {
+    crate::state::State,
     crate::state::Stop,
     errno::{Abort, WasiResult},
     memory::Guest,
@@ -135,12 +135,12 @@ pub const BUILT: bool = cfg!(feature = "wasi");
 pub const NOT_BUILT: &str = "WASI is not built into this library (cargo feature `wasi`)";
 
 #[cfg(not(feature = "wasi"))]
-pub fn define(_linker: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(_linker: &mut crate::imports::Definer<'_>) -> Result<(), Error> {
     Ok(())
 }
 
 #[cfg(feature = "wasi")]
-pub fn define(linker: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(linker: &mut crate::imports::Definer<'_>) -> Result<(), Error> {
     args_env::define(linker)?;
     clock::define(linker)?;
     random::define(linker)?;

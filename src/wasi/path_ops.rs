@@ -2,13 +2,12 @@
 //! directory opened from one), confined to it by `path::resolve` (inside `fs_std`). Under a `ro:`
 //! preopen every change fails with EPERM (upstream 1.41's answer).
 
-use wasmi::{Error, Linker};
+use wasmi::Error;
 
 use super::define_fn;
 use super::errno::*;
 use super::fd::{Entry, Opened};
 use super::fd_ops::times;
-use crate::state::State;
 
 const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
 const OFLAGS_ALL: u32 = 0xf;
@@ -28,7 +27,7 @@ fn follow(flags: u32) -> WasiResult<bool> {
     Ok(flags & LOOKUP_SYMLINK_FOLLOW != 0)
 }
 
-pub fn define(l: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(l: &mut crate::imports::Definer<'_>) -> Result<(), Error> {
     define_fn!(l, "path_open", |g, w, fd: u32, dirflags: u32, path: u32, len: u32, oflags: u32, base: u64, _inheriting: u64, fdflags: u32, out: u32| {
         let follow = follow(dirflags)?;
         if oflags > OFLAGS_ALL || fdflags > FDFLAGS_ALL {

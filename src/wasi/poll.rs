@@ -4,14 +4,13 @@
 
 use alloc::vec::Vec;
 
-use wasmi::{Error, Linker};
+use wasmi::Error;
 
 use super::clock;
 use super::define_fn;
 use super::errno::{err, Abort, Errno, WasiResult, EINVAL, INVALID_VALUE, OUT_OF_BOUNDS};
 use super::memory::{self, Guest};
 use crate::config;
-use crate::state::State;
 
 const SUBSCRIPTION_SIZE: u32 = 48;
 const EVENT_SIZE: u32 = 32;
@@ -83,7 +82,7 @@ fn sleep(ns: u64, interrupt: &super::fd::Interrupt) -> WasiResult<()> {
     Ok(())
 }
 
-pub fn define(l: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(l: &mut crate::imports::Definer<'_>) -> Result<(), Error> {
     define_fn!(l, "poll_oneoff", |g, w, subs: u32, events: u32, n: u32, nevents: u32| {
         if n == 0 || n as usize > config::WASI_MAX_SUBSCRIPTIONS {
             return err(EINVAL);

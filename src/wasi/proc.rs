@@ -1,14 +1,14 @@
 //! `proc_exit` ends the call with the exit code (see `call::exit_status`: 0 is success); codes of
 //! 126 and up fail the call, as upstream. `proc_raise` is not supported; `sched_yield` yields.
 
-use wasmi::{Caller, Error, Linker};
+use wasmi::{Caller, Error};
 
 use super::errno::{err, ENOTSUP};
 use super::{define_fn, run, MODULE};
 use crate::config;
 use crate::state::State;
 
-pub fn define(l: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(l: &mut crate::imports::Definer<'_>) -> Result<(), Error> {
     l.func_wrap(MODULE, "proc_exit", |mut c: Caller<'_, State>, code: u32| -> Result<(), Error> {
         // Checks the memory export like every WASI function.
         run(&mut c, |_, _| Ok(()))?;

@@ -1,14 +1,13 @@
 //! `random_get`: bytes from `hooks::fill_random` (the host's hook, else the OS under `std`). With
 //! no source of randomness it fails with ENOSYS rather than hand out predictable bytes.
 
-use wasmi::{Error, Linker};
+use wasmi::Error;
 
 use super::define_fn;
 use super::errno::{err, ENOSYS};
 use crate::hooks;
-use crate::state::State;
 
-pub fn define(l: &mut Linker<State>) -> Result<(), Error> {
+pub fn define(l: &mut crate::imports::Definer<'_>) -> Result<(), Error> {
     define_fn!(l, "random_get", |g, _w, buf: u32, len: u32| {
         let bytes = g.slice_mut(buf, len)?;
         if !hooks::fill_random(bytes) {

@@ -26,7 +26,7 @@ fn store(engine: &Engine) -> Store<State> {
 fn link(imports: &str) -> Result<(), wasmi::Error> {
     let engine = Engine::default();
     let mut linker = Linker::new(&engine);
-    define(&mut linker)?;
+    define(&mut crate::imports::Definer::new(&mut linker, None))?;
     let wat = format!("(module {imports} (memory (export \"memory\") 1))");
     let module = Module::new(&engine, wat::parse_str(&wat).unwrap())?;
     linker.instantiate_and_start(store(&engine), &module)?;
