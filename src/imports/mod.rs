@@ -20,11 +20,14 @@ use crate::state::State;
 /// instructions), and a linker is made per compiled plugin.
 pub struct Definer<'a> {
     linker: &'a mut Linker<State>,
-    wanted: Option<&'a dyn Fn(&str, &str) -> bool>,
+    wanted: Option<Wanted<'a>>,
 }
 
+/// Whether an import (module, name) is wanted.
+pub type Wanted<'a> = &'a dyn Fn(&str, &str) -> bool;
+
 impl<'a> Definer<'a> {
-    pub fn new(linker: &'a mut Linker<State>, wanted: Option<&'a dyn Fn(&str, &str) -> bool>) -> Definer<'a> {
+    pub fn new(linker: &'a mut Linker<State>, wanted: Option<Wanted<'a>>) -> Definer<'a> {
         Definer { linker, wanted }
     }
 
@@ -47,7 +50,7 @@ pub fn define_all(
     linker: &mut Linker<State>,
     functions: &[Arc<HostFunction>],
     with_wasi: bool,
-    wanted: Option<&dyn Fn(&str, &str) -> bool>,
+    wanted: Option<Wanted<'_>>,
 ) -> Result<(), Error> {
     let mut definer = Definer::new(linker, wanted);
     env::define(&mut definer)?;
