@@ -105,10 +105,11 @@ impl Code {
         let build = || -> Result<Arc<Linker<State>>, String> {
             let mut linker = Linker::new(&self.engine);
             linker.allow_shadowing(true);
-            // Only what the modules import: a name they do not import is never looked up.
-            let imported = |module: &str, name: &str| {
-                self.modules.iter().any(|m| m.module.imports().any(|i| i.module() == module && i.name() == name))
-            };
+            // Only what the modules import: a name they do not import is never looked up. Listed
+            // once (wasmi's import iterator builds each entry as it goes).
+            let list: Vec<(&str, &str)> =
+                self.modules.iter().flat_map(|m| m.module.imports().map(|i| (i.module(), i.name()))).collect();
+            let imported = |module: &str, name: &str| list.iter().any(|&(m, n)| n == name && m == module);
             imports::define_all(&mut linker, functions, with_wasi, Some(&imported)).map_err(|e| e.to_string())?;
             Ok(Arc::new(linker))
         };
