@@ -67,17 +67,8 @@ static int32_t report_fetch(ExtismPlugin *p, const char *label, const char *url,
   add(&t, label);
   add(&t, "(");
   add(&t, url);
-  add(&t, "): rc ");
-  add_i64(&t, rc);
-  const char *err = extism_plugin_error(p);
-  if (err) {
-    add(&t, ", error \"");
-    add(&t, err);
-    add(&t, "\"");
-  } else {
-    add(&t, ", output ");
-    add_n(&t, extism_plugin_output_data(p), (size_t)extism_plugin_output_length(p));
-  }
+  add(&t, ")");
+  add_call_result(&t, p, rc);
   print(&t);
   return rc;
 }

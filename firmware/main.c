@@ -127,17 +127,7 @@ static int32_t call_n(ExtismPlugin *p, const char *label, const char *func, cons
     *ns = t1 - t0;
   struct text t = {.len = 0};
   add(&t, label);
-  add(&t, ": rc ");
-  add_i64(&t, rc);
-  const char *err = extism_plugin_error(p);
-  if (err) {
-    add(&t, ", error \"");
-    add(&t, err);
-    add(&t, "\"");
-  } else {
-    add(&t, ", output ");
-    add_n(&t, extism_plugin_output_data(p), (size_t)extism_plugin_output_length(p));
-  }
+  add_call_result(&t, p, rc);
   print(&t);
   return rc;
 }

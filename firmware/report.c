@@ -44,6 +44,20 @@ void add_i64(struct text *t, int64_t v) {
   }
 }
 
+void add_call_result(struct text *t, ExtismPlugin *p, int32_t rc) {
+  add(t, ": rc ");
+  add_i64(t, rc);
+  const char *err = extism_plugin_error(p);
+  if (err) {
+    add(t, ", error \"");
+    add(t, err);
+    add(t, "\"");
+  } else {
+    add(t, ", output ");
+    add_n(t, extism_plugin_output_data(p), (size_t)extism_plugin_output_length(p));
+  }
+}
+
 void print(struct text *t) {
   add(t, "\n");
   console(t->buf);

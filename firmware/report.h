@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extism.h"
+
 extern int failures; /* FAIL lines so far */
 
 void check(bool ok, const char *what);
@@ -22,5 +24,7 @@ void add_n(struct text *t, const void *s, size_t n);
 void add_u64(struct text *t, uint64_t v);
 void add_i64(struct text *t, int64_t v);
 void print(struct text *t); /* the text and a newline on the console; empties t */
+/* ": rc N" and then ", error \"...\"" or ", output ..." of the plugin's last call. */
+void add_call_result(struct text *t, ExtismPlugin *p, int32_t rc);
 
 #endif
