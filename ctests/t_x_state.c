@@ -2,9 +2,11 @@
  * extism_x_plugin_new_from_state, extism_x_plugin_restore; our extension): a plugin saved and
  * brought back goes on as if never saved; a pre-initialised plugin's initialiser does not run
  * again; a pool resets a plugin to a saved state; every bad state is refused and changes nothing.
- * Plugins: c1 (the Rust PDK's count_vowels, its running total in a var), state_init.wat. */
+ * Plugins: c1 (the Rust PDK's count_vowels, its running total in a var), state_init.wat, wasi_raw.wat. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -233,4 +235,42 @@ TEST_NOT_UPSTREAM(x_state_larger_than_the_budget, OURS) {
   extism_plugin_free(r);
   extism_x_state_free(state);
   extism_compiled_plugin_free(c);
+}
+
+/* A WASI plugin holding a file it opened is refused, naming the descriptor (a saved state cannot
+ * hold an open file); one that closed what it opened saves. Plugin: wasi_raw.wat. */
+TEST_NOT_UPSTREAM(x_state_open_file_refused, OURS) {
+  char dir[] = "/tmp/extism-ctests-state-XXXXXX";
+  char path[96], extra[160];
+  REQUIRE(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof path, "%s/f.txt", dir);
+  FILE *f = fopen(path, "w");
+  REQUIRE_NOT_NULL(f);
+  fputs("x", f);
+  fclose(f);
+  snprintf(extra, sizeof extra, ",\"allowed_paths\":{\"%s\":\"/data\"}", dir);
+  char *m = manifest_for("wasi_raw", extra);
+  char *err = NULL;
+  ExtismPlugin *p = extism_plugin_new((const uint8_t *)m, strlen(m), NULL, 0, true, &err);
+  free(m);
+  if (!CHECK_NOT_NULL(p)) {
+    printf("    %s\n", err ? err : "NULL");
+    extism_plugin_new_error_free(err);
+  } else {
+    ExtismSize len = 0;
+    /* opened and closed again: nothing held */
+    CHECK_EQ_INT(extism_plugin_call(p, "open_read", (const uint8_t *)"f.txt", 5), 0);
+    uint8_t *state = extism_x_plugin_save(p, &len);
+    CHECK_NOT_NULL(state);
+    extism_x_state_free(state);
+    /* opened until the table is full, none closed */
+    CHECK(extism_plugin_call(p, "open_until_full", (const uint8_t *)"f.txt", 5) > 0);
+    len = 0;
+    CHECK_NULL(extism_x_plugin_save(p, &len));
+    CHECK_EQ_U64(len, 0);
+    CHECK_STR(extism_plugin_error(p), "extism_x_plugin_save: the plugin holds an open file (WASI fd 4): close it before saving");
+    extism_plugin_free(p);
+  }
+  unlink(path);
+  rmdir(dir);
 }
