@@ -211,7 +211,7 @@ pub fn begin(
     let (func, returns) = main.export(&inner.store, name)?;
     // A `_start` that ran makes the next call rebuild the plugin (upstream); a missing one does not.
     inner.needs_rebuild = name == "_start";
-    let run = Run::new(func, returns, compiled.fuel_limit, compiled.manifest.timeout_ms, compiled.metered);
+    let run = Run::new(func, returns, compiled.fuel_limit(), compiled.manifest.timeout_ms, compiled.metered());
     Ok(Started { run, main: main.instance, name: String::new(), began_ns, memory: main.memory, verbose })
 }
 

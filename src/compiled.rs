@@ -133,9 +133,8 @@ pub struct Compiled {
     pub linker: Arc<Linker<State>>,
     pub functions: Vec<Arc<HostFunction>>,
     pub with_wasi: bool,
-    pub fuel_limit: Option<u64>,
-    /// Fuel is counted (see `Metering`); false: no fuel limit, timeout, cancel or stepped call.
-    pub metered: bool,
+    /// How calls are metered: the fuel limit, or none of fuel, timeout, cancel and stepped calls.
+    pub metering: Metering,
     /// Whether every module's imports can be satisfied (with upstream's message if not): checked by
     /// the first plugin made from this, then remembered (it depends on nothing else).
     pub links: Once<Result<(), String>>,
@@ -194,14 +193,23 @@ impl Compiled {
             manifest: loaded.manifest,
             functions,
             with_wasi,
-            fuel_limit: match metering {
-                Metering::Fuel(limit) => limit,
-                Metering::Off => None,
-            },
-            metered: metering.is_on(),
+            metering,
             linker,
             links: Once::new(),
         })
+    }
+
+    /// The fuel limit of every call (None: no limit, or unmetered).
+    pub fn fuel_limit(&self) -> Option<u64> {
+        match self.metering {
+            Metering::Fuel(limit) => limit,
+            Metering::Off => None,
+        }
+    }
+
+    /// Fuel is counted (see `Metering`).
+    pub fn metered(&self) -> bool {
+        self.metering.is_on()
     }
 
     pub fn main_module(&self) -> &CompiledModule {

@@ -61,8 +61,8 @@ pub(crate) fn trap_text(e: &wasmi::Error) -> String {
 /// Start code and initialisers run under the fuel limit, the timeout and the cancel flag too.
 fn init_limits<'a>(compiled: &Compiled, cancel: Option<&'a CancelHandle>) -> RunLimits<'a> {
     RunLimits {
-        metered: compiled.metered,
-        fuel_limit: compiled.metered.then(|| compiled.fuel_limit.unwrap_or(config::INIT_FUEL)),
+        metered: compiled.metered(),
+        fuel_limit: compiled.metered().then(|| compiled.fuel_limit().unwrap_or(config::INIT_FUEL)),
         timeout_ms: compiled.manifest.timeout_ms,
         cancel,
     }
@@ -99,8 +99,8 @@ fn instantiate_unstarted(
     linker: &Linker<State>,
     module: &Module,
 ) -> Result<Instance, Failure> {
-    if compiled.metered {
-        let fuel = compiled.fuel_limit.unwrap_or(config::INIT_FUEL);
+    if compiled.metered() {
+        let fuel = compiled.fuel_limit().unwrap_or(config::INIT_FUEL);
         store.set_fuel(fuel).map_err(|e| Failure::new(config::RC_ERROR, e.to_string()))?;
     }
     store.data_mut().pages.instantiating = true;
@@ -201,7 +201,7 @@ pub fn instantiate_main(
             return Err(Failure { instance: Some(instance), ..Failure::new(config::RC_ERROR, message) });
         }
         // hs_init(argc, argv) takes arguments, so it is run directly rather than sliced.
-        store.set_fuel(compiled.fuel_limit.unwrap_or(config::INIT_FUEL)).ok();
+        store.set_fuel(compiled.fuel_limit().unwrap_or(config::INIT_FUEL)).ok();
         hs_init
             .call(&mut *store, &[Val::I32(0), Val::I32(0)], &mut [])
             .map_err(|e| Failure::new(config::RC_TRAP, trap_text(&e)))?;

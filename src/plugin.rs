@@ -104,7 +104,7 @@ impl Plugin {
         linker: Arc<Linker<State>>,
         main: Option<crate::call::MainInstance>,
     ) -> Plugin {
-        let cancel = Arc::new(CancelHandle { requested: AtomicBool::new(false), honoured: compiled.metered });
+        let cancel = Arc::new(CancelHandle { requested: AtomicBool::new(false), honoured: compiled.metered() });
         store.data_mut().cancel = Some(cancel.clone());
         let inner = Inner {
             store,

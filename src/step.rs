@@ -40,7 +40,7 @@ pub fn begin(plugin: &Plugin, inner: &mut Inner, name: &str, input: &[u8], host_
         inner.set_runtime_error(IN_PROGRESS.as_bytes());
         return false;
     }
-    if !plugin.compiled.metered {
+    if !plugin.compiled.metered() {
         inner.set_runtime_error(UNMETERED.as_bytes());
         inner.last_rc = crate::config::RC_ERROR;
         return false;

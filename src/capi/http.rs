@@ -135,6 +135,25 @@ unsafe fn header_pairs<'h>(names: *const *const c_char, values: *const *const c_
     Some(pairs)
 }
 
+/// A response's header pairs and body, borrowed from the host's arrays.
+type HostResponse<'h> = (Vec<(&'h [u8], &'h [u8])>, &'h [u8]);
+
+/// The headers and body of a response a host hands over, or None when an array or the body is
+/// NULL with a count or length above 0.
+///
+/// # Safety
+/// As `header_pairs`; `body` points to `body_len` readable bytes when `body_len` is above 0.
+unsafe fn answer<'h>(
+    names: *const *const c_char,
+    values: *const *const c_char,
+    n: usize,
+    body: *const u8,
+    body_len: usize,
+) -> Option<HostResponse<'h>> {
+    // SAFETY: forwarded caller promises.
+    Some((unsafe { header_pairs(names, values, n) }?, unsafe { c_bytes(body, body_len as u64) }?))
+}
+
 #[no_mangle]
 /// # Safety
 /// See `extism.h`.
@@ -150,8 +169,7 @@ pub unsafe extern "C" fn extism_x_http_respond(
     // SAFETY: NULL or the pointer the running handler received (header contract).
     let Some(responder) = (unsafe { response.as_mut() }) else { return false };
     // SAFETY: header contract.
-    let (Some(pairs), Some(body)) = (unsafe { header_pairs(header_names, header_values, n_headers) }, unsafe { c_bytes(body, body_len as u64) })
-    else {
+    let Some((pairs, body)) = (unsafe { answer(header_names, header_values, n_headers, body, body_len) }) else {
         responder.fail(String::from("extism_x_http_respond: NULL headers or body with a length above 0"));
         return false;
     };
@@ -185,8 +203,7 @@ pub unsafe extern "C" fn extism_x_call_resume_http(
     // SAFETY: NULL or a live plugin (header contract).
     let Some(p) = (unsafe { plugin.as_ref() }).map(|p| &p.plugin) else { return false };
     // SAFETY: header contract.
-    let (Some(pairs), Some(body)) = (unsafe { header_pairs(header_names, header_values, n_headers) }, unsafe { c_bytes(body, body_len as u64) })
-    else {
+    let Some((pairs, body)) = (unsafe { answer(header_names, header_values, n_headers, body, body_len) }) else {
         return false;
     };
     let mut inner = p.lock();

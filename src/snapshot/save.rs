@@ -79,7 +79,7 @@ fn saveable_layout(compiled: &crate::compiled::Compiled) -> Result<&Layout, Stri
 fn write_limits(w: &mut Writer, plugin: &Plugin, state: &State) {
     let manifest = &plugin.compiled.manifest;
     w.begin(format::TAG_LIMITS);
-    w.u64(plugin.compiled.fuel_limit.unwrap_or(u64::MAX));
+    w.u64(plugin.compiled.fuel_limit().unwrap_or(u64::MAX));
     w.u64(manifest.timeout_ms.unwrap_or(u64::MAX));
     w.u64(manifest.memory.max_pages.map_or(u64::MAX, u64::from));
     w.u64(state.vars.max_bytes());
