@@ -1744,30 +1744,31 @@ bool extism_x_call_resume_http(ExtismPlugin *plugin, int32_t status, const char 
 /* ------------------------------------------------------------------------ */
 /* An idle plugin saved to bytes and brought back, on this machine or       */
 /* another (the format is little-endian and the same on every target:       */
-/* docs/state-format.md). What is saved: the main module's linear memories  */
-/* (pages that are all zero are not stored), its mutable globals, its       */
-/* tables' sizes, kernel memory (blocks, registers, bytes), vars, config,   */
-/* and that the initialisers have run (a restored plugin does not run start */
-/* code, _initialize, __wasm_call_ctors or hs_init again). Not saved: host  */
-/* functions and their user data (the compiled plugin supplies them), log   */
-/* and output sinks, the HTTP headers switch and last response, the output  */
-/* of the last call as extism_plugin_output_* report it (0 bytes until the  */
-/* next call). The limits in force are recorded in the state, but a        */
-/* restored plugin runs under its compiled plugin's (fuel limit, timeout,   */
+/* docs/state-format.md). What is saved: the linear memories (zero bytes    */
+/* are not stored), mutable globals and tables' sizes of the main module    */
+/* and of the manifest's other modules (but commands, which have no         */
+/* instance of their own), kernel memory (blocks, registers, bytes), vars,  */
+/* config, and that the initialisers have run (a restored plugin does not   */
+/* run start code, _initialize, __wasm_call_ctors or hs_init again). Not    */
+/* saved: host functions and their user data (the compiled plugin supplies  */
+/* them), log and output sinks, the HTTP headers switch and last response,  */
+/* the output of the last call as extism_plugin_output_* report it (0 bytes */
+/* until the next call). The limits in force are recorded in the state, but */
+/* a restored plugin runs under its compiled plugin's (fuel limit, timeout, */
 /* max_pages, max_var_bytes) and the memory budget of the process.          */
 /*                                                                          */
 /* A plugin cannot be saved (the error says which case) while a stepped     */
-/* call is in progress, when its manifest has more than one wasm module,    */
-/* when its code can change a table (table.set, table.grow, table.fill,     */
-/* table.copy, table.init: a table's entries are saved as they were made at */
-/* instantiation, only their count is checked), when it has a mutable       */
-/* global holding a reference, or when a WASI plugin holds a file           */
-/* descriptor it opened (or moved or closed one of stdio and the preopens). */
-/* A restore fails, and changes nothing, on bytes that are not a state, a   */
-/* truncated or corrupted one (length and checksum), one of a newer format  */
-/* version, one saved from other wasm modules (a hash of their bytes, but   */
-/* custom sections, is recorded), or one that does not fit the plugin's     */
-/* limits (max_pages, max_var_bytes, the memory budget).                    */
+/* call is in progress, when a module's code can change a table (table.set, */
+/* table.grow, table.fill, table.copy, table.init: a table's entries are    */
+/* saved as they were made at instantiation, only their count is checked),  */
+/* when a module has a mutable global holding a reference, or when a WASI   */
+/* plugin holds a file descriptor it opened (or moved or closed one of      */
+/* stdio and the preopens). A restore fails, and changes nothing, on bytes  */
+/* that are not a state, a truncated or corrupted one (length and           */
+/* checksum), one of a newer format version, one saved from other wasm      */
+/* modules (a hash of their bytes, but custom sections, is recorded), or    */
+/* one that does not fit the plugin's limits (max_pages, max_var_bytes, the */
+/* memory budget).                                                          */
 /* ------------------------------------------------------------------------ */
 
 /**

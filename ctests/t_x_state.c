@@ -2,7 +2,8 @@
  * extism_x_plugin_new_from_state, extism_x_plugin_restore; our extension): a plugin saved and
  * brought back goes on as if never saved; a pre-initialised plugin's initialiser does not run
  * again; a pool resets a plugin to a saved state; every bad state is refused and changes nothing.
- * Plugins: c1 (the Rust PDK's count_vowels, its running total in a var), state_init.wat, wasi_raw.wat. */
+ * Plugins: c1 (the Rust PDK's count_vowels, its running total in a var), state_init.wat,
+ * state_two_main.wat, wasi_raw.wat. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +22,8 @@ static void init_ran(ExtismCurrentPlugin *p, const ExtismVal *in, ExtismSize n_i
   __atomic_add_fetch(&init_runs, 1, __ATOMIC_SEQ_CST);
 }
 
-static ExtismCompiledPlugin *compile(const char *name) {
-  size_t len = 0;
-  uint8_t *wasm = plugin_bytes(name, &len);
+/* A compiled plugin of `len` bytes of wasm or manifest, with the host function init_ran. */
+static ExtismCompiledPlugin *compile_bytes(const uint8_t *wasm, size_t len) {
   ExtismFunction *f = extism_function_new("init_ran", NULL, 0, NULL, 0, init_ran, NULL, NULL);
   const ExtismFunction *fns[] = {f};
   char *err = NULL;
@@ -33,6 +33,13 @@ static ExtismCompiledPlugin *compile(const char *name) {
     extism_plugin_new_error_free(err);
   }
   extism_function_free(f);
+  return c;
+}
+
+static ExtismCompiledPlugin *compile(const char *name) {
+  size_t len = 0;
+  uint8_t *wasm = plugin_bytes(name, &len);
+  ExtismCompiledPlugin *c = compile_bytes(wasm, len);
   free(wasm);
   return c;
 }
@@ -148,7 +155,7 @@ TEST_NOT_UPSTREAM(x_state_bad_states_are_refused, OURS) {
   const char *cases[] = {
       "saved state truncated (shorter than its recorded length)", /* one byte short */
       "saved state corrupted (checksum mismatch)",                /* one bit flipped */
-      "saved state of a newer format version than this library reads", /* version 2 */
+      "saved state of a newer format version than this library reads", /* version 3 */
       "not a saved plugin state (bad magic)",                     /* first byte */
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -156,7 +163,7 @@ TEST_NOT_UPSTREAM(x_state_bad_states_are_refused, OURS) {
     memcpy(bad, state, len);
     if (i == 0) n = len - 1;
     if (i == 1) bad[len / 2] ^= 1;
-    if (i == 2) bad[8] = 2;
+    if (i == 2) bad[8] = 3;
     if (i == 3) bad[0] = 'X';
     char *err = restore_error(c, bad, n);
     char want[200];
@@ -190,6 +197,41 @@ TEST_NOT_UPSTREAM(x_state_bad_states_are_refused, OURS) {
   extism_x_state_free(state);
   extism_compiled_plugin_free(other);
   extism_compiled_plugin_free(c);
+}
+
+/* A manifest of two modules: main's `calls` is lib's (state_init.wat). Both instances are saved;
+ * lib's memory and unexported global come back, and its initialiser does not run again. */
+TEST_NOT_UPSTREAM(x_state_two_modules, OURS) {
+  size_t lib_len = 0, main_len = 0;
+  uint8_t *lib = plugin_bytes("state_init", &lib_len), *main_wasm = plugin_bytes("state_two_main", &main_len);
+  char *lib64 = base64_encode(lib, lib_len), *main64 = base64_encode(main_wasm, main_len);
+  size_t cap = strlen(lib64) + strlen(main64) + 128;
+  char *manifest = malloc(cap);
+  snprintf(manifest, cap, "{\"wasm\":[{\"data\":\"%s\",\"name\":\"lib\"},{\"data\":\"%s\",\"name\":\"main\"}]}", lib64,
+           main64);
+  ExtismCompiledPlugin *c = compile_bytes((const uint8_t *)manifest, strlen(manifest));
+  int runs = init_runs;
+  ExtismPlugin *p = extism_plugin_new_from_compiled(c, NULL);
+  CHECK_EQ_INT(init_runs, runs + 1); /* lib's `_initialize`, when its instance is made */
+  check_calls(p, 1, 2);
+  ExtismSize len = 0;
+  uint8_t *state = extism_x_plugin_save(p, &len);
+  CHECK_NOT_NULL(state);
+  check_calls(p, 2, 4);
+  for (int i = 0; i < 2; i++) {
+    ExtismPlugin *r = extism_x_plugin_new_from_state(c, state, len, NULL);
+    CHECK_NOT_NULL(r);
+    check_calls(r, 2, 4);
+    check_calls(r, 3, 6);
+    extism_plugin_free(r);
+  }
+  CHECK(extism_x_plugin_restore(p, state, len));
+  check_calls(p, 2, 4);
+  CHECK_EQ_INT(init_runs, runs + 1);
+  extism_plugin_free(p);
+  extism_x_state_free(state);
+  extism_compiled_plugin_free(c);
+  free(manifest), free(lib64), free(main64), free(lib), free(main_wasm);
 }
 
 /* A plugin in the middle of a stepped call is not idle: saving and restoring are refused. */

@@ -121,13 +121,16 @@ FW_PDK_PLUGINS := $(addprefix $(FW_BUILD)/,pdk_rust.wasm pdk_as.wasm pdk_c.wasm 
 
 # The Rust PDK plugin's state after one call, saved by the host build (x86-64, the host's
 # libextism.a: firmware/save-state.c) and embedded like the plugins: the images restore it
-# (pdk_plugins.c, saved_state_step) and go on as if it had never been saved.
+# (pdk_plugins.c, saved_state_step) and go on as if it had never been saved. tools/read-state.py,
+# a reader written from docs/state-format.md alone, checks it (frame, records, modules hash).
 $(FW_BUILD)/save-state: firmware/save-state.c extism.h $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) -O1 -Wall -Wextra -Werror -I. -o $@ $< $(STATIC) -lpthread -ldl -lm
 
-$(FW_BUILD)/pdk_rust.state: $(FW_BUILD)/save-state $(FW_BUILD)/pdk_rust.wasm
-	$(FW_BUILD)/save-state $(FW_BUILD)/pdk_rust.wasm $@
+$(FW_BUILD)/pdk_rust.state: $(FW_BUILD)/save-state $(FW_BUILD)/pdk_rust.wasm tools/read-state.py
+	$(FW_BUILD)/save-state $(FW_BUILD)/pdk_rust.wasm $@.tmp
+	python3 tools/read-state.py --module main=$(FW_BUILD)/pdk_rust.wasm $@.tmp
+	mv $@.tmp $@
 
 $(FW_BUILD)/pdk_rust.wasm: $(FW_PDK_DIR)/c1/src/lib.rs $(FW_PDK_DIR)/c1_fw/src/lib.rs $(FW_PDK_DIR)/c1_fw/Cargo.toml \
   $(FW_PDK_DIR)/Cargo.toml $(FW_PDK_DIR)/Cargo.lock $(FW_AS_DIR)/npm.stamp firmware/firmware.mk

@@ -213,10 +213,24 @@ pub fn instantiate_main(
     Ok(instance)
 }
 
-/// Instantiates the manifest's modules other than the main one into `store` and defines each under
-/// its name in `linker` (commands as functions making a fresh instance per call), dependencies
-/// first; the imports that close a cycle go through forwarders (`import_cycle`).
-pub fn link_modules(compiled: &Compiled, store: &mut Store<State>, linker: &mut Linker<State>) -> Result<(), String> {
+/// Whether instantiating runs start code and initialisers: a restore skips them (the saved state
+/// is past them, and overwrites what instantiation made).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    Run,
+    Skip,
+}
+
+/// Instantiates the manifest's modules other than the main one into `store` (listed in its
+/// `linked`) and defines each under its name in `linker` (commands as functions making a fresh
+/// instance per call), dependencies first; the imports that close a cycle go through forwarders
+/// (`import_cycle`).
+pub fn link_modules(
+    compiled: &Compiled,
+    store: &mut Store<State>,
+    linker: &mut Linker<State>,
+    init: Init,
+) -> Result<(), String> {
     let modules: Vec<(&str, &Module)> = compiled.modules().iter().map(|m| (m.name.as_str(), &m.module)).collect();
     let not_targets: Vec<bool> =
         compiled.modules().iter().enumerate().map(|(i, m)| i == compiled.main || m.is_command).collect();
@@ -235,9 +249,14 @@ pub fn link_modules(compiled: &Compiled, store: &mut Store<State>, linker: &mut 
         instantiated[i] = true;
         // The forwarders to this module work from here on, its own start function included.
         import_cycle::fill(&pending, i, &m.name, instance, store)?;
-        run_start(compiled, store, instance, None).map_err(in_module)?;
+        store.data_mut().linked.push((i, instance));
+        if init == Init::Run {
+            run_start(compiled, store, instance, None).map_err(in_module)?;
+        }
         linker.instance(&mut *store, &m.name, instance).map_err(|e| e.to_string())?;
-        run_initializer(compiled, store, instance, "_initialize", None).map_err(|e| e.message)?;
+        if init == Init::Run {
+            run_initializer(compiled, store, instance, "_initialize", None).map_err(|e| e.message)?;
+        }
         let name = &m.name;
         plugin_log!(store.data(), Level::Trace, log::TARGET_PLUGIN, "module {name} instantiated and linked");
     }

@@ -16,6 +16,7 @@ use crate::compiled::{Compiled, CreateError};
 use crate::config;
 use crate::id;
 use crate::imports::link_check::{self, Offer};
+use crate::instantiate::Init;
 use crate::log::{self, Level};
 use crate::state::State;
 use crate::sync::{Guard, Lock};
@@ -88,11 +89,11 @@ impl Plugin {
         if compiled.main_module().runs_code_on_instantiation {
             // Upstream instantiates the main module once at creation, running its start section and
             // `_initialize`, on an instance that later calls never see.
-            let (mut store, linker) = new_store(&compiled, config.clone(), id, budget).map_err(CreateError::Create)?;
+            let (mut store, linker) = new_store(&compiled, config.clone(), id, budget, Init::Run).map_err(CreateError::Create)?;
             crate::instantiate::instantiate_main(&compiled, &mut store, &linker, true, None)
                 .map_err(|e| CreateError::Create(e.message))?;
         }
-        let (store, linker) = new_store(&compiled, config, id, budget).map_err(CreateError::Create)?;
+        let (store, linker) = new_store(&compiled, config, id, budget, Init::Run).map_err(CreateError::Create)?;
         Ok(Plugin::assemble(compiled, id, store, linker, None))
     }
 
@@ -155,7 +156,7 @@ impl Plugin {
         inner.main = None;
         let placeholder = State::new(Kernel::new(ArenaBuf::empty()), config.clone(), None, 0, self.id);
         inner.store = Store::new(self.compiled.engine(), placeholder);
-        let (mut store, linker) = match new_store(&self.compiled, config, self.id, budget) {
+        let (mut store, linker) = match new_store(&self.compiled, config, self.id, budget, Init::Run) {
             Ok(made) => made,
             Err(e) => {
                 let state = inner.store.data_mut();
@@ -255,13 +256,15 @@ fn check_links(compiled: &Compiled) -> Result<(), String> {
     Ok(())
 }
 
-/// A fresh store: new kernel memory, empty vars, the non-main modules instantiated and linked.
-/// `budget`: the plugin's memory budget (see `budget.rs`).
+/// A fresh store: new kernel memory, empty vars, the non-main modules instantiated and linked
+/// (their start code and initialisers run as `init` says). `budget`: the plugin's memory budget
+/// (see `budget.rs`).
 pub fn new_store(
     compiled: &Compiled,
     config: BTreeMap<String, String>,
     id: [u8; 16],
     budget: Option<u64>,
+    init: crate::instantiate::Init,
 ) -> Result<(Store<State>, Arc<Linker<State>>), String> {
     let memory = &compiled.manifest.memory;
     let mut arena_bytes = match memory.max_pages {
@@ -316,7 +319,7 @@ pub fn new_store(
         return Ok((store, Arc::clone(&compiled.linker)));
     }
     let mut linker = (*compiled.linker).clone();
-    crate::instantiate::link_modules(compiled, &mut store, &mut linker)?;
+    crate::instantiate::link_modules(compiled, &mut store, &mut linker, init)?;
     Ok((store, Arc::new(linker)))
 }
 

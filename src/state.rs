@@ -77,6 +77,9 @@ pub struct State {
     pub wasi: Option<crate::wasi::WasiState>,
     /// The memory growth whose zero pages are still to be given back to the OS (`trim`).
     pub trim: crate::trim::Tracker,
+    /// The instances of the manifest's other modules (module index, instance), which a saved
+    /// state carries with the main one's.
+    pub linked: Vec<(usize, wasmi::Instance)>,
 }
 
 /// Fuel beyond the running slice's, within the fuel limit: `Run` sets it before each slice and counts
@@ -135,6 +138,7 @@ impl State {
             http: crate::http::HttpState::default(),
             wasi: None,
             trim: crate::trim::Tracker::default(),
+            linked: Vec::new(),
         };
         state.sync_kernel_limit();
         state

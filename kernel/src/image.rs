@@ -93,9 +93,10 @@ impl<A: Arena> Kernel<A> {
         &mut bytes[..end]
     }
 
-    /// Takes over `image` (checked first: on error nothing changed). The committed bytes are then
-    /// zero up to the old committed size and beyond; the caller fills them (`committed_memory_mut`)
-    /// and then calls `restored`.
+    /// Takes over `image` (checked first: on error nothing changed), on a kernel fresh from `new`:
+    /// its committed bytes are then all zero (a new arena is zero by contract, and the root record
+    /// `new` wrote is cleared here); the caller writes the saved bytes that are not zero
+    /// (`committed_memory_mut`) and then calls `restored`.
     ///
     /// A kernel saved with more committed memory than this arena holds (a host's 64 KiB page
     /// restored on a board with an 8 KiB arena) is taken in at this arena's size when everything
@@ -116,6 +117,8 @@ impl<A: Arena> Kernel<A> {
         if !self.reserve(committed) {
             return Err(ImageError::TooLarge);
         }
+        let root_end = usize::try_from(BLOCKS_START).unwrap_or(usize::MAX).min(self.arena.bytes().len());
+        self.arena.zero(0..root_end);
         let [input_offset, input_length, output_offset, output_length, error] = image.registers;
         self.committed = committed;
         self.length = length;

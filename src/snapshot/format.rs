@@ -6,16 +6,21 @@ use alloc::vec::Vec;
 
 /// First 8 bytes of every saved state.
 pub const MAGIC: [u8; 8] = *b"EXTISMX\x1a";
-/// The format version this build writes and the only one it reads.
-pub const VERSION: u32 = 1;
+/// The format version this build writes and the only one it reads (1: whole 64 KiB pages; 2:
+/// extents, and a module index in the instance records).
+pub const VERSION: u32 = 2;
 /// Magic, version, flags, modules hash, total length.
 pub const HEADER_BYTES: usize = 8 + 4 + 4 + 8 + 8;
 /// The trailing checksum.
 pub const CHECKSUM_BYTES: usize = 8;
 /// Record header: tag (u32) and payload length (u64).
 pub const RECORD_HEADER_BYTES: usize = 4 + 8;
-/// Page size of the page lists (memories and kernel memory).
-pub const PAGE: usize = 65536;
+/// A wasm page: memories are whole numbers of them.
+pub const WASM_PAGE: u64 = 65536;
+/// Granularity of the writer's zero scan: an aligned run of zero bytes this long ends an extent.
+/// A wasm page is mostly zero in practice (a stack's unused part, a heap's free tail): 4 KiB
+/// makes a Rust PDK plugin's state a tenth of what whole pages made it.
+pub const EXTENT_BLOCK: usize = 4096;
 
 /// Header flag: the main module's instance is in the state (its initialisers have run).
 pub const FLAG_INSTANCE: u32 = 1;
@@ -143,20 +148,30 @@ impl Writer {
         Ok(())
     }
 
-    /// A page list: the buffer's length (u64), then the count of pages that are not all zero
-    /// (u32), then each as its index (u32) and its bytes (a whole page, or what is left of the
-    /// buffer for the last one).
-    pub fn pages(&mut self, data: &[u8]) {
+    /// An extent list: the buffer's length (u64), the count of extents (u32), then each as its
+    /// offset (u64), its length (u64) and its bytes. Aligned `EXTENT_BLOCK`s that are all zero
+    /// separate extents; each extent's leading and trailing zero bytes are left out too.
+    pub fn extents(&mut self, data: &[u8]) {
         self.u64(data.len() as u64);
         let count_at = self.out.len();
         self.u32(0);
         let mut count = 0u32;
-        for (i, page) in data.chunks(PAGE).enumerate() {
-            if is_zero(page) {
+        let mut blocks = data.chunks(EXTENT_BLOCK).enumerate().peekable();
+        while let Some((i, block)) = blocks.next() {
+            if is_zero(block) {
                 continue;
             }
-            self.u32(i as u32);
-            self.bytes(page);
+            let start = i * EXTENT_BLOCK;
+            let mut end = start + block.len();
+            while let Some((_, next)) = blocks.next_if(|(_, b)| !is_zero(b)) {
+                end += next.len();
+            }
+            let run = &data[start..end];
+            let first = start + run.iter().position(|&b| b != 0).unwrap_or(0);
+            let last = start + run.iter().rposition(|&b| b != 0).map_or(0, |at| at + 1);
+            self.u64(first as u64);
+            self.u64((last - first) as u64);
+            self.bytes(&data[first..last]);
             count += 1;
         }
         self.out[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
@@ -277,36 +292,38 @@ impl<'a> Reader<'a> {
         let len = self.u64()?;
         Ok((tag, self.take(len)?))
     }
-    /// A page list (see `Writer::pages`), checked: pages in increasing order, inside the buffer.
-    pub fn pages(&mut self) -> Result<Pages<'a>, &'static str> {
+    /// An extent list (see `Writer::extents`), checked: extents in increasing order, not
+    /// overlapping, inside the buffer.
+    pub fn extents(&mut self) -> Result<Extents<'a>, &'static str> {
+        const BAD: &str = "saved state malformed (an extent out of order or past its memory)";
         let len = self.u64()?;
         let count = self.u32()?;
         let mut list = Vec::new();
         let mut next = 0u64;
         for _ in 0..count {
-            let index = u64::from(self.u32()?);
-            let start = index * PAGE as u64;
-            if index < next || start >= len {
-                return Err("saved state malformed (a page out of order or past its memory)");
+            let (offset, size) = (self.u64()?, self.u64()?);
+            let end = offset.checked_add(size).ok_or(BAD)?;
+            if offset < next || end > len {
+                return Err(BAD);
             }
-            let bytes = self.take((len - start).min(PAGE as u64))?;
-            list.push((start as usize, bytes));
-            next = index + 1;
+            let bytes = self.take(size)?;
+            list.push((usize::try_from(offset).map_err(|_| BAD)?, bytes));
+            next = end;
         }
-        Ok(Pages { len, list })
+        Ok(Extents { len, list })
     }
 }
 
-/// A page list read from a saved state.
-pub struct Pages<'a> {
+/// An extent list read from a saved state.
+pub struct Extents<'a> {
     /// The buffer's length in bytes.
     pub len: u64,
-    /// (offset, bytes) of every page that is not all zero, in order.
+    /// (offset, bytes) of every extent, in order; every other byte is zero.
     pub list: Vec<(usize, &'a [u8])>,
 }
 
-impl Pages<'_> {
-    /// Writes the pages into `target`, zeroing everything else; `target` must be `len` long.
+impl Extents<'_> {
+    /// Writes the extents into `target`, zeroing everything else; `target` must be `len` long.
     pub fn fill(&self, target: &mut [u8]) -> Result<(), &'static str> {
         if target.len() as u64 != self.len {
             return Err("saved state does not match the memory it is restored into");
@@ -322,15 +339,24 @@ impl Pages<'_> {
     }
 
     /// As `fill`, into a `target` known to be zero but for the `dirty` ranges (offset, length): only
-    /// those are zeroed, so the rest of the memory is not even read.
+    /// their parts no extent covers are zeroed, so the rest of the memory is not even read.
     pub fn fill_over_zero(&self, target: &mut [u8], dirty: &[(u64, u64)]) -> Result<(), &'static str> {
         if target.len() as u64 != self.len {
             return Err("saved state does not match the memory it is restored into");
         }
         for &(offset, len) in dirty {
-            let range = usize::try_from(offset).ok().zip(usize::try_from(offset.saturating_add(len)).ok());
-            if let Some(bytes) = range.and_then(|(start, end)| target.get_mut(start..end.min(target.len()))) {
-                bytes.fill(0);
+            let clip = |at: u64| usize::try_from(at).unwrap_or(usize::MAX).min(target.len());
+            let (mut at, end) = (clip(offset), clip(offset.saturating_add(len)));
+            // The extents overlapping [at, end), in order: zero what lies between them.
+            let first = self.list.partition_point(|&(start, bytes)| start + bytes.len() <= at);
+            for &(start, bytes) in self.list[first..].iter().take_while(|&&(start, _)| start < end) {
+                if start > at {
+                    target[at..start].fill(0);
+                }
+                at = at.max(start + bytes.len());
+            }
+            if at < end {
+                target[at..end].fill(0);
             }
         }
         for &(offset, bytes) in &self.list {
@@ -339,26 +365,24 @@ impl Pages<'_> {
         Ok(())
     }
 
-    /// As `fill`, into a `target` that may be shorter than `len` when every byte past it is zero
-    /// (kernel memory saved over a larger arena than the restoring build's).
-    pub fn fill_prefix(&self, target: &mut [u8]) -> Result<(), &'static str> {
+    /// Writes the extents into a `target` that is all zero and may be shorter than `len` when
+    /// every saved byte past it is zero (kernel memory saved over a larger arena than the
+    /// restoring build's). Only the extents' bytes are touched: pages of a lazily mapped arena
+    /// the state leaves zero stay unmapped.
+    pub fn fill_prefix_over_zero(&self, target: &mut [u8]) -> Result<(), &'static str> {
         if (target.len() as u64) > self.len {
             return Err("saved state does not match the memory it is restored into");
         }
         let cut = target.len();
-        let mut at = 0;
         for &(offset, bytes) in &self.list {
             let (inside, past) = bytes.split_at(cut.saturating_sub(offset).min(bytes.len()));
             if !is_zero(past) {
                 return Err("kernel memory larger than this plugin's kernel arena");
             }
             if !inside.is_empty() {
-                zero_where_needed(&mut target[at..offset]);
                 target[offset..offset + inside.len()].copy_from_slice(inside);
-                at = offset + inside.len();
             }
         }
-        zero_where_needed(&mut target[at..]);
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
 //! Bringing a saved state back: a new plugin from a compiled plugin and the bytes `save` made.
 //! Everything is read and checked before the plugin is made, and the plugin is built aside, so a
-//! failure changes nothing. The main instance is made without running start code or initialisers
-//! (the saved memories and globals are where they left them), then overwritten with the state.
+//! failure changes nothing. The instances (the main module's and the manifest's other modules') are
+//! made without running start code or initialisers (the saved memories and globals are where they
+//! left them), then overwritten with the state.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -12,10 +13,11 @@ use alloc::vec::Vec;
 use extism_kernel::{BlockImage, KernelImage};
 use wasmi::{Extern, Instance, Store, Val};
 
-use super::format::{self, Pages, Reader};
+use super::format::{self, Extents, Reader};
 use super::layout::{Item, Layout};
 use super::save::{GLOBAL_F32, GLOBAL_F64, GLOBAL_I32, GLOBAL_I64, GLOBAL_V128};
 use crate::compiled::{Compiled, CreateError};
+use crate::instantiate::Init;
 use crate::plugin::{Inner, Plugin};
 use crate::state::State;
 
@@ -25,11 +27,15 @@ pub struct Parsed<'a> {
     pub config: BTreeMap<String, String>,
     pub vars: Entries<'a>,
     pub kernel: KernelImage,
-    pub kernel_bytes: Pages<'a>,
-    pub memories: Vec<(u32, Pages<'a>)>,
-    pub globals: Vec<(u32, u8, &'a [u8])>,
-    pub tables: Vec<(u32, u64)>,
+    pub kernel_bytes: Extents<'a>,
+    /// Instance records, each naming its module (position in the manifest) and item index.
+    pub memories: Vec<(Slot, Extents<'a>)>,
+    pub globals: Vec<(Slot, u8, &'a [u8])>,
+    pub tables: Vec<(Slot, u64)>,
 }
+
+/// An instance item a record names: (module, index in the module's index space).
+pub type Slot = (u32, u32);
 
 /// Reads every record of `bytes` (frame checks first: magic, version, length, checksum).
 pub fn parse(bytes: &[u8]) -> Result<(u64, Parsed<'_>), &'static str> {
@@ -41,7 +47,7 @@ pub fn parse(bytes: &[u8]) -> Result<(u64, Parsed<'_>), &'static str> {
         config: BTreeMap::new(),
         vars: Vec::new(),
         kernel: KernelImage::default_empty(),
-        kernel_bytes: Pages { len: 0, list: Vec::new() },
+        kernel_bytes: Extents { len: 0, list: Vec::new() },
         memories: Vec::new(),
         globals: Vec::new(),
         tables: Vec::new(),
@@ -65,14 +71,14 @@ pub fn parse(bytes: &[u8]) -> Result<(u64, Parsed<'_>), &'static str> {
             }
             format::TAG_VARS => parsed.vars = read_map(&mut r)?,
             format::TAG_KERNEL => kernel = Some(read_kernel(&mut r)?),
-            format::TAG_MEMORY => parsed.memories.push((r.u32()?, r.pages()?)),
+            format::TAG_MEMORY => parsed.memories.push(((r.u32()?, r.u32()?), r.extents()?)),
             format::TAG_GLOBAL => {
-                let index = r.u32()?;
+                let slot = (r.u32()?, r.u32()?);
                 let ty = r.u8()?;
                 let value = r.take(if ty == GLOBAL_V128 { 16 } else { 8 })?;
-                parsed.globals.push((index, ty, value));
+                parsed.globals.push((slot, ty, value));
             }
-            format::TAG_TABLE => parsed.tables.push((r.u32()?, r.u64()?)),
+            format::TAG_TABLE => parsed.tables.push(((r.u32()?, r.u32()?), r.u64()?)),
             _ => return Err("saved state malformed (a record this library does not know)"),
         }
         if !r.is_empty() {
@@ -104,7 +110,7 @@ fn read_map<'a>(r: &mut Reader<'a>) -> Result<Entries<'a>, &'static str> {
     Ok(entries)
 }
 
-fn read_kernel<'a>(r: &mut Reader<'a>) -> Result<(KernelImage, Pages<'a>), &'static str> {
+fn read_kernel<'a>(r: &mut Reader<'a>) -> Result<(KernelImage, Extents<'a>), &'static str> {
     let (committed, length, position) = (r.u64()?, r.u64()?, r.u64()?);
     let mut registers = [0u64; 5];
     for reg in &mut registers {
@@ -117,11 +123,11 @@ fn read_kernel<'a>(r: &mut Reader<'a>) -> Result<(KernelImage, Pages<'a>), &'sta
         let (data, size, used, free) = (r.u32()?, r.u32()?, r.u32()?, r.u8()? != 0);
         blocks.push(BlockImage { data, size, used, free });
     }
-    let pages = r.pages()?;
-    if pages.len != committed {
+    let bytes = r.extents()?;
+    if bytes.len != committed {
         return Err("saved state malformed (kernel memory of another size than recorded)");
     }
-    Ok((KernelImage { committed, length, position, registers, grow_failed, blocks }, pages))
+    Ok((KernelImage { committed, length, position, registers, grow_failed, blocks }, bytes))
 }
 
 /// A new plugin from `compiled` in the state `bytes` hold.
@@ -171,20 +177,19 @@ fn restored_store(
         return Err(fail("the saved state belongs to other wasm modules than this compiled plugin's"));
     }
     Plugin::check_links(compiled)?;
-    let layout = match (parsed.instance, compiled.main_module().layout.as_ref()) {
-        (false, _) => None,
-        (true, Some(layout)) => Some(layout),
-        (true, None) => return Err(fail("this plugin's module could not be prepared for restoring")),
-    };
+    // Without the instances in the state (never written today) they start as at creation.
+    let init = if parsed.instance { Init::Skip } else { Init::Run };
     let (mut store, linker) =
-        crate::plugin::new_store(compiled, parsed.config.clone(), id, budget).map_err(CreateError::Create)?;
+        crate::plugin::new_store(compiled, parsed.config.clone(), id, budget, init).map_err(CreateError::Create)?;
     restore_state(&mut store, &parsed).map_err(CreateError::Create)?;
-    let main = match layout {
-        None => None,
-        Some(layout) => {
+    let main = match parsed.instance {
+        false => None,
+        true => {
             let instance = crate::instantiate::instantiate_main_unstarted(compiled, &mut store, &linker)
                 .map_err(|f| CreateError::Create(f.message))?;
-            restore_instance(&mut store, instance, layout, &parsed).map_err(CreateError::Create)?;
+            let mut instances = alloc::vec![(compiled.main, instance)];
+            instances.extend(store.data().linked.iter().copied());
+            restore_instances(&mut store, compiled, &instances, &parsed).map_err(CreateError::Create)?;
             Some(crate::call::MainInstance::new(&store, instance))
         }
     };
@@ -205,7 +210,7 @@ fn restore_state(store: &mut Store<State>, parsed: &Parsed<'_>) -> Result<(), St
         state.vars.set(k, v).map_err(|_| "the saved vars do not fit this plugin's memory.max_var_bytes".to_string())?;
     }
     state.kernel.restore_image(&parsed.kernel).map_err(|e| format!("saved state: {e}"))?;
-    parsed.kernel_bytes.fill_prefix(state.kernel.committed_memory_mut())?;
+    parsed.kernel_bytes.fill_prefix_over_zero(state.kernel.committed_memory_mut())?;
     state.kernel.restored();
     state.sync_kernel_limit();
     if let Some(limit) = state.budget.limit {
@@ -220,24 +225,61 @@ fn restore_state(store: &mut Store<State>, parsed: &Parsed<'_>) -> Result<(), St
     Ok(())
 }
 
-/// The saved memories, globals and tables onto the fresh main instance.
-fn restore_instance(store: &mut Store<State>, instance: Instance, layout: &Layout, parsed: &Parsed<'_>) -> Result<(), String> {
-    let same_items = layout.memories.len() == parsed.memories.len()
-        && layout.globals.len() == parsed.globals.len()
-        && layout.tables.len() == parsed.tables.len();
+/// The saved memories, globals and tables onto the fresh instances (module index, instance): each
+/// instance's records must be exactly its module's items, in index order.
+fn restore_instances(
+    store: &mut Store<State>,
+    compiled: &Compiled,
+    instances: &[(usize, Instance)],
+    parsed: &Parsed<'_>,
+) -> Result<(), String> {
+    let slots = parsed.memories.iter().map(|r| r.0).chain(parsed.globals.iter().map(|r| r.0)).chain(parsed.tables.iter().map(|r| r.0));
+    for (module, _) in slots {
+        if !instances.iter().any(|&(m, _)| m as u64 == u64::from(module)) {
+            return Err(format!("the saved state names module {module}, which has no instance in this plugin"));
+        }
+    }
+    for &(module, instance) in instances {
+        let layout = compiled.modules()[module]
+            .layout
+            .as_ref()
+            .ok_or("this plugin's module could not be prepared for restoring")?;
+        restore_instance(store, instance, module as u32, layout, parsed).map_err(|e| match instances.len() {
+            1 => e,
+            _ => format!("module `{}`: {e}", compiled.modules()[module].name),
+        })?;
+    }
+    Ok(())
+}
+
+/// The records of `module` onto its fresh `instance`.
+fn restore_instance(
+    store: &mut Store<State>,
+    instance: Instance,
+    module: u32,
+    layout: &Layout,
+    parsed: &Parsed<'_>,
+) -> Result<(), String> {
+    let memories = || parsed.memories.iter().filter(|r| r.0 .0 == module);
+    let globals = || parsed.globals.iter().filter(|r| r.0 .0 == module);
+    let tables = || parsed.tables.iter().filter(|r| r.0 .0 == module);
+    let index = |i: &Item| i.index;
+    let same_items = memories().map(|r| r.0 .1).eq(layout.memories.iter().map(index))
+        && globals().map(|r| r.0 .1).eq(layout.globals.iter().map(index))
+        && tables().map(|r| r.0 .1).eq(layout.tables.iter().map(index));
     if !same_items {
         return Err("the saved state does not match this module's memories, globals and tables".into());
     }
-    for (index, pages) in &parsed.memories {
+    for ((_, index), extents) in memories() {
         let Some(Extern::Memory(memory)) = export_of(store, instance, &layout.memories, *index) else {
-            return Err(format!("the saved state names memory {index}, which this module does not define"));
+            return Err(format!("memory {index} is not reachable"));
         };
         let now = memory.data(&*store).len() as u64;
-        if pages.len % format::PAGE as u64 != 0 || pages.len < now {
+        if extents.len % format::WASM_PAGE != 0 || extents.len < now {
             return Err(format!("the saved size of memory {index} does not fit its module"));
         }
-        if pages.len > now {
-            let grow = (pages.len - now) / format::PAGE as u64;
+        if extents.len > now {
+            let grow = (extents.len - now) / format::WASM_PAGE;
             if memory.grow(&mut *store, grow).is_err() {
                 let why = store.data().budget_refusal().unwrap_or_else(|| "its limits".to_string());
                 return Err(format!("memory {index} cannot grow to its saved size: {why}"));
@@ -249,21 +291,21 @@ fn restore_instance(store: &mut Store<State>, instance: Instance, layout: &Layou
             Some(ranges) => {
                 let dirty: Vec<(u64, u64)> =
                     ranges.iter().filter(|r| r.0 == *index).map(|&(_, at, len)| (at, len)).collect();
-                pages.fill_over_zero(memory.data_mut(&mut *store), &dirty)?
+                extents.fill_over_zero(memory.data_mut(&mut *store), &dirty)?
             }
-            None => pages.fill(memory.data_mut(&mut *store))?,
+            None => extents.fill(memory.data_mut(&mut *store))?,
         }
     }
-    for &(index, ty, bytes) in &parsed.globals {
+    for &((_, index), ty, bytes) in globals() {
         let Some(Extern::Global(global)) = export_of(store, instance, &layout.globals, index) else {
-            return Err(format!("the saved state names global {index}, which this module does not define"));
+            return Err(format!("global {index} is not reachable"));
         };
         let value = global_value(ty, bytes).ok_or("saved state malformed (a global of an unknown type)")?;
         global.set(&mut *store, value).map_err(|_| format!("the saved value of global {index} does not fit its type"))?;
     }
-    for &(index, size) in &parsed.tables {
+    for &((_, index), size) in tables() {
         let Some(Extern::Table(table)) = export_of(store, instance, &layout.tables, index) else {
-            return Err(format!("the saved state names table {index}, which this module does not define"));
+            return Err(format!("table {index} is not reachable"));
         };
         if table.size(&*store) != size {
             return Err(format!("the saved size of table {index} does not match its module"));

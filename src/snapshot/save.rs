@@ -1,6 +1,6 @@
-//! Saving an idle plugin: its main instance's memories (all-zero pages left out), mutable globals
-//! and table sizes, kernel memory, vars, config and the limits in force, in the format of
-//! `format`. A plugin that has not run its initialisers yet runs them first, as its next call
+//! Saving an idle plugin: its instances' memories (zero blocks left out), mutable globals and
+//! table sizes (the main module's and those of the manifest's other modules), kernel memory, vars,
+//! config and the limits in force, in the format of `format`. A plugin that has not run its initialisers yet runs them first, as its next call
 //! would: the state saved is always an initialised one.
 
 use alloc::format;
@@ -21,13 +21,7 @@ pub fn save(plugin: &Plugin, inner: &mut Inner) -> Result<Vec<u8>, String> {
     if inner.stepped.is_some() {
         return Err("the plugin is not idle: a call started with extism_x_call_begin has not ended".into());
     }
-    if compiled.modules().len() != 1 {
-        return Err(format!(
-            "a plugin of {} modules cannot be saved (only a manifest with one wasm module can)",
-            compiled.modules().len()
-        ));
-    }
-    let module_layout = saveable_layout(compiled)?;
+    let main_layout = saveable_layout(compiled, compiled.main)?;
     if let Some(fd) = inner.store.data().wasi.as_ref().and_then(|w| w.opened_fd()) {
         return Err(format!("the plugin holds an open file (WASI fd {fd}): close it before saving"));
     }
@@ -55,22 +49,41 @@ pub fn save(plugin: &Plugin, inner: &mut Inner) -> Result<Vec<u8>, String> {
     write_map(&mut w, format::TAG_CONFIG, inner.store.data().config.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())))?;
     write_map(&mut w, format::TAG_VARS, inner.store.data().vars.iter())?;
     write_kernel(&mut w, inner.store.data());
-    write_instance(&mut w, &inner.store, instance, module_layout)?;
+    // In module order (a loop, not a sort: a sort's code is 3 KiB of a firmware image's flash).
+    let linked = &inner.store.data().linked;
+    let mut instances = Vec::new();
+    for module in 0..compiled.modules().len() {
+        let found = match module == compiled.main {
+            true => Some((instance, main_layout)),
+            false => match linked.iter().find(|l| l.0 == module) {
+                Some(&(_, linked)) => Some((linked, saveable_layout(compiled, module)?)),
+                None => None,
+            },
+        };
+        if let Some((instance, layout)) = found {
+            instances.push((module, instance, layout));
+        }
+    }
+    write_instances(&mut w, &inner.store, &instances)?;
     Ok(w.finish())
 }
 
-/// The main module's layout, if a state of it can be saved.
-fn saveable_layout(compiled: &crate::compiled::Compiled) -> Result<&Layout, String> {
-    let module = compiled.main_module();
+/// The layout of module `index` of the manifest, if a state of it can be saved.
+fn saveable_layout(compiled: &crate::compiled::Compiled, index: usize) -> Result<&Layout, String> {
+    let module = &compiled.modules()[index];
+    let named = |why: String| match compiled.modules().len() {
+        1 => why,
+        _ => format!("module `{}`: {why}", module.name),
+    };
     let layout = module.layout.as_ref().ok_or_else(|| {
-        "this plugin's module could not be prepared for saving (its hidden exports did not compile)".to_string()
+        named("this plugin's module could not be prepared for saving (its hidden exports did not compile)".to_string())
     })?;
     let bytes = || {
         let key = compiled.code.key.as_deref()?;
-        crate::module_cache::module_bytes(key, compiled.main)
+        crate::module_cache::module_bytes(key, index)
     };
     match module.save_refusal.call_once(|| layout.unsaveable(bytes)) {
-        Some(why) => Err(format!("this plugin cannot be saved: {why}")),
+        Some(why) => Err(format!("this plugin cannot be saved: {}", named(why.clone()))),
         None => Ok(layout),
     }
 }
@@ -114,7 +127,7 @@ fn write_kernel(w: &mut Writer, state: &State) {
         w.u32(b.used);
         w.u8(u8::from(b.free));
     }
-    w.pages(state.kernel.committed_memory());
+    w.extents(state.kernel.committed_memory());
 }
 
 /// Global value types in a saved state.
@@ -124,55 +137,75 @@ pub const GLOBAL_F32: u8 = 2;
 pub const GLOBAL_F64: u8 = 3;
 pub const GLOBAL_V128: u8 = 4;
 
-fn write_instance(w: &mut Writer, store: &Store<State>, instance: Instance, layout: &Layout) -> Result<(), String> {
-    for item in &layout.memories {
-        let index = item.index;
-        let Some(Extern::Memory(memory)) = instance.get_export(store, &item.export) else {
-            return Err(format!("memory {index} is not reachable"));
-        };
-        w.begin(format::TAG_MEMORY);
-        w.u32(index);
-        w.pages(memory.data(store));
-    }
-    for item in &layout.globals {
-        let index = item.index;
-        let Some(Extern::Global(global)) = instance.get_export(store, &item.export) else {
-            return Err(format!("global {index} is not reachable"));
-        };
-        w.begin(format::TAG_GLOBAL);
-        w.u32(index);
-        match global.get(store) {
-            Val::I32(v) => {
-                w.u8(GLOBAL_I32);
-                w.bytes(&(v as u32 as u64).to_le_bytes());
-            }
-            Val::I64(v) => {
-                w.u8(GLOBAL_I64);
-                w.bytes(&v.to_le_bytes());
-            }
-            Val::F32(v) => {
-                w.u8(GLOBAL_F32);
-                w.bytes(&u64::from(v.to_bits()).to_le_bytes());
-            }
-            Val::F64(v) => {
-                w.u8(GLOBAL_F64);
-                w.bytes(&v.to_bits().to_le_bytes());
-            }
-            Val::V128(v) => {
-                w.u8(GLOBAL_V128);
-                w.bytes(&v.as_u128().to_le_bytes());
-            }
-            _ => return Err(format!("global {index} holds a reference, which a saved state cannot hold")),
+/// The instances' records (module index, instance, layout; in module order): every memory, then
+/// every mutable global, then every table, each record naming its module.
+fn write_instances(w: &mut Writer, store: &Store<State>, instances: &[(usize, Instance, &Layout)]) -> Result<(), String> {
+    let export = |instance: &Instance, module: usize, what: &str, item: &super::layout::Item| {
+        instance.get_export(store, &item.export).ok_or_else(|| format!("module {module}: {what} {} is not reachable", item.index))
+    };
+    for &(module, instance, layout) in instances {
+        for item in &layout.memories {
+            let Extern::Memory(memory) = export(&instance, module, "memory", item)? else {
+                return Err(format!("module {module}: memory {} is not a memory", item.index));
+            };
+            w.begin(format::TAG_MEMORY);
+            w.u32(module as u32);
+            w.u32(item.index);
+            w.extents(memory.data(store));
         }
     }
-    for item in &layout.tables {
-        let index = item.index;
-        let Some(Extern::Table(table)) = instance.get_export(store, &item.export) else {
-            return Err(format!("table {index} is not reachable"));
-        };
-        w.begin(format::TAG_TABLE);
-        w.u32(index);
-        w.u64(table.size(store));
+    for &(module, instance, layout) in instances {
+        for item in &layout.globals {
+            let index = item.index;
+            let Extern::Global(global) = export(&instance, module, "global", item)? else {
+                return Err(format!("module {module}: global {index} is not a global"));
+            };
+            w.begin(format::TAG_GLOBAL);
+            w.u32(module as u32);
+            w.u32(index);
+            write_global(w, global.get(store)).map_err(|()| {
+                format!("module {module}: global {index} holds a reference, which a saved state cannot hold")
+            })?;
+        }
+    }
+    for &(module, instance, layout) in instances {
+        for item in &layout.tables {
+            let Extern::Table(table) = export(&instance, module, "table", item)? else {
+                return Err(format!("module {module}: table {} is not a table", item.index));
+            };
+            w.begin(format::TAG_TABLE);
+            w.u32(module as u32);
+            w.u32(item.index);
+            w.u64(table.size(store));
+        }
+    }
+    Ok(())
+}
+
+/// A global's type byte and value bits (8 bytes, 16 for v128); Err for a reference.
+fn write_global(w: &mut Writer, value: Val) -> Result<(), ()> {
+    match value {
+        Val::I32(v) => {
+            w.u8(GLOBAL_I32);
+            w.bytes(&(v as u32 as u64).to_le_bytes());
+        }
+        Val::I64(v) => {
+            w.u8(GLOBAL_I64);
+            w.bytes(&v.to_le_bytes());
+        }
+        Val::F32(v) => {
+            w.u8(GLOBAL_F32);
+            w.bytes(&u64::from(v.to_bits()).to_le_bytes());
+        }
+        Val::F64(v) => {
+            w.u8(GLOBAL_F64);
+            w.bytes(&v.to_bits().to_le_bytes());
+        }
+        Val::V128(v) => {
+            w.u8(GLOBAL_V128);
+            w.bytes(&v.as_u128().to_le_bytes());
+        }
+        _ => return Err(()),
     }
     Ok(())
 }

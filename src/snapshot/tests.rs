@@ -119,19 +119,86 @@ fn saving_a_fresh_plugin_saves_it_initialised() {
     assert_eq!(call(&restored, "count"), [1, 1, 2, b'H', 1]);
 }
 
-/// All-zero pages are not stored: a state of two pages with one written is about a page long.
+/// Zero bytes are not stored: a state of two pages holding a few bytes is a few hundred bytes.
 #[test]
-fn zero_pages_are_left_out() {
+fn zero_blocks_are_left_out() {
     let compiled = compiled(COUNTER);
     let plugin = Plugin::new(compiled).unwrap();
     call(&plugin, "count");
     let bytes = save(&plugin).unwrap();
-    // Memory: pages 0 and 1 both hold a byte; the kernel's one page too. Nothing else is large.
-    assert!(bytes.len() < 3 * format::PAGE + 1024, "{}", bytes.len());
+    // Memory: a byte on each page; kernel memory: its root record and the output block.
+    assert!(bytes.len() < 512, "{}", bytes.len());
     let empty = compiled_with(r#"(module (memory 4) (func (export "f")))"#, "");
     let bytes = save(&Plugin::new(empty).unwrap()).unwrap();
-    // Four zero pages of memory stored as nothing; the kernel's page holds its root record.
-    assert!(bytes.len() < format::PAGE + 1024, "{}", bytes.len());
+    assert!(bytes.len() < 400, "{}", bytes.len());
+}
+
+/// Extents: zero blocks split them, their zero ends are trimmed, and what a reader fills in is the
+/// buffer that was written, over zeros or over old bytes.
+#[test]
+fn extents_give_back_the_bytes_written() {
+    let block = format::EXTENT_BLOCK;
+    let mut data = alloc::vec![0u8; 3 * 65536 + 100];
+    // One byte at a block's end and one at the next block's start: one extent of two bytes.
+    data[block - 1] = 1;
+    data[block] = 2;
+    // Two blocks apart with a zero block between: two extents.
+    data[5 * block + 7] = 3;
+    data[7 * block] = 4;
+    // A run across many blocks, and the buffer's last byte (a short last block).
+    data[20 * block..30 * block].fill(9);
+    let last = data.len() - 1;
+    data[last] = 5;
+    let mut w = format::Writer::new(0, 0);
+    w.begin(format::TAG_MEMORY);
+    w.extents(&data);
+    let state = w.finish();
+    let mut r = format::Reader::new(&state[format::HEADER_BYTES + format::RECORD_HEADER_BYTES..]);
+    let extents = r.extents().unwrap();
+    let spans: Vec<(usize, usize)> = extents.list.iter().map(|(at, b)| (*at, b.len())).collect();
+    assert_eq!(spans, [(block - 1, 2), (5 * block + 7, 1), (7 * block, 1), (20 * block, 10 * block), (last, 1)]);
+    let mut over_zero = alloc::vec![0u8; data.len()];
+    extents.fill_over_zero(&mut over_zero, &[]).unwrap();
+    assert!(over_zero == data);
+    // Over zero but for dirty ranges (data segments): those come out as written too.
+    let b = block as u64;
+    let dirty: [(u64, u64); 5] = [(0, 10), (b - 5, 20), (6 * b, 3 * b), (25 * b, 100), (last as u64, 9)];
+    let mut over_dirty = alloc::vec![0u8; data.len()];
+    for &(at, len) in &dirty {
+        let end = (at + len).min(data.len() as u64) as usize;
+        over_dirty[at as usize..end].fill(0x77);
+    }
+    extents.fill_over_zero(&mut over_dirty, &dirty).unwrap();
+    assert!(over_dirty == data);
+    let mut over_old = alloc::vec![0x55u8; data.len()];
+    extents.fill(&mut over_old).unwrap();
+    assert!(over_old == data);
+    let mut short = alloc::vec![0u8; 4 * block];
+    assert!(extents.fill_prefix_over_zero(&mut short).is_err(), "non-zero bytes past the target");
+}
+
+/// An extent list that overlaps itself, runs past its buffer or holds an offset past 4 GiB on a
+/// 32-bit target is refused.
+#[test]
+fn bad_extents_are_refused() {
+    let list = |len: u64, extents: &[(u64, u64)]| {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&len.to_le_bytes());
+        bytes.extend_from_slice(&(extents.len() as u32).to_le_bytes());
+        for &(at, size) in extents {
+            bytes.extend_from_slice(&at.to_le_bytes());
+            bytes.extend_from_slice(&size.to_le_bytes());
+            bytes.extend(core::iter::repeat(1u8).take(size as usize));
+        }
+        bytes
+    };
+    let read = |bytes: &[u8]| format::Reader::new(bytes).extents().map(|e| e.list.len());
+    assert_eq!(read(&list(100, &[(0, 2), (2, 3), (99, 1)])), Ok(3));
+    assert!(read(&list(100, &[(0, 3), (2, 3)])).is_err(), "overlap");
+    assert!(read(&list(100, &[(10, 1), (5, 1)])).is_err(), "out of order");
+    assert!(read(&list(100, &[(99, 2)])).is_err(), "past the buffer");
+    assert!(read(&list(u64::MAX, &[(u64::MAX - 1, 2)])).is_err(), "offset + size overflows");
+    assert!(read(&list(100, &[(0, 5)])[..20]).is_err(), "bytes missing");
 }
 
 /// Every cut of a state is refused with an error (and never read past its end).
@@ -167,7 +234,7 @@ fn other_modules_and_future_versions_are_refused() {
     assert!(restore_error(&other, &bytes).contains("other wasm modules"));
 
     let mut newer = bytes.clone();
-    newer[8..12].copy_from_slice(&2u32.to_le_bytes());
+    newer[8..12].copy_from_slice(&(format::VERSION + 1).to_le_bytes());
     let body = newer.len() - 8;
     let sum = format::checksum(&newer[..body]);
     newer[body..].copy_from_slice(&sum.to_le_bytes());
@@ -339,4 +406,48 @@ fn the_checksum_sees_every_byte() {
         assert_ne!(format::checksum(&changed), sum, "byte {i}");
     }
     assert_ne!(format::checksum(&bytes[..96]), format::checksum(&bytes[..97]));
+}
+
+/// A manifest of two modules: `lib` keeps a counter in its memory and in a global the main module
+/// cannot see; both come back, and neither module's initialiser runs again.
+#[test]
+fn a_plugin_of_two_modules_comes_back_whole() {
+    let lib = r#"(module
+        (memory 1) (global $n (mut i32) (i32.const 0)) (global $inits (mut i32) (i32.const 0))
+        (func (export "_initialize") (global.set $inits (i32.add (global.get $inits) (i32.const 1))))
+        (func (export "bump") (result i32)
+          (global.set $n (i32.add (global.get $n) (i32.const 1)))
+          (i32.store8 (i32.const 40000) (i32.add (i32.load8_u (i32.const 40000)) (i32.const 2)))
+          (i32.add (i32.mul (global.get $inits) (i32.const 10000))
+            (i32.add (i32.mul (global.get $n) (i32.const 100)) (i32.load8_u (i32.const 40000))))))"#;
+    let main = r#"(module
+        (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+        (import "extism:host/env" "store_u64" (func $store_u64 (param i64 i64)))
+        (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+        (import "lib" "bump" (func $bump (result i32)))
+        (memory 1)
+        (func (export "count") (result i32) (local $o i64)
+          (local.set $o (call $alloc (i64.const 8)))
+          (call $store_u64 (local.get $o) (i64.extend_i32_u (call $bump)))
+          (call $output_set (local.get $o) (i64.const 8)) (i32.const 0)))"#;
+    use base64::Engine as _;
+    let b64 = |wat: &str| base64::engine::general_purpose::STANDARD.encode(wat::parse_str(wat).unwrap());
+    let manifest =
+        alloc::format!(r#"{{"wasm":[{{"data":"{}","name":"lib"}},{{"data":"{}","name":"main"}}]}}"#, b64(lib), b64(main));
+    let loader = crate::capi::plugin::source_loader();
+    let compiled = Arc::new(
+        Compiled::new(manifest.as_bytes(), Vec::new(), false, crate::compiled::Metering::Fuel(None), loader)
+            .unwrap_or_else(|e| panic!("{e:?}")),
+    );
+    let value = |out: Vec<u8>| u64::from_le_bytes(out.try_into().unwrap());
+    let plugin = Plugin::new(compiled.clone()).unwrap();
+    assert_eq!(value(call(&plugin, "count")), 10_102);
+    assert_eq!(value(call(&plugin, "count")), 10_204);
+    let bytes = save(&plugin).unwrap();
+    let restored = super::restore(compiled.clone(), &bytes).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(value(call(&restored, "count")), 10_306, "lib's global, memory and initialiser count");
+    assert_eq!(value(call(&plugin, "count")), 10_306, "the saved plugin goes on too");
+    // A state naming a module the plugin has no instance of is refused.
+    let one = compiled_with(main.replace(r#"(import "lib" "bump" (func $bump (result i32)))"#, "(func $bump (result i32) (i32.const 0))").as_str(), "");
+    assert!(restore_error(&one, &bytes).contains("other wasm modules"));
 }
