@@ -19,7 +19,10 @@
 #define EXIT_ABORT 4
 
 /* Semihosting operations (ARM's semihosting specification, also RISC-V's). */
+#define SYS_OPEN 0x01
+#define SYS_CLOSE 0x02
 #define SYS_WRITE0 0x04
+#define SYS_WRITE 0x05
 #define SYS_EXIT_EXTENDED 0x20
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026
 
@@ -34,6 +37,7 @@ uint64_t board_now_ns(void);                    /* monotonic, from the board's t
 void console(const char *text);                 /* SYS_WRITE0 */
 void console_u64(uint64_t v);                   /* decimal */
 void console_hex(uint32_t v);                   /* 0x%08x */
+bool host_file_write(const char *path, const void *data, size_t len); /* a file on the host (SYS_OPEN "wb") */
 _Noreturn void board_exit(int status);          /* SYS_EXIT_EXTENDED with the status */
 _Noreturn void board_fault(const char *what, const char *const *names, const uint32_t *values, int n);
 void reset_memory(void);                        /* .data copied, .bss zeroed, stack painted */

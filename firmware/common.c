@@ -28,6 +28,20 @@ void console_hex(uint32_t v) {
   console(buf);
 }
 
+/* Writes `len` bytes to `path` on the machine running QEMU (relative to its working directory):
+ * SYS_OPEN with mode 5 ("wb"), SYS_WRITE (returns the bytes not written), SYS_CLOSE. */
+bool host_file_write(const char *path, const void *data, size_t len) {
+  size_t path_len = 0;
+  while (path[path_len]) path_len++;
+  const uintptr_t open_block[3] = {(uintptr_t)path, 5, path_len};
+  int handle = semihost(SYS_OPEN, open_block);
+  if (handle == -1) return false;
+  const uintptr_t write_block[3] = {(uintptr_t)handle, (uintptr_t)data, len};
+  bool written = semihost(SYS_WRITE, write_block) == 0;
+  const uintptr_t close_block[1] = {(uintptr_t)handle};
+  return semihost(SYS_CLOSE, close_block) == 0 && written;
+}
+
 /* SYS_EXIT_EXTENDED (semihosting 2.0) carries the status on 32-bit targets too: QEMU exits with it. */
 _Noreturn void board_exit(int status) {
   const uint32_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)status};

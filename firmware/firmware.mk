@@ -129,7 +129,7 @@ $(FW_BUILD)/save-state: firmware/save-state.c extism.h $(STATIC)
 
 $(FW_BUILD)/pdk_rust.state: $(FW_BUILD)/save-state $(FW_BUILD)/pdk_rust.wasm tools/read-state.py
 	$(FW_BUILD)/save-state $(FW_BUILD)/pdk_rust.wasm $@.tmp
-	python3 tools/read-state.py --module main=$(FW_BUILD)/pdk_rust.wasm $@.tmp
+	$(PYTHON) tools/read-state.py --module main=$(FW_BUILD)/pdk_rust.wasm $@.tmp
 	mv $@.tmp $@
 
 $(FW_BUILD)/pdk_rust.wasm: $(FW_PDK_DIR)/c1/src/lib.rs $(FW_PDK_DIR)/c1_fw/src/lib.rs $(FW_PDK_DIR)/c1_fw/Cargo.toml \
@@ -181,9 +181,13 @@ $(FW_BUILD)/$(1)/firmware.elf: $$(FW_OBJS_$(1)) $$(FW_LIB_$(1)) firmware/$(FW_SR
 
 # Every line that matters is checked (grep -x: whole lines), then the exit status the firmware gave
 # QEMU through semihosting (0 only if every step gave the expected result): firmware/qemu-check.sh.
-firmware-test-$(1): $(FW_BUILD)/$(1)/firmware.elf firmware/expected-lines.txt firmware/size-report.py firmware/qemu-check.sh
+firmware-test-$(1): $(FW_BUILD)/$(1)/firmware.elf firmware/expected-lines.txt firmware/size-report.py firmware/qemu-check.sh \
+  $(FW_BUILD)/save-state
+	@rm -f $(FW_BUILD)/$(1)/board.state
 	@FW_TIMEOUT=$(FW_TIMEOUT) firmware/qemu-check.sh $(1) firmware-test-$(1) $(FW_BUILD)/$(1)/run.log \
 	  firmware/expected-lines.txt $(FW_QEMU_$(1)) $(FW_QEMU_COMMON) -kernel $$<
+	$(PYTHON) tools/read-state.py --module main=$(FW_BUILD)/pdk_rust.wasm $(FW_BUILD)/$(1)/board.state > /dev/null
+	$(FW_BUILD)/save-state --restore $(FW_BUILD)/pdk_rust.wasm $(FW_BUILD)/$(1)/board.state
 	$(PYTHON) firmware/size-report.py $(1) $(FW_BUILD)/$(1)/firmware.map $(FW_BUILD)/$(1)/run.log
 	@echo "firmware-test-$(1): passed"
 endef

@@ -282,6 +282,13 @@ void pdk_plugins_step(void) {
 /* Step 9. The host saved the plugin after count_vowels("Hello, World!") (total 3): restored here,
  * the next call counts on from 3 exactly as the never-saved plugin of step 8 did. Then the board
  * saves it (total 9), frees it, restores from its own bytes and calls once more (total 15). */
+/* Where the board's saved state goes on the host (QEMU's working directory is the project's). */
+#if defined(__riscv)
+#define BOARD_STATE_FILE "firmware/build/riscv/board.state"
+#else
+#define BOARD_STATE_FILE "firmware/build/arm/board.state"
+#endif
+
 void saved_state_step(void) {
   struct text t = {.len = 0};
   size_t live_before = heap_stats().live;
@@ -316,6 +323,9 @@ void saved_state_step(void) {
   ExtismSize n = 0;
   uint8_t *mine = p ? extism_x_plugin_save(p, &n) : NULL;
   extism_plugin_free(p);
+  /* The other way: the host build restores this state (firmware.mk runs save-state --restore). */
+  check(mine != NULL && host_file_write(BOARD_STATE_FILE, mine, (size_t)n),
+        "saved-state: the board's state written to the host as " BOARD_STATE_FILE);
   p = mine ? extism_x_plugin_new_from_state(c, mine, n, &err) : NULL;
   extism_x_state_free(mine);
   add(&t, "saved-state: saved on the board (");
