@@ -140,43 +140,45 @@ pub const GLOBAL_V128: u8 = 4;
 /// The instances' records (module index, instance, layout; in module order): every memory, then
 /// every mutable global, then every table, each record naming its module.
 fn write_instances(w: &mut Writer, store: &Store<State>, instances: &[(usize, Instance, &Layout)]) -> Result<(), String> {
-    let export = |instance: &Instance, module: usize, what: &str, item: &super::layout::Item| {
-        instance.get_export(store, &item.export).ok_or_else(|| format!("module {module}: {what} {} is not reachable", item.index))
-    };
-    for &(module, instance, layout) in instances {
-        for item in &layout.memories {
-            let Extern::Memory(memory) = export(&instance, module, "memory", item)? else {
-                return Err(format!("module {module}: memory {} is not a memory", item.index));
-            };
-            w.begin(format::TAG_MEMORY);
-            w.u32(module as u32);
-            w.u32(item.index);
+    write_records(w, store, instances, format::TAG_MEMORY, |l| &l.memories, |w, found, index| match found {
+        Extern::Memory(memory) => {
             w.extents(memory.data(store));
+            Ok(())
         }
-    }
-    for &(module, instance, layout) in instances {
-        for item in &layout.globals {
-            let index = item.index;
-            let Extern::Global(global) = export(&instance, module, "global", item)? else {
-                return Err(format!("module {module}: global {index} is not a global"));
-            };
-            w.begin(format::TAG_GLOBAL);
-            w.u32(module as u32);
-            w.u32(index);
-            write_global(w, global.get(store)).map_err(|()| {
-                format!("module {module}: global {index} holds a reference, which a saved state cannot hold")
-            })?;
+        _ => Err(format!("memory {index} is not a memory")),
+    })?;
+    write_records(w, store, instances, format::TAG_GLOBAL, |l| &l.globals, |w, found, index| match found {
+        Extern::Global(global) => write_global(w, global.get(store))
+            .map_err(|()| format!("global {index} holds a reference, which a saved state cannot hold")),
+        _ => Err(format!("global {index} is not a global")),
+    })?;
+    write_records(w, store, instances, format::TAG_TABLE, |l| &l.tables, |w, found, index| match found {
+        Extern::Table(table) => {
+            w.u64(table.size(store));
+            Ok(())
         }
-    }
+        _ => Err(format!("table {index} is not a table")),
+    })
+}
+
+/// One record `tag` per item `items` picks of each instance's layout: the module, the item's index,
+/// then what `body` writes of the item (reached through its export).
+fn write_records(
+    w: &mut Writer,
+    store: &Store<State>,
+    instances: &[(usize, Instance, &Layout)],
+    tag: u32,
+    items: fn(&Layout) -> &[super::layout::Item],
+    mut body: impl FnMut(&mut Writer, Extern, u32) -> Result<(), String>,
+) -> Result<(), String> {
     for &(module, instance, layout) in instances {
-        for item in &layout.tables {
-            let Extern::Table(table) = export(&instance, module, "table", item)? else {
-                return Err(format!("module {module}: table {} is not a table", item.index));
-            };
-            w.begin(format::TAG_TABLE);
+        for item in items(layout) {
+            let in_module = |e: String| format!("module {module}: {e}");
+            let found = instance.get_export(store, &item.export).ok_or_else(|| in_module(format!("item {} is not reachable", item.index)))?;
+            w.begin(tag);
             w.u32(module as u32);
             w.u32(item.index);
-            w.u64(table.size(store));
+            body(w, found, item.index).map_err(in_module)?;
         }
     }
     Ok(())
