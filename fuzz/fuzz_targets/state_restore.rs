@@ -1,10 +1,12 @@
 //! Restores plugins from arbitrary bytes (`extism_x_plugin_new_from_state` and, in place,
-//! `extism_x_plugin_restore`) onto `plugins/echo.wat` compiled once per process.
+//! `extism_x_plugin_restore`) onto `plugins/echo.wat` compiled once per process, alone or as the
+//! main module of a manifest whose module "lib" is another copy of it (two instances in a state).
 //!
-//! The first input byte picks how the rest is used: (0) as a state, as given; (1) as a state whose
-//! length and checksum fields are then made right, so the records behind the checksum are reached;
-//! (2) as patches (offset u16 LE, xor byte) to a valid state saved by the process (after a call),
-//! its length and checksum fixed afterwards: valid framing with anything inside.
+//! The first input byte picks the plugin (bit 7: the two-module one) and how the rest is used
+//! (its low bits, mod 3): (0) as a state, as given; (1) as a state whose length and checksum
+//! fields are then made right, so the records behind the checksum are reached; (2) as patches
+//! (offset u16 LE, xor byte) to a valid state saved by the process (after a call), its length and
+//! checksum fixed afterwards: valid framing with anything inside.
 //!
 //! Checked: no crash and no read outside a buffer (ASan); a refused state gives NULL and a
 //! non-empty error, and leaves the live plugin it was restored into as it was (it still echoes);
@@ -25,12 +27,18 @@ use libfuzzer_sys::fuzz_target;
 
 const ECHO_WAT: &str = include_str!("../plugins/echo.wat");
 
-struct Setup {
+/// One plugin the inputs restore onto.
+struct Target {
     compiled: *mut ExtismCompiledPlugin,
     /// A live plugin that every input also tries to restore in place.
     live: *mut ExtismPlugin,
     /// A valid state of the echo plugin after a call.
     valid: Vec<u8>,
+}
+
+/// The one-module plugin and the two-module one.
+struct Setup {
+    targets: [Target; 2],
 }
 
 // SAFETY: used only under the mutex.
@@ -48,7 +56,13 @@ fn call(p: *mut ExtismPlugin, name: &str, input: &[u8]) -> (i32, Vec<u8>) {
 }
 
 fn setup() -> Setup {
-    let manifest = format!(r#"{{"wasm":[{{"data":"{}"}}],"memory":{{"max_pages":64}}}}"#, base64(ECHO_WAT.as_bytes()));
+    let echo = base64(ECHO_WAT.as_bytes());
+    let one = format!(r#"{{"wasm":[{{"data":"{echo}"}}],"memory":{{"max_pages":64}}}}"#);
+    let two = format!(r#"{{"wasm":[{{"data":"{echo}","name":"lib"}},{{"data":"{echo}","name":"main"}}],"memory":{{"max_pages":64}}}}"#);
+    Setup { targets: [target(&one), target(&two)] }
+}
+
+fn target(manifest: &str) -> Target {
     let mut err = null_mut();
     // SAFETY: valid buffer and out-pointer.
     let compiled = unsafe { extism_compiled_plugin_new(manifest.as_ptr(), manifest.len() as u64, null_mut(), 0, false.into(), &mut err) };
@@ -67,7 +81,7 @@ fn setup() -> Setup {
         extism_x_state_free(state);
         copy
     };
-    Setup { compiled, live, valid }
+    Target { compiled, live, valid }
 }
 
 /// Makes the total-length field and the checksum agree with `state`'s bytes.
@@ -85,8 +99,8 @@ fn fix_frame(state: &mut [u8]) {
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else { return };
     let mut guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
-    let setup = guard.get_or_insert_with(setup);
-    let state = match mode % 3 {
+    let setup = &guard.get_or_insert_with(setup).targets[usize::from(mode >> 7)];
+    let state = match (mode & 0x7f) % 3 {
         0 => rest.to_vec(),
         1 => {
             let mut s = rest.to_vec();
