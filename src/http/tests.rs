@@ -163,6 +163,26 @@ mod url_parts {
         assert_eq!(join(base, "?y=2").unwrap(), "http://h:1/a/b?y=2");
         assert_eq!(join("http://h", "c").unwrap(), "http://h/c");
         assert!(join(base, "http://:1/").is_err());
+        assert_eq!(join(base, "../c").unwrap(), "http://h:1/c");
+        assert_eq!(join(base, "./c/./d/../e?q=../x").unwrap(), "http://h:1/a/c/e?q=../x");
+    }
+
+    /// Dot segments come out as the `url` crate (the built-in client's) resolves them.
+    #[cfg(feature = "http")]
+    #[test]
+    fn dot_segments_go_as_in_the_url_crate() {
+        let bases = ["http://h:1/a/b/c?x=1#f", "http://h/", "http://h", "https://u@h/a/"];
+        let locations = [
+            "../x", "../../x", "../../../../x", "./", ".", "..", "x/..", "x/.", "/a/./b/../c/", "/..", "/./",
+            "//o/p/../q", "http://o/a/../b", "a/b/../../..", "?q=../..", "#../f", "x/../y/..",
+        ];
+        for base in bases {
+            for location in locations {
+                let ours = join(base, location).unwrap();
+                let theirs = url::Url::parse(base).unwrap().join(location).unwrap();
+                assert_eq!(ours, theirs.as_str(), "{base} + {location}");
+            }
+        }
     }
 }
 

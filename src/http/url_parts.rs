@@ -5,6 +5,7 @@
 
 use alloc::format;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 /// Where the scheme ends (the index of its `:`), if `url` starts with one (RFC 3986: a letter, then
 /// letters, digits, `+`, `-`, `.`).
@@ -53,8 +54,40 @@ pub fn host(url: &str) -> Result<String, String> {
 
 /// `location` (a redirect's target) resolved against `base` (the URL that answered): absolute,
 /// scheme-relative (`//host/p`), absolute-path (`/p`), query-only (`?q`) or relative to the base's
-/// directory. Dot segments are left as they are (a server that sends them gets them back).
+/// directory; then its path's `.` and `..` segments removed (and an empty path made `/`), as the
+/// `url` crate (the built-in client's) resolves them.
 pub fn join(base: &str, location: &str) -> Result<String, String> {
+    let joined = join_raw(base, location)?;
+    let (_, authority_end) = authority(&joined)?;
+    let path_end = joined[authority_end..].find(['?', '#']).map_or(joined.len(), |i| authority_end + i);
+    let path = remove_dot_segments(&joined[authority_end..path_end]);
+    Ok(format!("{}{path}{}", &joined[..authority_end], &joined[path_end..]))
+}
+
+/// RFC 3986's remove_dot_segments over an absolute path: `.` segments go, `..` takes the segment
+/// before it along; a path ending in either keeps its trailing `/`. An empty path is `/`, as the
+/// `url` crate writes an http URL.
+fn remove_dot_segments(path: &str) -> String {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let mut kept: Vec<&str> = Vec::new();
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *segment {
+            "." => {}
+            ".." => {
+                kept.pop();
+            }
+            other => kept.push(other),
+        }
+        if last && matches!(*segment, "." | "..") {
+            kept.push("");
+        }
+    }
+    format!("/{}", kept.join("/"))
+}
+
+/// `join` before the dot segments go.
+fn join_raw(base: &str, location: &str) -> Result<String, String> {
     let location = location.trim_matches(|c: char| c.is_ascii_whitespace());
     if scheme_end(location).is_some() {
         host(location)?;
@@ -68,7 +101,11 @@ pub fn join(base: &str, location: &str) -> Result<String, String> {
         format!("{}{location}", &base[..authority_end])
     } else {
         let path_end = base[authority_end..].find(['?', '#']).map_or(base.len(), |i| authority_end + i);
-        if location.starts_with(['?', '#']) || location.is_empty() {
+        let query_end = base.find('#').unwrap_or(base.len());
+        if location.starts_with('#') || location.is_empty() {
+            // Only the fragment changes: the base's query stays.
+            format!("{}{location}", &base[..query_end])
+        } else if location.starts_with('?') {
             format!("{}{location}", &base[..path_end])
         } else {
             let dir_end = base[authority_end..path_end].rfind('/').map_or(authority_end, |i| authority_end + i);
