@@ -136,7 +136,7 @@ ctest-nostd: $(NOSTD_STATIC)
 VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
   --show-leak-kinds=definite --suppressions=$(abspath ctests/valgrind.supp)
 VALGRIND_QUICK := threads isolation exhaust fuzz_ kernel_ host_function compiled_plugin http_redirect \
-  pdk_ bad_null destructor x_budget module_cache log_runtime x_http_stepped x_http_failing
+  pdk_ bad_null destructor x_budget module_cache log_runtime x_http_stepped x_http_failing x_state
 test-valgrind: $(STATIC)
 	$(MAKE) -C ctests test LIB=$(abspath $(STATIC)) RUNNER="$(VALGRIND)"
 
