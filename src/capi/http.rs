@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use core::ffi::{c_char, c_void};
 
 use super::types::*;
-use super::{c_bytes, c_str};
+use super::{c_bytes, c_str, lock_idle, plugin_ref};
 use crate::http::handler::{self, Answer, Handler, Outgoing, Responder};
 use crate::step;
 
@@ -103,11 +103,7 @@ pub unsafe extern "C" fn extism_x_plugin_set_http_handler(
     user_data: *mut c_void,
 ) -> bool {
     // SAFETY: NULL or a live plugin (header contract).
-    let Some(p) = (unsafe { plugin.as_ref() }).map(|p| &p.plugin) else { return false };
-    let mut inner = p.lock();
-    if inner.stepped.is_some() {
-        return false;
-    }
+    let Some(mut inner) = (unsafe { lock_idle(plugin) }) else { return false };
     inner.store.data_mut().http.handler = handler_of(handler, user_data);
     true
 }
@@ -123,7 +119,8 @@ unsafe fn header_pairs<'h>(names: *const *const c_char, values: *const *const c_
     if names.is_null() || values.is_null() {
         return None;
     }
-    let mut pairs = Vec::with_capacity(n);
+    // Grown as entries are read, not sized from `n` up front: a count from C is not an allocation size.
+    let mut pairs = Vec::new();
     for i in 0..n {
         // SAFETY: `n` readable entries in each array (header contract).
         let (name, value) = unsafe { (*names.add(i), *values.add(i)) };
@@ -201,7 +198,7 @@ pub unsafe extern "C" fn extism_x_call_resume_http(
     body_len: usize,
 ) -> bool {
     // SAFETY: NULL or a live plugin (header contract).
-    let Some(p) = (unsafe { plugin.as_ref() }).map(|p| &p.plugin) else { return false };
+    let Some(p) = (unsafe { plugin_ref(plugin) }) else { return false };
     // SAFETY: header contract.
     let Some((pairs, body)) = (unsafe { answer(header_names, header_values, n_headers, body, body_len) }) else {
         return false;

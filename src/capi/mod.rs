@@ -17,6 +17,30 @@ use alloc::ffi::CString;
 use alloc::vec::Vec;
 use core::ffi::{c_char, CStr};
 
+use crate::plugin::{Inner, Plugin};
+use crate::sync::Guard;
+use types::ExtismPlugin;
+
+/// The plugin behind a handle, or None for NULL.
+///
+/// # Safety
+/// `plugin` is NULL or a live plugin handle.
+pub(crate) unsafe fn plugin_ref<'a>(plugin: *const ExtismPlugin) -> Option<&'a Plugin> {
+    // SAFETY: as the caller promises.
+    unsafe { plugin.as_ref() }.map(|p| &p.plugin)
+}
+
+/// The plugin behind a handle, locked, when it is idle (no stepped call in progress): what a
+/// setter of its settings needs; None for NULL or a plugin in the middle of a stepped call.
+///
+/// # Safety
+/// As `plugin_ref`.
+pub(crate) unsafe fn lock_idle<'a>(plugin: *const ExtismPlugin) -> Option<Guard<'a, Inner>> {
+    // SAFETY: forwarded caller promise.
+    let inner = unsafe { plugin_ref(plugin) }?.lock();
+    inner.stepped.is_none().then_some(inner)
+}
+
 /// Bytes of a NUL-terminated C string, or None for NULL.
 ///
 /// # Safety

@@ -8,7 +8,7 @@ use core::ffi::{c_char, c_void};
 
 use super::function::{take_functions, ExtismFunction};
 use super::types::*;
-use super::{c_bytes, c_str, set_errmsg};
+use super::{c_bytes, c_str, lock_idle, plugin_ref, set_errmsg};
 use crate::call;
 use crate::compiled::{Compiled, CreateError, Metering};
 use crate::log::{self, Level};
@@ -182,13 +182,6 @@ pub unsafe extern "C" fn extism_plugin_free(plugin: *mut ExtismPlugin) {
     }
 }
 
-/// # Safety
-/// `plugin` is NULL or a live plugin handle.
-unsafe fn plugin_ref<'a>(plugin: *const ExtismPlugin) -> Option<&'a Plugin> {
-    // SAFETY: as the contract says.
-    unsafe { plugin.as_ref() }.map(|p| &p.plugin)
-}
-
 #[no_mangle]
 /// # Safety
 /// See `extism.h`.
@@ -227,11 +220,7 @@ pub unsafe extern "C" fn extism_plugin_cancel(handle: *const ExtismCancelHandle)
 /// See `extism.h`.
 pub unsafe extern "C" fn extism_plugin_config(plugin: *mut ExtismPlugin, json: *const u8, json_size: ExtismSize) -> bool {
     // SAFETY: header contract.
-    let Some(p) = (unsafe { plugin_ref(plugin) }) else { return false };
-    let mut inner = p.lock();
-    if inner.stepped.is_some() {
-        return false;
-    }
+    let Some(mut inner) = (unsafe { lock_idle(plugin) }) else { return false };
     // SAFETY: header contract.
     let Some(bytes) = (unsafe { c_bytes(json, json_size) }) else { return false };
     // As upstream: an update that does not parse changes nothing, not even the last error.
@@ -406,11 +395,7 @@ pub unsafe extern "C" fn extism_plugin_output_data(plugin: *mut ExtismPlugin) ->
 /// See `extism.h`.
 pub unsafe extern "C" fn extism_plugin_reset(plugin: *mut ExtismPlugin) -> bool {
     // SAFETY: header contract.
-    let Some(p) = (unsafe { plugin_ref(plugin) }) else { return false };
-    let mut inner = p.lock();
-    if inner.stepped.is_some() {
-        return false;
-    }
+    let Some(mut inner) = (unsafe { lock_idle(plugin) }) else { return false };
     inner.store.data_mut().kernel.reset();
     true
 }

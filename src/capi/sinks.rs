@@ -3,7 +3,7 @@
 
 use core::ffi::{c_char, c_void};
 
-use super::c_str;
+use super::{c_str, lock_idle};
 use super::types::ExtismPlugin;
 use super::hooks::ExtismXLogSinkFn;
 use crate::hooks::Hook;
@@ -22,11 +22,7 @@ pub unsafe extern "C" fn extism_x_plugin_set_log_sink(
     log_level: *const c_char,
 ) -> bool {
     // SAFETY: NULL or a live plugin (header contract).
-    let Some(p) = (unsafe { plugin.as_ref() }).map(|p| &p.plugin) else { return false };
-    let mut inner = p.lock();
-    if inner.stepped.is_some() {
-        return false;
-    }
+    let Some(mut inner) = (unsafe { lock_idle(plugin) }) else { return false };
     let new_sink = match Hook::new(sink, user_data) {
         None => None,
         // SAFETY: NULL or a C string (header contract).
@@ -48,11 +44,7 @@ pub unsafe extern "C" fn extism_x_plugin_set_output_sink(
     user_data: *mut c_void,
 ) -> bool {
     // SAFETY: NULL or a live plugin (header contract).
-    let Some(p) = (unsafe { plugin.as_ref() }).map(|p| &p.plugin) else { return false };
-    let mut inner = p.lock();
-    if inner.stepped.is_some() {
-        return false;
-    }
+    let Some(mut inner) = (unsafe { lock_idle(plugin) }) else { return false };
     match inner.store.data_mut().wasi.as_mut() {
         Some(wasi) => {
             wasi.output_sink = Hook::new(sink, user_data);

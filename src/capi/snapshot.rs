@@ -6,7 +6,7 @@ use alloc::format;
 use alloc::vec::Vec;
 use core::ffi::c_char;
 
-use super::c_bytes;
+use super::{c_bytes, plugin_ref};
 use super::plugin::{fail, Prefixes};
 use super::types::*;
 use crate::plugin::Plugin;
@@ -14,13 +14,6 @@ use crate::plugin::Plugin;
 /// Bytes before the state in a buffer `extism_x_plugin_save` hands out: its length, so that
 /// `extism_x_state_free` needs only the pointer.
 const LENGTH_PREFIX: usize = 16;
-
-/// # Safety
-/// `plugin` is NULL or a live handle.
-unsafe fn plugin_ref<'a>(plugin: *mut ExtismPlugin) -> Option<&'a Plugin> {
-    // SAFETY: as the contract says.
-    unsafe { plugin.as_ref() }.map(|p| &p.plugin)
-}
 
 /// The plugin's state, or its error recorded for `extism_plugin_error`.
 fn save(p: &Plugin) -> Option<Vec<u8>> {

@@ -8,9 +8,8 @@ use core::ffi::{c_char, c_void};
 
 use super::function::from_c;
 use super::types::*;
-use super::{c_bytes, c_str};
+use super::{c_bytes, c_str, plugin_ref};
 use crate::function::{HostStop, ValKind};
-use crate::plugin::Plugin;
 use crate::step::{self, StepState};
 
 /// `ExtismXCallStats`, laid out as the header declares it.
@@ -21,13 +20,6 @@ pub struct ExtismXCallStats {
     pub kernel_memory_bytes: u64,
     pub linear_memory_bytes: u64,
     pub host_calls: u64,
-}
-
-/// # Safety
-/// `plugin` is NULL or a live plugin handle.
-unsafe fn plugin_ref<'a>(plugin: *mut ExtismPlugin) -> Option<&'a Plugin> {
-    // SAFETY: as the contract says.
-    unsafe { plugin.as_ref() }.map(|p| &p.plugin)
 }
 
 #[no_mangle]

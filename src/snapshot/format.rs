@@ -15,8 +15,6 @@ pub const HEADER_BYTES: usize = 8 + 4 + 4 + 8 + 8;
 pub const CHECKSUM_BYTES: usize = 8;
 /// Record header: tag (u32) and payload length (u64).
 pub const RECORD_HEADER_BYTES: usize = 4 + 8;
-/// A wasm page: memories are whole numbers of them.
-pub const WASM_PAGE: u64 = 65536;
 /// Granularity of the writer's zero scan: an aligned run of zero bytes this long ends an extent.
 /// A wasm page is mostly zero in practice (a stack's unused part, a heap's free tail): 4 KiB
 /// makes a Rust PDK plugin's state a tenth of what whole pages made it.

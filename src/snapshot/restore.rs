@@ -275,11 +275,11 @@ fn restore_instance(
             return Err(format!("memory {index} is not reachable"));
         };
         let now = memory.data(&*store).len() as u64;
-        if extents.len % format::WASM_PAGE != 0 || extents.len < now {
+        if extents.len % crate::config::WASM_PAGE != 0 || extents.len < now {
             return Err(format!("the saved size of memory {index} does not fit its module"));
         }
         if extents.len > now {
-            let grow = (extents.len - now) / format::WASM_PAGE;
+            let grow = (extents.len - now) / crate::config::WASM_PAGE;
             if memory.grow(&mut *store, grow).is_err() {
                 let why = store.data().budget_refusal().unwrap_or_else(|| "its limits".to_string());
                 return Err(format!("memory {index} cannot grow to its saved size: {why}"));
