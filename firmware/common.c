@@ -1,6 +1,8 @@
 /* What every board shares: the semihosting console and exit, the C runtime's memory set-up (the
  * boards' reset code calls it before main), stack measurement, and the C library functions the
  * runtime's archive needs that this image provides itself (abort, an empty malloc family). */
+#include <string.h>
+
 #include "board.h"
 
 extern uint32_t __data_load[], __data_start[], __data_end[], __bss_start[], __bss_end[];
@@ -31,9 +33,7 @@ void console_hex(uint32_t v) {
 /* Writes `len` bytes to `path` on the machine running QEMU (relative to its working directory):
  * SYS_OPEN with mode 5 ("wb"), SYS_WRITE (returns the bytes not written), SYS_CLOSE. */
 bool host_file_write(const char *path, const void *data, size_t len) {
-  size_t path_len = 0;
-  while (path[path_len]) path_len++;
-  const uintptr_t open_block[3] = {(uintptr_t)path, 5, path_len};
+  const uintptr_t open_block[3] = {(uintptr_t)path, 5, strlen(path)};
   int handle = semihost(SYS_OPEN, open_block);
   if (handle == -1) return false;
   const uintptr_t write_block[3] = {(uintptr_t)handle, (uintptr_t)data, len};

@@ -84,11 +84,8 @@ static bool output_is(ExtismPlugin *p, const char *want) {
 
 void http_table_step(void) {
   struct text t = {.len = 0};
-  add(&t, "{\"wasm\":[{\"data\":{\"ptr\":");
-  add_u64(&t, (uintptr_t)http_plugin_wasm);
-  add(&t, ",\"len\":");
-  add_u64(&t, (uintptr_t)(http_plugin_wasm_end - http_plugin_wasm));
-  add(&t, "}}],\"allowed_hosts\":[\"device.local\"]}");
+  add_flash_wasm(&t, http_plugin_wasm, http_plugin_wasm_end);
+  add(&t, ",\"allowed_hosts\":[\"device.local\"]}");
   char *err = NULL;
   ExtismPlugin *p = extism_plugin_new((const uint8_t *)t.buf, t.len, NULL, 0, false, &err);
   t.len = 0;

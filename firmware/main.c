@@ -83,11 +83,8 @@ static void log_sink(void *user_data, const char *line, size_t len) {
 static size_t manifest(char *out, size_t cap, const uint8_t *wasm, const uint8_t *end, unsigned max_pages,
                        const char *extra) {
   struct text t = {.len = 0};
-  add(&t, "{\"wasm\":[{\"data\":{\"ptr\":");
-  add_u64(&t, (uintptr_t)wasm);
-  add(&t, ",\"len\":");
-  add_u64(&t, (uintptr_t)(end - wasm));
-  add(&t, "}}],\"memory\":{\"max_pages\":");
+  add_flash_wasm(&t, wasm, end);
+  add(&t, ",\"memory\":{\"max_pages\":");
   add_u64(&t, max_pages);
   add(&t, "}");
   add(&t, extra);

@@ -90,11 +90,8 @@ static bool call_expect(ExtismPlugin *p, const char *name, const char *input, in
 static bool run(const struct pdk_plugin *pl, struct stages *s, bool print_it) {
   char m[200];
   struct text t = {.len = 0};
-  add(&t, "{\"wasm\":[{\"data\":{\"ptr\":");
-  add_u64(&t, (uintptr_t)pl->wasm);
-  add(&t, ",\"len\":");
-  add_u64(&t, (uintptr_t)(pl->end - pl->wasm));
-  add(&t, "}}],\"config\":{\"vowels\":\"aeiouy\"}}");
+  add_flash_wasm(&t, pl->wasm, pl->end);
+  add(&t, ",\"config\":{\"vowels\":\"aeiouy\"}}");
   memcpy(m, t.buf, t.len + 1);
   t.len = 0;
 
@@ -294,11 +291,8 @@ void saved_state_step(void) {
   size_t live_before = heap_stats().live;
   size_t state_len = (size_t)(pdk_rust_state_end - pdk_rust_state);
   char m[200];
-  add(&t, "{\"wasm\":[{\"data\":{\"ptr\":");
-  add_u64(&t, (uintptr_t)pdk_rust_wasm);
-  add(&t, ",\"len\":");
-  add_u64(&t, (uintptr_t)(pdk_rust_wasm_end - pdk_rust_wasm));
-  add(&t, "}}]}");
+  add_flash_wasm(&t, pdk_rust_wasm, pdk_rust_wasm_end);
+  add(&t, "}");
   memcpy(m, t.buf, t.len + 1);
   t.len = 0;
   char *err = NULL;

@@ -35,6 +35,14 @@ void add_u64(struct text *t, uint64_t v) {
   add(t, p);
 }
 
+void add_flash_wasm(struct text *t, const uint8_t *wasm, const uint8_t *end) {
+  add(t, "{\"wasm\":[{\"data\":{\"ptr\":");
+  add_u64(t, (uintptr_t)wasm);
+  add(t, ",\"len\":");
+  add_u64(t, (uintptr_t)(end - wasm));
+  add(t, "}}]");
+}
+
 void add_i64(struct text *t, int64_t v) {
   if (v < 0) {
     add(t, "-");

@@ -23,6 +23,9 @@ void add(struct text *t, const char *s);
 void add_n(struct text *t, const void *s, size_t n);
 void add_u64(struct text *t, uint64_t v);
 void add_i64(struct text *t, int64_t v);
+/* `{"wasm":[{"data":{"ptr":P,"len":N}}]`: a manifest's start naming the `end - wasm` bytes at `wasm`
+ * (in flash); the caller adds any other fields and the closing `}`. */
+void add_flash_wasm(struct text *t, const uint8_t *wasm, const uint8_t *end);
 void print(struct text *t); /* the text and a newline on the console; empties t */
 /* ": rc N" and then ", error \"...\"" or ", output ..." of the plugin's last call. */
 void add_call_result(struct text *t, ExtismPlugin *p, int32_t rc);
