@@ -56,6 +56,7 @@ fn heap_forwards_every_allocation_to_the_hook() {
     static COUNTS: Counts = Counts::new();
     let heap = HookedHeap::new(System);
     assert!(heap.install(counting_alloc, counting_free, user(&COUNTS)));
+    // SAFETY: GlobalAlloc calls with non-zero layouts; every pointer given back is one this heap returned, with its layout.
     unsafe {
         let layout = Layout::from_size_align(100, 64).unwrap();
         let p = heap.alloc(layout);
@@ -93,6 +94,7 @@ fn heap_install_is_refused_after_the_first_allocation_or_a_first_install() {
     static COUNTS: Counts = Counts::new();
     let heap = HookedHeap::new(System);
     let layout = Layout::from_size_align(16, 8).unwrap();
+    // SAFETY: GlobalAlloc calls with non-zero layouts; every pointer given back is one this heap returned, with its layout.
     unsafe {
         let p = heap.alloc(layout);
         assert!(!p.is_null());
@@ -120,6 +122,7 @@ unsafe extern "C" fn never_free(_: *mut c_void, _: *mut c_void, _: usize, _: usi
 fn heap_passes_a_failed_allocation_through() {
     let heap = HookedHeap::new(System);
     assert!(heap.install(null_alloc, never_free, core::ptr::null_mut()));
+    // SAFETY: GlobalAlloc calls with non-zero layouts; every pointer given back is one this heap returned, with its layout.
     unsafe {
         let layout = Layout::from_size_align(32, 8).unwrap();
         assert!(heap.alloc(layout).is_null());
@@ -134,6 +137,7 @@ fn heap_hook_serves_several_threads() {
     assert!(HEAP.install(counting_alloc, counting_free, user(&COUNTS)));
     let threads: Vec<_> = (0..4)
         .map(|t| {
+            // SAFETY: GlobalAlloc calls with non-zero layouts; every pointer given back is one this heap returned, with its layout.
             std::thread::spawn(move || unsafe {
                 for i in 0..1000 {
                     let layout = Layout::from_size_align(1 + (i + t) % 200, 1 << (i % 7)).unwrap();
@@ -240,6 +244,7 @@ fn c_heap_serves_every_alignment_from_malloc() {
     // The no_std fallback, run here on the C library's malloc: over-aligned blocks keep malloc's
     // pointer in front of them and go back to free.
     let heap = CHeap;
+    // SAFETY: GlobalAlloc calls with non-zero layouts; every pointer given back is one this heap returned, with its layout.
     unsafe {
         for align in [1usize, 2, 8, 16, 32, 64, 4096] {
             for size in [1usize, 7, 64, 1000, 70_000] {
@@ -263,6 +268,7 @@ fn c_heap_serves_every_alignment_from_malloc() {
 #[test]
 fn hooked_heap_falls_back_to_c_heap() {
     let heap = HookedHeap::new(CHeap);
+    // SAFETY: GlobalAlloc calls with non-zero layouts; every pointer given back is one this heap returned, with its layout.
     unsafe {
         let layout = Layout::from_size_align(256, 128).unwrap();
         let p = heap.alloc(layout);
